@@ -1,0 +1,213 @@
+"""Site configuration: `sitegen.toml`, or a `[tool.sitegen]` table in `pyproject.toml`.
+
+The configuration is validated as a whole: every unknown key, wrong type and bad value is reported at once, each with
+the file it came from, because a typo in a key that is silently ignored is a site that quietly looks wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import tomllib
+import types
+import typing
+import zoneinfo
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from sitegen.errors import ConfigError, Problem, error
+from sitegen.urls import check_url_scheme
+
+CONFIG_FILE = "sitegen.toml"
+PYPROJECT_FILE = "pyproject.toml"
+
+
+@dataclass(frozen=True)
+class PopularConfig:
+    count: int = 5
+    window_days: int = 7
+    file: str = "data/pageviews.csv"
+
+
+@dataclass(frozen=True)
+class NewsletterConfig:
+    action: str = ""
+    method: str = "post"
+    email_field: str = "email"
+    honeypot_field: str = "website"
+    heading: str = "Subscribe to our newsletter"
+    text: str = "To be updated with all the latest news, podcasts, and announcements."
+    button: str = "Subscribe"
+
+
+@dataclass(frozen=True)
+class SponsorConfig:
+    heading: str = "A word from our sponsors"
+    html: str = ""
+    image: str = ""
+    alt: str = ""
+    url: str = ""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.html or self.image)
+
+
+@dataclass(frozen=True)
+class Config:
+    title: str = "News"
+    description: str = ""
+    base_url: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    permalink: str = "/{section}/{slug}/"
+    page_size: int = 20
+    latest_count: int = 5
+    topics_count: int = 12
+    default_author: str = ""
+    popular: PopularConfig = field(default_factory=PopularConfig)
+    newsletter: NewsletterConfig = field(default_factory=NewsletterConfig)
+    sponsor: SponsorConfig = field(default_factory=SponsorConfig)
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def digest(self) -> str:
+        """A fingerprint of every setting: a config change re-renders every page."""
+        blob = json.dumps(asdict(self), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    config: Config
+    path: Path | None
+
+
+def load_config(root: Path) -> LoadedConfig:
+    """Read the site's configuration; raise ConfigError listing every problem in it."""
+    path, table = _read_table(root)
+    where = path.name if path else CONFIG_FILE
+    if path is not None and path.name == PYPROJECT_FILE:
+        where = f"{PYPROJECT_FILE} [tool.sitegen]"
+    problems: list[Problem] = []
+    values = _validate(Config, table, where, "", problems)
+    config = Config(**values)
+    problems.extend(_check_values(config, where))
+    if problems:
+        raise ConfigError(problems)
+    return LoadedConfig(config, path)
+
+
+def _read_table(root: Path) -> tuple[Path | None, dict[str, Any]]:
+    own = root / CONFIG_FILE
+    if own.is_file():
+        return own, _parse_toml(own)
+    pyproject = root / PYPROJECT_FILE
+    if pyproject.is_file():
+        tool = _parse_toml(pyproject).get("tool", {})
+        if isinstance(tool, dict) and "sitegen" in tool:
+            section = tool["sitegen"]
+            if not isinstance(section, dict):
+                raise ConfigError([error(pyproject, None, "[tool.sitegen] must be a table")])
+            return pyproject, section
+    return None, {}
+
+
+def _parse_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError([error(path, None, f"not UTF-8 text (byte {exc.start})")]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        raise ConfigError([error(path, line, f"invalid TOML: {exc}")]) from exc
+
+
+def _toml_error_line(message: str) -> int | None:
+    marker = "(at line "
+    if marker not in message:
+        return None
+    digits = message.split(marker, 1)[1].split(",", 1)[0]
+    return int(digits) if digits.isdigit() else None
+
+
+def _validate(cls: type, table: dict[str, Any], where: str, prefix: str, problems: list[Problem]) -> dict[str, Any]:
+    """Check `table` against the dataclass `cls`; return the keyword arguments to build it with."""
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if key not in known:
+            problems.append(error(where, None, f"unknown key '{name}'{_did_you_mean(key, known)}"))
+            continue
+        expected = hints[key]
+        if is_dataclass(expected):
+            if not isinstance(value, dict):
+                problems.append(error(where, None, f"'{name}' must be a table"))
+                continue
+            assert isinstance(expected, type)
+            values[key] = expected(**_validate(expected, value, where, f"{name}.", problems))
+        elif _type_matches(value, expected):
+            values[key] = value
+        else:
+            problems.append(error(where, None, f"'{name}' must be {_type_name(expected)}, not {value!r}"))
+    return values
+
+
+def _type_matches(value: Any, expected: Any) -> bool:
+    if isinstance(expected, types.UnionType):
+        return any(_type_matches(value, t) for t in typing.get_args(expected))
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _type_name(expected: Any) -> str:
+    names = {str: "a string", int: "a whole number", bool: "true or false"}
+    return names.get(expected, str(expected))
+
+
+def _did_you_mean(key: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _check_values(config: Config, where: str) -> list[Problem]:
+    problems: list[Problem] = []
+    try:
+        zoneinfo.ZoneInfo(config.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problems.append(error(where, None, f"'timezone' is not an IANA time zone name: {config.timezone!r}"))
+    if config.base_url and not config.base_url.startswith(("http://", "https://")):
+        problems.append(error(where, None, f"'base_url' must start with http:// or https://: {config.base_url!r}"))
+    for name, value in _url_settings(config):
+        reason = check_url_scheme(value)
+        if reason:
+            problems.append(error(where, None, f"'{name}' {reason}"))
+    for name, number, low in (
+        ("page_size", config.page_size, 1),
+        ("latest_count", config.latest_count, 0),
+        ("topics_count", config.topics_count, 0),
+        ("popular.count", config.popular.count, 0),
+        ("popular.window_days", config.popular.window_days, 1),
+    ):
+        if number < low:
+            problems.append(error(where, None, f"'{name}' must be at least {low}, not {number}"))
+    if "{slug}" not in config.permalink:
+        problems.append(error(where, None, f"'permalink' must contain {{slug}}: {config.permalink!r}"))
+    if config.newsletter.method.lower() not in {"post", "get"}:
+        problems.append(error(where, None, '\'newsletter.method\' must be "post" or "get"'))
+    return problems
+
+
+def _url_settings(config: Config) -> list[tuple[str, str]]:
+    return [
+        ("newsletter.action", config.newsletter.action),
+        ("sponsor.url", config.sponsor.url),
+        ("sponsor.image", config.sponsor.image),
+    ]

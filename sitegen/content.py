@@ -1,0 +1,297 @@
+"""Articles from Markdown files: front-matter validation and Markdown conversion. Pure: bytes in, Article out.
+
+`parse_article` is the unit of work that the build caches by file digest and spreads over worker processes, so it
+takes everything it needs as arguments and reads no files itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
+from pathlib import PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sitegen.errors import Problem, error, errors_in, warning
+from sitegen.frontmatter_yaml import Document, Field, decode, split
+from sitegen.markup import MORE_MARKER, excerpt, reading_minutes, render_markdown
+from sitegen.model import ARTICLE, PAGE, Article, Image, SectionInfo, Term
+from sitegen.urls import check_url_scheme, normalise_url, permalink, slugify, unsafe_url_reason
+
+ARTICLE_KEYS = frozenset({
+    "title", "date", "updated", "draft", "expires", "slug", "summary", "authors", "author", "tags", "image",
+    "pinned", "type", "section", "aliases", "description",
+})  # fmt: skip
+INDEX_KEYS = frozenset({"title", "description", "weight"})
+INDEX_FILE = "_index.md"
+
+
+@dataclass(frozen=True)
+class ParseSettings:
+    """What parsing needs from the configuration; small and picklable for worker processes."""
+
+    timezone: str
+    permalink: str
+    default_author: str
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:20]
+
+
+def section_of(source: str) -> str:
+    """`content/news/armenia/2025/x.md` → `news/armenia`: numeric folders (years, months) are filing, not sections."""
+    folders = PurePosixPath(source).parts[1:-1]
+    return "/".join(f for f in folders if not f.isdigit())
+
+
+def section_title(path: str) -> str:
+    """A section without `_index.md` is titled from its folder: `news/world-cup` → "World Cup"."""
+    return PurePosixPath(path).name.replace("-", " ").replace("_", " ").title() if path else "Home"
+
+
+def parse_article(source: str, data: bytes, settings: ParseSettings) -> tuple[Article | None, list[Problem]]:
+    text, problems = decode(source, data)
+    if text is None:
+        return None, problems
+    doc, problems = split(source, text)
+    if doc is None:
+        return None, problems
+    reader = _FieldReader(source, doc, ZoneInfo(settings.timezone))
+    article = reader.article(data, settings)
+    return article, problems + reader.problems
+
+
+def parse_section_index(source: str, data: bytes) -> tuple[SectionInfo | None, list[Problem]]:
+    text, problems = decode(source, data)
+    if text is None:
+        return None, problems
+    doc, problems = split(source, text, required=False)
+    if doc is None:
+        return None, problems
+    reader = _FieldReader(source, doc, ZoneInfo("UTC"))
+    reader.warn_unknown(INDEX_KEYS)
+    path = section_of(source)
+    info = SectionInfo(
+        path=path,
+        source=source,
+        title=reader.text("title") or section_title(path),
+        description=reader.text("description") or "",
+        weight=reader.integer("weight", 0),
+        intro_html=render_markdown(doc.body) if doc.body.strip() else "",
+    )
+    return info, problems + reader.problems
+
+
+class _FieldReader:
+    """Reads typed values out of front-matter fields, collecting a problem (with its line) for each bad one."""
+
+    def __init__(self, source: str, doc: Document, tz: ZoneInfo) -> None:
+        self.source = source
+        self.doc = doc
+        self.tz = tz
+        self.problems: list[Problem] = []
+
+    def _field(self, key: str) -> Field | None:
+        return self.doc.fields.get(key)
+
+    def _line(self, key: str) -> int | None:
+        found = self._field(key)
+        return found.line if found else None
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.append(error(self.source, self._line(key), f"{key}: {message}"))
+
+    def warn_unknown(self, known: frozenset[str]) -> None:
+        for key, found in self.doc.fields.items():
+            if key not in known:
+                close = difflib.get_close_matches(key, sorted(known), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                self.problems.append(warning(self.source, found.line, f"unknown front-matter key '{key}'{hint}"))
+
+    def text(self, key: str) -> str | None:
+        """A string as written: `title: no` is "no" and `title: 2024` is "2024", never False or 2024.0."""
+        found = self._field(key)
+        if found is None or found.value is None:
+            return None
+        if isinstance(found.value, str):
+            return found.value.strip()
+        if found.raw is not None:
+            return found.raw.strip()
+        self.fail(key, f"must be text, not a {_kind(found.value)}")
+        return None
+
+    def flag(self, key: str) -> bool:
+        found = self._field(key)
+        if found is None or found.value is None:
+            return False
+        if isinstance(found.value, bool):
+            return found.value
+        self.fail(key, f"must be true or false, not {found.raw or found.value!r}")
+        return False
+
+    def integer(self, key: str, default: int) -> int:
+        found = self._field(key)
+        if found is None or found.value is None:
+            return default
+        if isinstance(found.value, int) and not isinstance(found.value, bool):
+            return found.value
+        self.fail(key, f"must be a whole number, not {found.raw or found.value!r}")
+        return default
+
+    def names(self, *keys: str) -> list[str]:
+        """A list of names, or one name as a string (`authors: Ani` and `author: Ani` both work)."""
+        for key in keys:
+            found = self._field(key)
+            if found is None or found.value is None:
+                continue
+            values = found.value if isinstance(found.value, list) else [found.value]
+            names: list[str] = []
+            for value in values:
+                if isinstance(value, (dict, list)) or value is None:
+                    self.fail(key, "must be a list of names")
+                    return []
+                name = str(value).strip()
+                if name and name not in names:
+                    names.append(name)
+            return names
+        return []
+
+    def moment(self, key: str) -> datetime | None:
+        """An ISO 8601 date or datetime; a value without an offset is in the site's time zone."""
+        found = self._field(key)
+        if found is None or found.value is None:
+            return None
+        value = found.value
+        if isinstance(value, datetime):
+            parsed = value
+        elif isinstance(value, date):
+            parsed = datetime.combine(value, time())
+        elif isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value.strip())
+            except ValueError as exc:
+                self.fail(
+                    key, f"{value!r} is not an ISO 8601 date such as 2025-09-11 or 2025-09-11T09:30:00+04:00 ({exc})"
+                )
+                return None
+        else:
+            self.fail(key, f"{found.raw or value!r} is not a date")
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=self.tz)
+
+    def image(self) -> Image | None:
+        found = self._field("image")
+        if found is None or found.value is None:
+            return None
+        value = found.value
+        if isinstance(value, str):
+            value = {"src": value}
+        if not isinstance(value, dict) or not isinstance(value.get("src"), str) or not value["src"].strip():
+            self.fail("image", "must be a path or URL, or a mapping with 'src' (and 'alt', 'caption', 'credit')")
+            return None
+        extra = set(value) - {"src", "alt", "caption", "credit"}
+        if extra:
+            self.fail("image", f"unknown image field(s): {', '.join(sorted(map(str, extra)))}")
+        src = value["src"].strip()
+        reason = check_url_scheme(src)
+        if reason:
+            self.fail("image", reason)
+            return None
+        if not src.startswith(("/", "http://", "https://")):
+            src = "/" + src  # a bare path is relative to the site root (static/ is copied there)
+        return Image(src, *(str(value.get(k) or "").strip() for k in ("alt", "caption", "credit")))
+
+    def article(self, data: bytes, settings: ParseSettings) -> Article | None:
+        self.warn_unknown(ARTICLE_KEYS)
+        kind = self._kind()
+        title = self.text("title")
+        if not title:
+            self.problems.append(error(self.source, self._line("title"), "missing title: every article needs 'title:'"))
+        published = self.moment("date")
+        if published is None and kind == ARTICLE and "date" not in self.doc.fields:
+            self.problems.append(error(self.source, None, "missing date: every article needs 'date:' (ISO 8601)"))
+        section = self._section()
+        slug = self._slug()
+        authors = self.names("authors", "author") or ([settings.default_author] if settings.default_author else [])
+        tags = self.names("tags")
+        aliases = self._aliases()
+        summary = self.text("summary")
+        article = Article(
+            source=self.source, kind=kind, title=title or "", date=published, updated=self.moment("updated"),
+            expires=self.moment("expires"), draft=self.flag("draft"), pinned=self.flag("pinned"), slug=slug,
+            section=section,
+            url=normalise_url(f"/{slug}/") if kind == PAGE else permalink(settings.permalink, section, slug, published),
+            authors=tuple(_term(name, "authors") for name in authors),
+            tags=tuple(_term(name, "tags") for name in tags),
+            image=self.image(), summary=summary, excerpt="", body_html="", reading_minutes=0,
+            aliases=aliases, digest=digest_of(data),
+        )  # fmt: skip
+        if errors_in(self.problems):
+            return None
+        return _with_body(article, self.doc.body)
+
+    def _kind(self) -> str:
+        kind = self.text("type")
+        if kind in (None, ARTICLE):
+            return ARTICLE
+        if kind == PAGE:
+            return PAGE
+        self.fail("type", f"must be 'page' (a standalone page) or left out, not {kind!r}")
+        return ARTICLE
+
+    def _section(self) -> str:
+        declared = self.text("section")
+        if declared is None:
+            return section_of(self.source)
+        cleaned = declared.strip("/")
+        if unsafe_url_reason(f"/{cleaned}/") or not cleaned:
+            self.fail("section", f"{declared!r} is not a section path such as news/armenia")
+            return section_of(self.source)
+        return cleaned
+
+    def _slug(self) -> str:
+        declared = self.text("slug")
+        stem = PurePosixPath(self.source).stem
+        if declared is None:
+            return slugify(stem) or "article"
+        if "/" in declared or "\\" in declared or declared.strip(".") == "" or ".." in declared:
+            self.fail("slug", f"{declared!r} must be a single URL segment such as 'my-article'")
+            return slugify(stem) or "article"
+        slug = slugify(declared)
+        if not slug:
+            self.fail("slug", f"{declared!r} has no letters or digits to make a URL from")
+            return slugify(stem) or "article"
+        return slug
+
+    def _aliases(self) -> tuple[str, ...]:
+        aliases: list[str] = []
+        for alias in self.names("aliases"):
+            url = alias if alias.startswith("/") else "/" + alias
+            reason = unsafe_url_reason(url) or check_url_scheme(alias)
+            if reason or "://" in alias:
+                self.fail("aliases", f"{alias!r} {reason or 'must be a path on this site'}")
+                continue
+            aliases.append(url if url.endswith((".html", "/")) else url + "/")
+        return tuple(aliases)
+
+
+def _with_body(article: Article, body: str) -> Article:
+    body_html = render_markdown(body.replace(MORE_MARKER, ""))
+    return replace(
+        article,
+        body_html=body_html,
+        excerpt=excerpt(article.summary, body, body_html),
+        reading_minutes=reading_minutes(body_html),
+    )
+
+
+def _term(name: str, kind: str) -> Term:
+    slug = slugify(name) or "_"
+    return Term(name=name, slug=slug, url=f"/{kind}/{slug}/")
+
+
+def _kind(value: Any) -> str:
+    return "list" if isinstance(value, list) else "mapping" if isinstance(value, dict) else type(value).__name__

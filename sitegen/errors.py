@@ -1,0 +1,83 @@
+"""Problems found in a site, and the exceptions that carry them to the command line.
+
+Every stage collects problems instead of stopping at the first one, so an editor sees everything that is wrong with
+the site in one run. A Problem always names a file, and a line where one is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_CONTENT = 1
+EXIT_USAGE = 2
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the site: `path:line: message`."""
+
+    path: str
+    line: int | None
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        prefix = "" if self.severity is Severity.ERROR else f"{self.severity.value}: "
+        return f"{where}: {prefix}{self.message}"
+
+
+def error(path: Path | str, line: int | None, message: str) -> Problem:
+    return Problem(str(path), line, message, Severity.ERROR)
+
+
+def warning(path: Path | str, line: int | None, message: str) -> Problem:
+    return Problem(str(path), line, message, Severity.WARNING)
+
+
+def errors_in(problems: Iterable[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity is Severity.ERROR]
+
+
+class SitegenError(Exception):
+    """A failure that ends the command with `exit_code` after printing every problem it carries."""
+
+    exit_code = EXIT_CONTENT
+
+    def __init__(self, problems: Iterable[Problem] | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem("sitegen", None, problems)]
+        self.problems: list[Problem] = sorted(problems, key=_problem_order)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _problem_order(p: Problem) -> tuple[str, int, str]:
+    return (p.path, p.line or 0, p.message)
+
+
+class ContentError(SitegenError):
+    """Articles, data or templates are wrong: exit 1."""
+
+    exit_code = EXIT_CONTENT
+
+
+class ConfigError(SitegenError):
+    """The configuration is wrong: exit 2."""
+
+    exit_code = EXIT_USAGE
+
+
+class SafetyError(SitegenError):
+    """sitegen refuses to act because it could damage files it does not own: exit 2."""
+
+    exit_code = EXIT_USAGE

@@ -1,0 +1,128 @@
+"""Splitting a Markdown file into front-matter and body, and reading the YAML with line numbers.
+
+python-frontmatter's boundary pattern decides where the front-matter is; the YAML is composed node by node with the
+safe loader so that every value keeps the line it came from (errors name it) and its text as written
+(`title: no` stays "no", not False).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from sitegen.errors import Problem, error
+
+_BOUNDARY = YAMLHandler.FM_BOUNDARY
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader without implicit timestamps: dates stay text, and sitegen parses them with clear errors."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    value: Any
+    line: int
+    raw: str | None  # the scalar's text as written, None for lists and mappings
+
+
+@dataclass(frozen=True)
+class Document:
+    fields: dict[str, Field]
+    body: str
+    body_line: int  # first line of the body in the file
+
+
+def decode(source: str, data: bytes) -> tuple[str | None, list[Problem]]:
+    """UTF-8 with or without a BOM, CRLF or LF; anything else is an error naming the byte."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, [
+            error(source, line, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})")
+        ]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def split(source: str, text: str, *, required: bool = True) -> tuple[Document | None, list[Problem]]:
+    """Front-matter fields and body of one file, or the problems that stop it being read."""
+    if not text.strip():
+        return None, [error(source, None, "the file is empty: an article needs front-matter with a title and date")]
+    opening = _BOUNDARY.match(text)
+    if opening is None:
+        if required:
+            return None, [error(source, 1, "no front-matter: the file must start with a '---' line")]
+        return Document({}, text, 1), []
+    closing = _BOUNDARY.search(text, opening.end())
+    if closing is None:
+        return None, [error(source, 1, "the front-matter opened on line 1 is never closed with a '---' line")]
+    yaml_start = opening.end() + 1 if text.startswith("\n", opening.end()) else opening.end()
+    yaml_text = text[yaml_start : closing.start()]
+    first_line = text.count("\n", 0, yaml_start) + 1
+    body = text[closing.end() :].removeprefix("\n")
+    body_line = text.count("\n", 0, closing.end()) + 2
+    fields, problems = _read_yaml(source, yaml_text, first_line)
+    if fields is None:
+        return None, problems
+    return Document(fields, body, body_line), problems
+
+
+def _read_yaml(source: str, text: str, first_line: int) -> tuple[dict[str, Field] | None, list[Problem]]:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, []
+        if not isinstance(node, yaml.MappingNode):
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+            line = first_line + node.start_mark.line
+            return None, [error(source, line, f"front-matter must be a mapping of 'key: value' lines, not {kind}")]
+        return _read_mapping(source, loader, node, first_line)
+    except yaml.MarkedYAMLError as exc:
+        # A quote left open is only noticed at the end of the stream: the line where it was opened is more useful.
+        at_end = "end of stream" in (exc.problem or "")
+        mark = (exc.context_mark if at_end else None) or exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        return None, [error(source, line, f"invalid YAML: {_yaml_message(exc)}")]
+    except yaml.YAMLError as exc:
+        return None, [error(source, first_line, f"invalid YAML: {exc}")]
+    finally:
+        loader.dispose()
+
+
+def _read_mapping(
+    source: str, loader: _Loader, node: yaml.MappingNode, first_line: int
+) -> tuple[dict[str, Field] | None, list[Problem]]:
+    fields: dict[str, Field] = {}
+    problems: list[Problem] = []
+    for key_node, value_node in node.value:
+        line = first_line + key_node.start_mark.line
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            problems.append(error(source, line, f"front-matter keys must be names, not {key!r}"))
+            continue
+        if key in fields:
+            problems.append(error(source, line, f"'{key}' is given twice (first on line {fields[key].line})"))
+            continue
+        value = loader.construct_object(value_node, deep=True)
+        raw = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
+        fields[key] = Field(value, line, raw)
+    return (None if problems else fields), problems
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    parts = [exc.context or "", exc.problem or ""]
+    message = "; ".join(p for p in parts if p)
+    if "could not determine a constructor" in message:
+        message += " (only plain YAML is allowed: tags such as !!python/object are refused)"
+    return message or str(exc)

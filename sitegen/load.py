@@ -1,0 +1,100 @@
+"""The only reader of a site's files: finds content, static and data files and hands over their bytes.
+
+Listing is separate from reading so that an incremental build can stat every file but read only the changed ones.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitegen.errors import Problem, warning
+
+CONTENT_DIR = "content"
+STATIC_DIR = "static"
+TEMPLATES_DIR = "templates"
+DATA_DIR = "data"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    rel: str  # relative to the site root, POSIX separators
+    path: Path
+    mtime_ns: int
+    size: int
+
+    @property
+    def stamp(self) -> tuple[int, int]:
+        return (self.mtime_ns, self.size)
+
+
+@dataclass(frozen=True)
+class Sources:
+    articles: tuple[SourceFile, ...]
+    section_indexes: tuple[SourceFile, ...]
+    problems: tuple[Problem, ...]
+
+
+def find_content(root: Path) -> Sources:
+    """Every `content/**/*.md`; `_index.md` files describe sections. Sorted, so every build sees the same order."""
+    articles: list[SourceFile] = []
+    indexes: list[SourceFile] = []
+    problems: list[Problem] = []
+    for found in _walk(root, root / CONTENT_DIR, problems):
+        if not found.rel.endswith(".md"):
+            continue
+        (indexes if found.path.name == "_index.md" else articles).append(found)
+    return Sources(tuple(articles), tuple(indexes), tuple(problems))
+
+
+def find_static(root: Path, folder: Path) -> tuple[dict[str, SourceFile], list[Problem]]:
+    """Files under a static folder, keyed by their path in the output."""
+    problems: list[Problem] = []
+    files = {f.path.relative_to(folder).as_posix(): f for f in _walk(root, folder, problems)}
+    return files, problems
+
+
+def read_bytes(found: SourceFile) -> bytes:
+    return found.path.read_bytes()
+
+
+def read_optional(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _walk(root: Path, top: Path, problems: list[Problem]) -> Iterator[SourceFile]:
+    if not top.is_dir():
+        return
+    real_root = root.resolve()
+    for folder, dirs, files in os.walk(top):
+        # Hidden folders (.git, editors' state) are never content; sorting makes the walk order stable.
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and _inside(Path(folder) / d, real_root, root, problems)
+        )
+        for name in sorted(files):
+            if name.startswith(".") or name.startswith("#"):
+                continue  # editors' lock files and autosaves (.#x.md, #x.md#)
+            path = Path(folder) / name
+            if not _inside(path, real_root, root, problems):
+                continue
+            try:
+                stat = path.stat()
+            except OSError:
+                continue  # vanished between listing and stat (an editor's save in progress)
+            yield SourceFile(path.relative_to(root).as_posix(), path, stat.st_mtime_ns, stat.st_size)
+
+
+def _inside(path: Path, real_root: Path, root: Path, problems: list[Problem]) -> bool:
+    """A symlink is followed only when it stays inside the site: a link to /etc is not content."""
+    if not path.is_symlink():
+        return True
+    target = path.resolve()
+    if target.is_relative_to(real_root) and target.exists():
+        return True
+    problems.append(warning(path.relative_to(root).as_posix(), None, f"symlink to {target} outside the site: skipped"))
+    return False

@@ -1,0 +1,152 @@
+"""Plan the site: every page it publishes as a Route (URL, output file, template, what the page shows).
+
+Routes are decided before anything is rendered, so two sources that claim one URL are an error naming both, not a
+last-writer-wins race at write time.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sitegen.errors import Problem, error
+from sitegen.model import Article, Section, Site, Term
+from sitegen.urls import output_path, page_url, unsafe_url_reason
+
+HOME = "home"
+ARTICLE_PAGE = "article"
+STANDALONE = "page"
+SECTION = "section"
+TAG = "tag"
+AUTHOR = "author"
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int
+    total: int
+    base: str  # the list's own URL (page 1)
+
+    def url(self, number: int) -> str:
+        return page_url(self.base, number)
+
+    @property
+    def previous(self) -> str | None:
+        return self.url(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        return self.url(self.number + 1) if self.number < self.total else None
+
+    def window(self, size: int = 2) -> list[int | None]:
+        """Page numbers to link: the first, the last and `size` around the current one; None marks a gap.
+
+        Bounded however long the list, so a pager never costs work proportional to the archive.
+        """
+        wanted = {1, self.total, *range(self.number - size, self.number + size + 1)}
+        numbers = sorted(n for n in wanted if 1 <= n <= self.total)
+        shown: list[int | None] = []
+        for n in numbers:
+            last = shown[-1] if shown else None
+            if last is not None and n - last > 1:
+                shown.append(None)
+            shown.append(n)
+        return shown
+
+
+@dataclass(frozen=True)
+class Route:
+    url: str
+    output: str  # path of the file in the output folder, POSIX separators
+    template: str
+    kind: str
+    title: str
+    source: str  # what asked for this page, for error messages
+    article: Article | None = None
+    items: tuple[Article, ...] = ()
+    pager: Pager | None = None
+    section: Section | None = None
+    term: Term | None = None
+
+
+def plan(site: Site, page_size: int) -> tuple[list[Route], list[Problem]]:
+    routes: list[Route] = []
+    routes += _home(site, page_size)
+    routes += [_article_route(a) for a in site.articles]
+    routes += [_page_route(p) for p in site.pages]
+    for section in site.sections.values():
+        routes += _paginate(
+            SECTION, "section.html", section.url, section.title, _section_source(section),
+            site.section_articles[section.path], page_size, section=section,
+        )  # fmt: skip
+    for kind, terms, lists in ((TAG, site.tags, site.tag_articles), (AUTHOR, site.authors, site.author_articles)):
+        for slug, term in terms.items():
+            routes += _paginate(
+                kind, f"{kind}.html", term.url, term.name, f"{kind} '{term.name}'", lists[slug], page_size, term=term
+            )
+    return routes, _check(routes)
+
+
+def _home(site: Site, page_size: int) -> list[Route]:
+    teasers = tuple(a for a in site.articles if a is not site.lead)
+    routes = _paginate(HOME, "home.html", "/", "", "the home page", teasers, page_size)
+    if site.lead is not None:
+        first = routes[0]
+        routes[0] = Route(**{**first.__dict__, "article": site.lead})
+    return routes
+
+
+def _article_route(article: Article) -> Route:
+    return Route(article.url, output_path(article.url), "article.html", ARTICLE_PAGE, article.title, article.source,
+                 article=article)  # fmt: skip
+
+
+def _page_route(page: Article) -> Route:
+    return Route(page.url, output_path(page.url), "page.html", STANDALONE, page.title, page.source, article=page)
+
+
+def _paginate(
+    kind: str,
+    template: str,
+    base: str,
+    title: str,
+    source: str,
+    items: Sequence[Article],
+    page_size: int,
+    *,
+    section: Section | None = None,
+    term: Term | None = None,
+) -> list[Route]:
+    total = max(1, -(-len(items) // page_size))
+    routes = []
+    for number in range(1, total + 1):
+        pager = Pager(number, total, base)
+        chunk = tuple(items[(number - 1) * page_size : number * page_size])
+        url = pager.url(number)
+        routes.append(Route(url, output_path(url), template, kind, title, source, items=chunk, pager=pager,
+                            section=section, term=term))  # fmt: skip
+    return routes
+
+
+def _section_source(section: Section) -> str:
+    return f"section '{section.path}' (content/{section.path}/)"
+
+
+def _check(routes: Sequence[Route]) -> list[Problem]:
+    """URLs must stay inside the output folder, and no two pages may share a file (ignoring case and Unicode form,
+    because macOS and Windows file systems would merge them)."""
+    problems: list[Problem] = []
+    owners: dict[str, Route] = {}
+    for route in routes:
+        reason = unsafe_url_reason(route.url)
+        if reason:
+            problems.append(error(route.source, None, f"URL {route.url!r} {reason}"))
+            continue
+        key = unicodedata.normalize("NFC", route.output).casefold()
+        other = owners.get(key)
+        if other is None:
+            owners[key] = route
+        else:
+            problems.append(error(route.source, None, f"URL {route.url} is also claimed by {other.source}"))
+    return problems

@@ -1,0 +1,117 @@
+"""The "Most Popular" list from an analytics export (`data/pageviews.csv`: `path,views[,date]`).
+
+Analytics are advisory: a missing, empty or malformed export is a warning and the list falls back to pinned, then
+newest articles. The build never fails because of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import unquote, urlsplit
+
+from sitegen.errors import Problem, warning
+from sitegen.model import Article
+from sitegen.urls import normalise_url
+
+
+@dataclass(frozen=True)
+class PageViews:
+    path: str
+    views: int
+    day: date | None
+
+
+def parse_pageviews(source: str, data: bytes | None) -> tuple[list[PageViews], list[Problem]]:
+    if data is None:
+        return [], [warning(source, None, "no analytics export: Most Popular shows pinned and newest articles")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], [warning(source, None, f"not UTF-8 text (byte {exc.start}): Most Popular falls back")]
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    if "path" not in header or "views" not in header:
+        return [], [
+            warning(source, 1, "expected a header 'path,views' (and optionally 'date'): Most Popular falls back")
+        ]
+    reader.fieldnames = header
+    rows: list[PageViews] = []
+    problems: list[Problem] = []
+    for row in reader:
+        parsed = _row(row, "date" in header)
+        if isinstance(parsed, str):
+            problems.append(warning(source, reader.line_num, f"{parsed}: row skipped"))
+        else:
+            rows.append(parsed)
+    if not rows:
+        problems.append(warning(source, None, "no usable rows: Most Popular falls back to pinned and newest articles"))
+    return rows, problems
+
+
+def _row(row: Mapping[str, str | None], dated: bool) -> PageViews | str:
+    path = (row.get("path") or "").strip()
+    raw_views = (row.get("views") or "").strip().replace(",", "").replace("_", "")
+    if not path:
+        return "empty path"
+    try:
+        views = int(float(raw_views))
+    except ValueError:
+        return f"views {raw_views!r} is not a number"
+    if views < 0:
+        return f"views {views} is negative"
+    day = None
+    raw_day = (row.get("date") or "").strip() if dated else ""
+    if raw_day:
+        try:
+            day = date.fromisoformat(raw_day[:10])
+        except ValueError:
+            return f"date {raw_day!r} is not YYYY-MM-DD"
+    return PageViews(path, views, day)
+
+
+def normalise_path(path: str) -> str:
+    """`https://site/news/x?utm=1#c` and `/news/x` are the same page: `/news/x/`."""
+    parts = urlsplit(path.strip())
+    clean = unquote(parts.path)
+    if clean.endswith(("/index.html", "/index.htm")):
+        clean = clean.rsplit("/", 1)[0] + "/"
+    return normalise_url(clean)
+
+
+def rank(
+    rows: Sequence[PageViews],
+    articles: Sequence[Article],
+    build_time: datetime,
+    window_days: int,
+    count: int,
+) -> tuple[Article, ...]:
+    """Most viewed listed articles in the window before the build, or () when the export says nothing usable."""
+    by_url = {a.url: a for a in articles}
+    today = build_time.date()
+    # A dated row counts a whole day: the day `window_days` before the build overlaps the window, so it is in.
+    first_day = today - timedelta(days=window_days)
+    totals: dict[str, int] = {}
+    for row in rows:
+        if row.day is not None and not first_day <= row.day <= today:
+            continue
+        url = normalise_path(row.path)
+        if url in by_url:
+            totals[url] = totals.get(url, 0) + row.views
+    # Ties go to the newer article, then the URL, so the list is stable from build to build.
+    ranked = sorted(totals, key=lambda u: (-totals[u], -_stamp(by_url[u]), u))
+    return tuple(by_url[u] for u in ranked[:count] if totals[u] > 0)
+
+
+def fallback(articles: Sequence[Article], count: int) -> tuple[Article, ...]:
+    """Pinned stories (newest first), then the newest: the list an editor would pick without analytics."""
+    pinned = [a for a in articles if a.pinned]
+    rest = [a for a in articles if not a.pinned]
+    return tuple((pinned + rest)[:count])
+
+
+def _stamp(article: Article) -> float:
+    return article.date.timestamp() if article.date else 0.0

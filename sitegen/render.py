@@ -1,0 +1,172 @@
+"""Render routes to HTML bytes with Jinja.
+
+Blocks that every page shows (navigation, Most Popular, newsletter, sponsor, topics) are rendered once per build and
+handed to each page as finished markup: a 10,000-page build must not redo them 10,000 times.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+import jinja2.meta
+from markupsafe import Markup
+
+from sitegen.config import Config
+from sitegen.errors import Problem, error
+from sitegen.model import Article, Site
+from sitegen.plan import Route
+from sitegen.urls import absolute
+
+SHARED_BLOCKS = ("nav", "most_popular", "newsletter", "sponsor", "search_topics")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # fmt: skip
+
+
+class TemplateProblem(Exception):  # noqa: N818 - it carries a Problem, it is not a bug
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class TemplateSet:
+    """The template folders in lookup order: the site's own overrides first, then the theme."""
+
+    folders: tuple[Path, ...]
+    root: Path  # the site root, to name templates in messages as `templates/x.html`
+
+    def display(self, filename: str) -> str:
+        path = Path(filename)
+        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+
+
+def make_environment(templates: TemplateSet, config: Config) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in templates.folders]),
+        autoescape=True,  # every template, whatever its file name
+        undefined=jinja2.StrictUndefined,  # a typo in a template is an error with a line, not an empty string
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    tz = ZoneInfo(config.timezone)
+    env.filters["longdate"] = lambda d: long_date(d.astimezone(tz))
+    env.filters["isodate"] = lambda d: d.astimezone(tz).date().isoformat()
+    env.filters["isotime"] = lambda d: d.astimezone(tz).isoformat()
+    env.filters["absolute"] = lambda url: absolute(config.base_url, url)
+    return env
+
+
+def long_date(moment: datetime) -> str:
+    """ "Thursday, September 11, 2025", the seed's header format, independent of the machine's locale."""
+    return f"{_WEEKDAYS[moment.weekday()]}, {_MONTHS[moment.month - 1]} {moment.day}, {moment.year}"
+
+
+class Renderer:
+    """Renders the routes of one build; holds the shared blocks so each is rendered once."""
+
+    def __init__(self, env: jinja2.Environment, templates: TemplateSet, site: Site, config: Config,
+                 asset_url: Callable[[str], str]) -> None:  # fmt: skip
+        self.env = env
+        self.templates = templates
+        self.site = site
+        self.config = config
+        build_local = site.build_time.astimezone(ZoneInfo(config.timezone))
+        self.globals: dict[str, Any] = {
+            "site": site,
+            "config": config,
+            "build_time": build_local,
+            "asset": asset_url,
+            "site_date_config": json.dumps({"lang": config.language, "timeZone": config.timezone}),
+        }
+        self.blocks: dict[str, Markup] = {name: self._block(f"partials/{name}.html") for name in SHARED_BLOCKS}
+        self._latest: dict[str, Markup] = {}
+
+    def _block(self, name: str) -> Markup:
+        return Markup(self._render_template(name, self.globals))
+
+    def latest_for(self, article: Article | None) -> Markup:
+        """ "Catch up on the latest news": the newest articles other than the one being read."""
+        shown = tuple(a for a in self.site.latest if a is not article)[: self.config.latest_count]
+        key = "|".join(a.url for a in shown)
+        if key not in self._latest:
+            self._latest[key] = Markup(
+                self._render_template("partials/latest_news.html", {**self.globals, "latest": shown})
+            )
+        return self._latest[key]
+
+    def render(self, route: Route) -> bytes:
+        context = {
+            **self.globals,
+            "page": route,
+            "article": route.article,
+            "items": route.items,
+            "pager": route.pager,
+            "section": route.section,
+            "term": route.term,
+            "breadcrumb": self._breadcrumb(route),
+            "blocks": self.blocks,
+            "latest_news": self.latest_for(route.article),
+        }
+        return self._render_template(route.template, context).encode("utf-8")
+
+    def _breadcrumb(self, route: Route) -> tuple[Any, ...]:
+        if route.article is not None and route.article.section in self.site.sections:
+            return self.site.breadcrumb(route.article.section)
+        if route.section is not None:
+            return self.site.breadcrumb(route.section.path)
+        return ()
+
+    def _render_template(self, name: str, context: Mapping[str, Any]) -> str:
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            where = self.templates.display(exc.filename) if exc.filename else name
+            raise TemplateProblem(error(where, exc.lineno, f"template syntax error: {exc.message}")) from exc
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateProblem(error(f"templates/{name}", None, f"template not found: {exc.name}")) from exc
+        except Exception as exc:
+            where, line = self._template_frame(exc.__traceback__, name)
+            message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else repr(exc)
+            raise TemplateProblem(error(where, line, f"template error: {message}")) from exc
+
+    def _template_frame(self, tb: TracebackType | None, name: str) -> tuple[str, int | None]:
+        """The innermost template line in a traceback: Jinja maps compiled code back to template lines."""
+        found: tuple[str, int | None] = (f"templates/{name}", None)
+        for frame, line in traceback.walk_tb(tb):
+            filename = frame.f_code.co_filename
+            if any(filename.startswith(str(folder)) for folder in self.templates.folders):
+                found = (self.templates.display(filename), line)
+        return found
+
+    def template_digest(self, name: str) -> str:
+        """A digest of a template and every template it extends, includes or imports: its dependencies."""
+        seen: dict[str, str] = {}
+        self._collect_sources(name, seen)
+        blob = "\0".join(f"{n}\0{s}" for n, s in sorted(seen.items()))
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def _collect_sources(self, name: str, seen: dict[str, str]) -> None:
+        if name in seen:
+            return
+        loader = self.env.loader
+        assert loader is not None
+        source, _, _ = loader.get_source(self.env, name)
+        seen[name] = source
+        for child in jinja2.meta.find_referenced_templates(self.env.parse(source)):
+            if child is None:  # a computed template name: depend on every template there is
+                for other in self.env.list_templates():
+                    self._collect_sources(other, seen)
+            else:
+                self._collect_sources(child, seen)

@@ -1,0 +1,23 @@
+"""Where the default theme lives: inside the installed package, or at the top of a source checkout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Theme:
+    templates: Path
+    static: Path
+
+
+def default_theme() -> Theme:
+    packaged = _PACKAGE / "theme"
+    if (packaged / "templates").is_dir():
+        return Theme(packaged / "templates", packaged / "static")
+    # An editable install or a plain checkout: the repository's own templates/ and static/ are the theme.
+    checkout = _PACKAGE.parent
+    return Theme(checkout / "templates", checkout / "static")

@@ -1,0 +1,114 @@
+"""URLs: slugs, permalinks and the mapping from a URL to the file that serves it. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from urllib.parse import quote
+
+# Eastern Armenian romanisation, readable rather than reversible: the letter-by-letter tables used by unidecode give
+# "erewan" for Երևան and put backticks after aspirates. Digraphs and word-initial forms are handled in `_armenian`.
+_ARMENIAN = {
+    "ա": "a", "բ": "b", "գ": "g", "դ": "d", "ե": "e", "զ": "z", "է": "e", "ը": "y", "թ": "t", "ժ": "zh",
+    "ի": "i", "լ": "l", "խ": "kh", "ծ": "ts", "կ": "k", "հ": "h", "ձ": "dz", "ղ": "gh", "ճ": "ch", "մ": "m",
+    "յ": "y", "ն": "n", "շ": "sh", "ո": "o", "չ": "ch", "պ": "p", "ջ": "j", "ռ": "r", "ս": "s", "վ": "v",
+    "տ": "t", "ր": "r", "ց": "ts", "ւ": "v", "փ": "p", "ք": "k", "օ": "o", "ֆ": "f", "և": "ev",
+}  # fmt: skip
+_ARMENIAN_INITIAL = {"ե": "ye", "ո": "vo"}
+_NON_SLUG = re.compile(r"[^\w]+")
+_DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
+
+
+def slugify(text: str) -> str:
+    """A readable, URL-safe slug: "Ani Petrosyan" → "ani-petrosyan", "Երևան" → "yerevan".
+
+    Armenian is transliterated with a small table; other Latin letters lose their accents; letters of other scripts
+    are kept (browsers show them, and they are percent-encoded on the wire, as Hugo and WordPress do).
+    """
+    text = _armenian(unicodedata.normalize("NFC", text).lower())
+    decomposed = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    text = unicodedata.normalize("NFC", text)
+    return _NON_SLUG.sub("-", text).strip("-_").replace("_", "-")
+
+
+def _armenian(text: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        at_word_start = i == 0 or not text[i - 1].isalpha()
+        if char == "ո" and i + 1 < len(text) and text[i + 1] == "ւ":
+            out.append("vu" if at_word_start else "u")
+            i += 2
+            continue
+        if at_word_start and char in _ARMENIAN_INITIAL:
+            out.append(_ARMENIAN_INITIAL[char])
+        else:
+            out.append(_ARMENIAN.get(char, char))
+        i += 1
+    return "".join(out)
+
+
+def permalink(pattern: str, section: str, slug: str, date: datetime | None) -> str:
+    """Expand the article URL pattern; empty parts (an article at the content root) collapse."""
+    values = {
+        "section": section,
+        "slug": slug,
+        "year": f"{date.year:04d}" if date else "",
+        "month": f"{date.month:02d}" if date else "",
+        "day": f"{date.day:02d}" if date else "",
+    }
+    url = pattern
+    for token, value in values.items():
+        url = url.replace("{" + token + "}", value)
+    return normalise_url(url)
+
+
+def normalise_url(url: str) -> str:
+    """`a//b` → `/a/b/`: every page URL starts and ends with a slash."""
+    parts = [p for p in url.split("/") if p]
+    return "/" + "".join(p + "/" for p in parts)
+
+
+def unsafe_url_reason(url: str) -> str | None:
+    """Why `url` can't name a file inside the output folder, or None when it can."""
+    if "\\" in url or "\x00" in url:
+        return "contains a backslash or NUL character"
+    if not url.startswith("/"):
+        return "must start with '/'"
+    for part in url.split("/"):
+        if part in {".", ".."}:
+            return "contains a '.' or '..' segment that would leave the output folder"
+        if part.startswith(".") and part:
+            return f"contains a hidden segment '{part}'"
+    return None
+
+
+def output_path(url: str) -> str:
+    """The file (relative to the output folder, POSIX separators) that serves `url`."""
+    if url.endswith("/"):
+        return url.lstrip("/") + "index.html"
+    return url.lstrip("/")
+
+
+def page_url(base: str, number: int) -> str:
+    """Page N of a paginated list lives at `<base>page/N/`; page 1 is the list's own URL."""
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def absolute(base_url: str, url: str) -> str:
+    """An absolute URL from the site's base_url, percent-encoding what needs it; relative when there is no base."""
+    if url.startswith(("http://", "https://", "mailto:", "//")):
+        return url
+    path = quote(url, safe="/#?=&%:@+~")
+    return base_url.rstrip("/") + path if base_url else path
+
+
+def check_url_scheme(url: str) -> str | None:
+    """Refuse scripts smuggled in as links or images: `javascript:`, `data:`, `vbscript:`, `file:`."""
+    squashed = "".join(url.split()).lower()
+    if squashed.startswith(_DANGEROUS_SCHEMES):
+        return f"uses a forbidden URL scheme: {url!r}"
+    return None

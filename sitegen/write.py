@@ -1,0 +1,162 @@
+"""The only writer of the output folder.
+
+Pages are staged inside the output folder first (same file system, so moving them into place is an atomic rename);
+nothing published changes until every page of the build has rendered. A manifest records what sitegen wrote: only
+those files are ever replaced or removed, and a file sitegen did not write is never overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitegen.errors import SafetyError, error
+
+MANIFEST = ".sitegen-manifest.json"
+STAGING = ".sitegen-staging"
+_MANIFEST_VERSION = 1
+
+
+@dataclass
+class WriteStats:
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+@dataclass
+class Publisher:
+    """Stages a build's files, then publishes them all at once with `commit`, or leaves everything as it was."""
+
+    output: Path
+    previous: dict[str, tuple[str, int]] = field(default_factory=dict)  # rel → (sha256, size) as last published
+    current: dict[str, tuple[str, int]] = field(default_factory=dict)
+    staged: list[str] = field(default_factory=list)
+    stats: WriteStats = field(default_factory=WriteStats)
+
+    @classmethod
+    def open(cls, output: Path) -> Publisher:
+        publisher = cls(output, previous=read_manifest(output))
+        staging = output / STAGING
+        if staging.exists():
+            shutil.rmtree(staging)  # left by an interrupted build: never published, safe to drop
+        return publisher
+
+    def put(self, rel: str, data: bytes) -> None:
+        """Stage `data` for `rel`, unless the published file already has exactly these bytes."""
+        entry = (hashlib.sha256(data).hexdigest(), len(data))
+        self.current[rel] = entry
+        if self._unchanged(rel, entry):
+            self.stats.unchanged += 1
+            return
+        target = self.output / STAGING / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.staged.append(rel)
+
+    def copy(self, rel: str, source: Path) -> None:
+        self.put(rel, source.read_bytes())
+
+    def keep(self, rel: str) -> bool:
+        """Carry a published file over untouched (an incremental build that did not re-render it).
+
+        False when there is nothing to keep (the file was never published or has vanished): render it instead.
+        """
+        entry = self.previous.get(rel)
+        if entry is None or not self._unchanged(rel, entry):
+            return False
+        self.current[rel] = entry
+        self.stats.unchanged += 1
+        return True
+
+    def _unchanged(self, rel: str, entry: tuple[str, int]) -> bool:
+        if self.previous.get(rel) != entry:
+            return False
+        try:
+            return (self.output / rel).stat().st_size == entry[1]
+        except OSError:
+            return False
+
+    def commit(self) -> WriteStats:
+        self._refuse_foreign_files()
+        # Record every file this commit may write before writing any: a build killed halfway through still knows,
+        # next time, which files are its own.
+        write_manifest(self.output, {**self.previous, **self.current})
+        for rel in self.staged:
+            target = self.output / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            (self.output / STAGING / rel).replace(target)
+            self.stats.written += 1
+        self._prune()
+        write_manifest(self.output, self.current)
+        self.discard()
+        return self.stats
+
+    def discard(self) -> None:
+        shutil.rmtree(self.output / STAGING, ignore_errors=True)
+
+    def _refuse_foreign_files(self) -> None:
+        problems = []
+        for rel in self.staged:
+            target = self.output / rel
+            if rel in self.previous or not (target.exists() or target.is_symlink()):
+                continue
+            if (
+                target.is_file()
+                and not target.is_symlink()
+                and target.read_bytes() == (self.output / STAGING / rel).read_bytes()
+            ):
+                continue  # identical to what we would write: adopt it
+            problems.append(error(str(target), None, "exists and was not written by sitegen: refusing to overwrite it"))
+        if problems:
+            self.discard()
+            raise SafetyError(problems)
+
+    def _prune(self) -> None:
+        """Remove files an earlier build wrote that no page owns any more, and folders that leaves empty."""
+        for rel in sorted(set(self.previous) - set(self.current)):
+            target = self.output / rel
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+            self.stats.removed += 1
+            _remove_empty_parents(target.parent, self.output)
+
+
+def _remove_empty_parents(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_relative_to(stop):
+        try:
+            folder.rmdir()  # only succeeds when empty: never removes anything sitegen did not write
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def read_manifest(output: Path) -> dict[str, tuple[str, int]]:
+    try:
+        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        files = data["files"] if data.get("version") == _MANIFEST_VERSION else {}
+        return {str(rel): (str(entry[0]), int(entry[1])) for rel, entry in files.items()}
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        # No manifest, or one we cannot trust: then nothing in the folder is known to be ours, which is the safe side.
+        return {}
+
+
+def write_manifest(output: Path, files: dict[str, tuple[str, int]]) -> None:
+    output.mkdir(parents=True, exist_ok=True)
+    data = {
+        "version": _MANIFEST_VERSION,
+        "generator": "sitegen",
+        "files": {k: list(v) for k, v in sorted(files.items())},
+    }
+    atomic_write(output / MANIFEST, json.dumps(data, indent=0, ensure_ascii=False).encode("utf-8"))
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
