@@ -9,11 +9,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 import tomllib
 import types
 import typing
 import zoneinfo
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ def load_config(root: Path) -> LoadedConfig:
     config = Config(**values)
     problems.extend(_check_values(config, where))
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(_with_lines(problems, path))
     return LoadedConfig(config, path)
 
 
@@ -127,6 +128,21 @@ def _parse_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([error(path, line, f"invalid TOML: {exc}")]) from exc
 
 
+def _with_lines(problems: list[Problem], path: Path | None) -> list[Problem]:
+    """tomllib keeps no positions: find the line that sets each key named in a problem, for `file:line` messages."""
+    if path is None:
+        return problems
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    located = []
+    for problem in problems:
+        key = problem.message.split("'")[1].rsplit(".", 1)[-1] if "'" in problem.message else ""
+        line = next(
+            (n for n, text in enumerate(lines, 1) if key and re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", text)), None
+        )
+        located.append(replace(problem, line=line))
+    return located
+
+
 def _toml_error_line(message: str) -> int | None:
     marker = "(at line "
     if marker not in message:
@@ -143,7 +159,7 @@ def _validate(cls: type, table: dict[str, Any], where: str, prefix: str, problem
     for key, value in table.items():
         name = f"{prefix}{key}"
         if key not in known:
-            problems.append(error(where, None, f"unknown key '{name}'{_did_you_mean(key, known)}"))
+            problems.append(error(where, None, f"unknown key '{name}'{_did_you_mean(key, known, prefix)}"))
             continue
         expected = hints[key]
         if is_dataclass(expected):
@@ -172,9 +188,9 @@ def _type_name(expected: Any) -> str:
     return names.get(expected, str(expected))
 
 
-def _did_you_mean(key: str, known: set[str]) -> str:
+def _did_you_mean(key: str, known: set[str], prefix: str) -> str:
     close = difflib.get_close_matches(key, sorted(known), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return f" (did you mean '{prefix}{close[0]}'?)" if close else ""
 
 
 def _check_values(config: Config, where: str) -> list[Problem]:
