@@ -45,7 +45,6 @@ class Distribution:
     atom: bool = True
     sitemaps: bool = True  # sitemaps need absolute URLs: off without base_url
     robots: bool = True  # off when the site ships its own static/robots.txt
-    sitemap_limit: int = SITEMAP_LIMIT
 
     def planner(self) -> MoreRoutes:
         return lambda site, routes: plan_distribution(site, routes, self)
@@ -54,7 +53,7 @@ class Distribution:
 def plan_distribution(site: Site, pages: Sequence[Route], options: Distribution) -> list[Route]:
     routes = _feeds(site, options)
     if options.sitemaps:
-        routes += _sitemaps(site, pages, options.sitemap_limit)
+        routes += _sitemaps(site, pages, SITEMAP_LIMIT)
     if options.robots:
         routes.append(Route(ROBOTS_URL, "robots.txt", "", ROBOTS, "robots.txt", "robots.txt"))
     routes.append(
