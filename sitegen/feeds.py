@@ -128,7 +128,8 @@ def _rss_item(channel: ET.Element, article: Article, ctx: FeedContext) -> None:
         child(item, f"{{{DC_NS}}}creator", author.name)
     for category in ctx.categories(article):
         child(item, "category", category)
-    child(item, "description", article.excerpt)
+    # Readers take an RSS description as HTML: the plain-text excerpt is escaped so that `<b>` in it stays text.
+    child(item, "description", html.escape(article.excerpt, quote=False))
     child(item, f"{{{CONTENT_NS}}}encoded", ctx.body(article))
 
 
