@@ -160,3 +160,12 @@ def test_absolute_links_only_touches_url_attributes_of_real_tags() -> None:
         ' src="https://x.org/a/b/k.png"> <a href="#top">t</a> <a href="mailto:m@x.org">m</a>'
         ' <a href="//cdn.org/z">z</a> href="text/"</p>'
     )
+
+
+def test_machine_outputs_are_reproducible(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
+    out = build(write_site, cli)
+    again = out.parent / "again"
+    assert cli("build", out.parent, "-o", again, "-q").code == 0
+    for path in out.rglob("*.xml"):
+        assert path.read_bytes() == (again / path.relative_to(out)).read_bytes(), path
+    assert (out / "robots.txt").read_bytes() == (again / "robots.txt").read_bytes()
