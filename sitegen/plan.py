@@ -158,4 +158,17 @@ def _check(routes: Sequence[Route]) -> list[Problem]:
             owners[key] = route
         else:
             problems.append(error(route.source, None, f"URL {route.url} is also claimed by {other.source}"))
+    return problems + _file_folder_clashes(owners)
+
+
+def _file_folder_clashes(owners: dict[str, Route]) -> list[Problem]:
+    """A file can't also be a folder: an alias /news/feed.xml/ needs news/feed.xml/index.html, and the feed is there."""
+    problems = []
+    for key, route in owners.items():
+        parts = key.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            other = owners.get("/".join(parts[:depth]))
+            if other is not None:
+                message = f"URL {route.url} would put a folder where {other.source} writes the file {other.output}"
+                problems.append(error(route.source, None, message))
     return problems

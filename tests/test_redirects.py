@@ -64,3 +64,13 @@ def test_not_found_page_in_the_site_look(write_site: SiteWriter, cli: Callable[.
     assert text.index("Recent story") < text.index("Yesterday&#39;s match") < text.index("Older story")
     assert 'href="/news/armenia/recent/"' in text
     assert "LEAKED" not in text
+
+
+def test_alias_needing_a_folder_where_a_feed_is_a_file_is_an_error(
+    write_site: SiteWriter, cli: Callable[..., Run]
+) -> None:
+    root = write_site({"content/news/a.md": article("A", "2025-09-01", aliases="[/news/feed.xml]")})
+    result = cli("build", root, "-q")
+    assert result.code == 1
+    assert "content/news/a.md: URL /news/feed.xml/ would put a folder where" in result.err
+    assert "news/feed.xml" in result.err
