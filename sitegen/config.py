@@ -57,6 +57,12 @@ class SponsorConfig:
 
 
 @dataclass(frozen=True)
+class FeedsConfig:
+    count: int = 50  # items per feed; Google News reads up to 60 new items per fetch
+    atom: bool = True  # an Atom feed (feed.atom) beside every RSS feed
+
+
+@dataclass(frozen=True)
 class Config:
     title: str = "News"
     description: str = ""
@@ -68,6 +74,9 @@ class Config:
     latest_count: int = 5
     topics_count: int = 12
     default_author: str = ""
+    publication_name: str = ""  # the name Google News knows the site by; empty: `title`
+    logo: str = ""  # the publisher's logo for structured data, a path or URL
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
     popular: PopularConfig = field(default_factory=PopularConfig)
     newsletter: NewsletterConfig = field(default_factory=NewsletterConfig)
     sponsor: SponsorConfig = field(default_factory=SponsorConfig)
@@ -75,6 +84,10 @@ class Config:
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def publisher(self) -> str:
+        return self.publication_name or self.title
 
     def digest(self) -> str:
         """A fingerprint of every setting: a config change re-renders every page."""
@@ -211,6 +224,7 @@ def _check_values(config: Config, where: str) -> list[Problem]:
         ("topics_count", config.topics_count, 0),
         ("popular.count", config.popular.count, 0),
         ("popular.window_days", config.popular.window_days, 1),
+        ("feeds.count", config.feeds.count, 1),
     ):
         if number < low:
             problems.append(error(where, None, f"'{name}' must be at least {low}, not {number}"))
@@ -226,4 +240,5 @@ def _url_settings(config: Config) -> list[tuple[str, str]]:
         ("newsletter.action", config.newsletter.action),
         ("sponsor.url", config.sponsor.url),
         ("sponsor.image", config.sponsor.image),
+        ("logo", config.logo),
     ]
