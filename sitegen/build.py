@@ -17,6 +17,7 @@ from sitegen.config import Config, load_config
 from sitegen.content import ParseSettings, parse_article, parse_section_index
 from sitegen.errors import ConfigError, ContentError, Problem, errors_in
 from sitegen.load import STATIC_DIR, TEMPLATES_DIR, find_content, find_static, read_bytes, read_optional
+from sitegen.lock import site_lock
 from sitegen.model import Article, SectionInfo, Site
 from sitegen.plan import Route, plan
 from sitegen.popular import PageViews, parse_pageviews
@@ -58,6 +59,12 @@ def build_time() -> datetime:
 
 
 def build(options: BuildOptions) -> BuildResult:
+    """Build the site, holding its lock: a second build of the same site at once stops with a clear message."""
+    with site_lock(options.root.resolve()):
+        return _build(options)
+
+
+def _build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     root = options.root.resolve()
     config = load_config(root).config
@@ -84,8 +91,15 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 def _load_articles(root: Path, config: Config) -> tuple[list[Article], dict[str, SectionInfo], list[Problem]]:
+    articles, indexes, problems = read_articles(root, config)
+    _stop_on_errors(problems)
+    return articles, indexes, problems
+
+
+def read_articles(root: Path, config: Config) -> tuple[list[Article], dict[str, SectionInfo], list[Problem]]:
+    """Every article and section index that parses, and every problem found (`sitegen check` shares this stage)."""
     sources = find_content(root)
-    settings = ParseSettings(config.timezone, config.permalink, config.default_author)
+    settings = ParseSettings.from_config(config)
     problems: list[Problem] = list(sources.problems)
     articles: list[Article] = []
     for found in sources.articles:
@@ -95,11 +109,10 @@ def _load_articles(root: Path, config: Config) -> tuple[list[Article], dict[str,
             articles.append(article)
     indexes: dict[str, SectionInfo] = {}
     for found in sources.section_indexes:
-        info, found_problems = parse_section_index(found.rel, read_bytes(found))
+        info, found_problems = parse_section_index(found.rel, read_bytes(found), settings)
         problems += found_problems
         if info is not None:
             indexes[info.path] = info
-    _stop_on_errors(problems)
     return articles, indexes, problems
 
 
