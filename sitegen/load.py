@@ -98,3 +98,13 @@ def _inside(path: Path, real_root: Path, root: Path, problems: list[Problem]) ->
         return True
     problems.append(warning(path.relative_to(root).as_posix(), None, f"symlink to {target} outside the site: skipped"))
     return False
+
+
+def find_content_folders(root: Path) -> list[str]:
+    """Every folder under `content/` (hidden ones and links left out), relative to it, POSIX separators, sorted."""
+    top = root / CONTENT_DIR
+    found: list[str] = []
+    for folder, dirs, _ in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (Path(folder) / d).is_symlink())
+        found += [(Path(folder) / d).relative_to(top).as_posix() for d in dirs]
+    return sorted(found)

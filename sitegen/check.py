@@ -1,0 +1,339 @@
+"""`sitegen check`: every problem with a site, found without building it or writing a single file.
+
+Check runs the build's own stages (configuration, output-folder safety, load and parse, assemble, plan) and so finds
+everything that would stop `sitegen build`; then it looks further, for things a build publishes but a reader would
+trip over: links to pages that don't exist, missing images, colliding aliases, unknown front-matter keys. Anything
+that makes the build fail is an error here too, so a site that passes `check` builds.
+
+The JSON output (`--format json`) is stable for CI and editor integrations:
+
+    {"format": "sitegen-check", "version": 1, "site": "/abs/site", "exit_code": 1, "ok": false,
+     "counts": {"error": 1, "warning": 0, "info": 0}, "articles": 12, "pages": 40,
+     "problems": [{"path": "content/news/x.md", "line": 3, "severity": "error", "message": "..."}]}
+
+`path` is relative to the site folder (a config or output problem may name that file or folder), `line` is a number
+or null, `severity` is "error", "warning" or "info". Problems are sorted by path, line, severity and message. New
+keys may be added; existing keys keep their meaning while `version` is 1.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import jinja2
+
+from sitegen.assemble import Visibility, build_site
+from sitegen.build import _template_folders, build_time, read_articles  # the build's own stages
+from sitegen.config import Config, load_config
+from sitegen.errors import (
+    EXIT_CONTENT,
+    EXIT_OK,
+    EXIT_USAGE,
+    ConfigError,
+    Problem,
+    SafetyError,
+    Severity,
+    error,
+    warning,
+)
+from sitegen.frontmatter_yaml import decode
+from sitegen.load import STATIC_DIR, find_static, read_optional
+from sitegen.model import Article
+from sitegen.plan import Route, plan
+from sitegen.popular import PageViews, parse_pageviews
+from sitegen.render import TemplateSet, make_environment
+from sitegen.safety import check_output_folder
+from sitegen.theme import default_theme
+
+FORMAT_VERSION = 1
+TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".j2", ".jinja")
+_LINK = re.compile(r"""\b(href|src)="([^"]*)\"""")
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    root: Path
+    output: Path | None = None  # default: SITE_DIR/public, as for build
+    drafts: bool = False
+    future: bool = False
+    strict: bool = False  # warnings fail the check too
+
+
+@dataclass
+class CheckReport:
+    root: Path
+    strict: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    articles: int = 0
+    pages: int = 0
+    refused: bool = False  # configuration or safety problems: the build would exit 2
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for p in self.problems if p.severity is severity)
+
+    @property
+    def exit_code(self) -> int:
+        if self.refused:
+            return EXIT_USAGE
+        failing = self.count(Severity.ERROR) + (self.count(Severity.WARNING) if self.strict else 0)
+        return EXIT_CONTENT if failing else EXIT_OK
+
+    def sorted_problems(self) -> list[Problem]:
+        unique = set(self.problems)
+        return sorted(unique, key=lambda p: (p.path, p.line or 0, _SEVERITY_ORDER[p.severity], p.message))
+
+    def to_json(self) -> str:
+        data = {
+            "format": "sitegen-check",
+            "version": FORMAT_VERSION,
+            "site": str(self.root),
+            "exit_code": self.exit_code,
+            "ok": self.exit_code == EXIT_OK,
+            "counts": {s.value: self.count(s) for s in Severity},
+            "articles": self.articles,
+            "pages": self.pages,
+            "problems": [
+                {"path": p.path, "line": p.line, "severity": p.severity.value, "message": p.message}
+                for p in self.sorted_problems()
+            ],
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False)
+
+    def to_text(self) -> str:
+        lines = [str(p) for p in self.sorted_problems()]
+        counts = ", ".join(_plural(self.count(s), s.value) for s in Severity)
+        verdict = "ok" if self.exit_code == EXIT_OK else "failed"
+        lines.append(f"sitegen check: {verdict}: {counts} in {_plural(self.articles, 'article')}")
+        return "\n".join(lines)
+
+
+def check(options: CheckOptions) -> CheckReport:
+    root = options.root.resolve()
+    report = CheckReport(root, options.strict)
+    try:
+        config = load_config(root).config
+        now = build_time()
+    except ConfigError as exc:
+        report.problems += exc.problems
+        report.refused = True
+        return report
+    try:
+        check_output_folder(root, options.output if options.output is not None else root / "public")
+    except SafetyError as exc:
+        report.problems += exc.problems
+        report.refused = True
+    _Checker(root, config, now, options, report).run()
+    return report
+
+
+class _Checker:
+    def __init__(self, root: Path, config: Config, now: datetime, options: CheckOptions, report: CheckReport) -> None:
+        self.root = root
+        self.config = config
+        self.now = now
+        self.options = options
+        self.report = report
+        self.problems = report.problems
+
+    def run(self) -> None:
+        articles, indexes, found = read_articles(self.root, self.config)
+        self.problems += found
+        pageviews = self._pageviews()
+        shown = Visibility(self.now, self.options.drafts, self.options.future)
+        site = build_site(articles, indexes, self.config, shown, pageviews)
+        routes, planned = plan(site, self.config.page_size)
+        self.problems += planned
+        # Everything, drafts and scheduled articles included: what will collide or exist once they are published.
+        everything = build_site(articles, indexes, self.config, Visibility(self.now, True, True), pageviews)
+        all_routes, all_planned = plan(everything, self.config.page_size)
+        later = " (once drafts and scheduled articles are published)"
+        self.problems += [_as_warning(p, later) for p in all_planned if p not in planned]
+        self.report.articles = len(articles)
+        self.report.pages = len(routes)
+        static = self._static_files()
+        self.problems += self._templates()
+        links = _Targets(routes, all_routes, static)
+        for article in articles:
+            self.problems += self._links(article.source, article.url, article.body_html, links)
+            self.problems += self._image(article, links)
+        for info in indexes.values():
+            self.problems += self._links(info.source, f"/{info.path}/", info.intro_html, links)
+        self.problems += _aliases(articles, all_routes)
+        self.problems += self._schedule(articles)
+        self.problems += self._config_images(links)
+
+    def _pageviews(self) -> list[PageViews]:
+        popular = self.config.popular.file
+        data = read_optional(self.root / popular)
+        rows, problems = parse_pageviews(popular, data)
+        if data is None:  # no export at all is how every site starts: worth a note, not a warning that fails --strict
+            problems = [_info(p.path, p.message) for p in problems]
+        self.problems += problems
+        return rows
+
+    def _static_files(self) -> set[str]:
+        theme = default_theme().static
+        theme_files, _ = find_static(theme, theme)
+        site_files, problems = find_static(self.root, self.root / STATIC_DIR)
+        self.problems += problems
+        return set(theme_files) | set(site_files)
+
+    def _templates(self) -> list[Problem]:
+        """Compile every template: syntax errors are found here; errors that need data show when pages render."""
+        templates = TemplateSet(_template_folders(self.root), self.root)
+        env = make_environment(templates, self.config)
+        problems: list[Problem] = []
+        for name in env.list_templates():
+            if not name.endswith(TEMPLATE_SUFFIXES):
+                continue
+            try:
+                env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:
+                where = templates.display(exc.filename) if exc.filename else f"templates/{name}"
+                problems.append(error(where, exc.lineno, f"template syntax error: {exc.message}"))
+        return problems
+
+    def _links(self, source: str, page_url: str, body_html: str, targets: _Targets) -> list[Problem]:
+        problems: list[Problem] = []
+        text: str | None = None
+        for attribute, written in _LINK.findall(body_html):
+            href = html.unescape(written)
+            path = self._internal_path(href, page_url)
+            if path is None:
+                continue
+            state = targets.state(path)
+            if state == _Targets.FOUND:
+                continue
+            if text is None:
+                text = self._source_text(source)
+            line = _line_of(text, href)
+            what = "image" if attribute == "src" else "link"
+            if state == _Targets.LATER:
+                problems.append(warning(source, line, f"{what} to {href}: not published yet (draft or scheduled)"))
+            else:
+                problems.append(error(source, line, f"{what} to {href}: no page or static file has this URL"))
+        return problems
+
+    def _internal_path(self, href: str, page_url: str) -> str | None:
+        """The site path a link points to, or None for external links, anchors, mail and phone links."""
+        href = href.strip()
+        base = self.config.base_url.rstrip("/")
+        if base and (href == base or href.startswith(base + "/")):
+            href = href[len(base) :] or "/"
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path:
+            return None
+        return unquote(urljoin(page_url, parts.path))
+
+    def _source_text(self, source: str) -> str:
+        text, _ = decode(source, read_optional(self.root / source) or b"")
+        return text or ""
+
+    def _image(self, article: Article, targets: _Targets) -> list[Problem]:
+        image = article.image
+        if image is None or not image.src.startswith("/") or image.src.startswith("//"):
+            return []
+        if targets.state(unquote(urlsplit(image.src).path)) == _Targets.FOUND:
+            return []
+        line = _line_of(self._source_text(article.source), image.src.lstrip("/"))
+        return [error(article.source, line, f"image: {image.src} is not a file in static/")]
+
+    def _config_images(self, targets: _Targets) -> list[Problem]:
+        src = self.config.sponsor.image
+        if not src or "://" in src or src.startswith("//"):
+            return []
+        path = src if src.startswith("/") else "/" + src
+        if targets.state(path) == _Targets.FOUND:
+            return []
+        return [error("sitegen.toml", None, f"'sponsor.image' {src} is not a file in static/")]
+
+    def _schedule(self, articles: Iterable[Article]) -> list[Problem]:
+        notes: list[Problem] = []
+        tz = self.config.tz
+        for article in articles:
+            if article.draft:
+                notes.append(_info(article.source, "draft: published only by a build with --drafts"))
+            elif article.date and article.date > self.now:
+                when = article.date.astimezone(tz).isoformat(timespec="minutes")
+                when_local = f"{when} ({self.config.timezone})"
+                notes.append(_info(article.source, f"scheduled: published by the first build after {when_local}"))
+            if article.expires and article.expires <= self.now:
+                when = article.expires.astimezone(tz).isoformat(timespec="minutes")
+                notes.append(_info(article.source, f"expired at {when}: not published"))
+        return notes
+
+
+class _Targets:
+    """What a link can point at: a page of this build, a page that exists once drafts are published, a static file."""
+
+    FOUND = "found"
+    LATER = "later"
+    MISSING = "missing"
+
+    def __init__(self, routes: Sequence[Route], all_routes: Sequence[Route], static: set[str]) -> None:
+        self.urls = {r.url for r in routes}
+        self.later = {r.url for r in all_routes}
+        self.static = static
+
+    def state(self, path: str) -> str:
+        candidates = {path, path + "/"}
+        if path.endswith("/index.html"):
+            candidates.add(path.removesuffix("index.html"))
+        rel = path.lstrip("/")
+        if rel in self.static or (rel.rstrip("/") + "/index.html").lstrip("/") in self.static:
+            return self.FOUND
+        if candidates & self.urls:
+            return self.FOUND
+        if candidates & self.later:
+            return self.LATER
+        return self.MISSING
+
+
+def _aliases(articles: Sequence[Article], routes: Sequence[Route]) -> list[Problem]:
+    """An alias may not be another page's URL, nor another article's alias (ignoring case and Unicode form)."""
+    problems: list[Problem] = []
+    owners = {_fold(r.url): r.source for r in routes}
+    claimed: dict[str, str] = {}
+    for article in sorted(articles, key=lambda a: a.source):
+        for alias in article.aliases:
+            key = _fold(alias)
+            if key == _fold(article.url):
+                problems.append(warning(article.source, None, f"alias {alias} is the article's own URL"))
+            elif key in owners:
+                problems.append(error(article.source, None, f"alias {alias} is the URL of {owners[key]}"))
+            elif key in claimed and claimed[key] != article.source:
+                problems.append(error(article.source, None, f"alias {alias} is also an alias of {claimed[key]}"))
+            claimed.setdefault(key, article.source)
+    return problems
+
+
+def _fold(url: str) -> str:
+    return unicodedata.normalize("NFC", url).casefold().rstrip("/")
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    at = text.find(needle) if needle else -1
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def _info(path: str, message: str) -> Problem:
+    return Problem(path, None, message, Severity.INFO)
+
+
+def _as_warning(problem: Problem, note: str) -> Problem:
+    return Problem(problem.path, problem.line, problem.message + note, Severity.WARNING)
+
+
+def _plural(count: int, noun: str) -> str:
+    if noun == "info":
+        return f"{count} info"
+    return f"{count} {noun}{'' if count == 1 else 's'}"
