@@ -58,8 +58,9 @@ def decode(source: str, data: bytes) -> tuple[str | None, list[Problem]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        hint = ": it looks like UTF-16, save it as UTF-8" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ""
         return None, [
-            error(source, line, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})")
+            error(source, line, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}){hint}")
         ]
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
