@@ -60,7 +60,9 @@ def build_time() -> datetime:
 
 def build(options: BuildOptions) -> BuildResult:
     """Build the site, holding its lock: a second build of the same site at once stops with a clear message."""
-    with site_lock(options.root.resolve()):
+    root = options.root.resolve()
+    check_output_folder(root, options.output)  # before the lock creates anything: a refusal touches nothing
+    with site_lock(root):
         return _build(options)
 
 
