@@ -32,6 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sitegen: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a read-only output folder: a message, not a traceback
+        print(f"sitegen: {exc.filename or 'error'}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -95,7 +95,7 @@ def parse_section_index(
         title=reader.text("title") or section_title(path),
         description=reader.text("description") or "",
         weight=reader.integer("weight", 0),
-        intro_html=reader.body_html(doc.body, settings or _DEFAULT_SETTINGS) if doc.body.strip() else "",
+        intro_html=reader.intro_html(doc.body, settings or _DEFAULT_SETTINGS),
     )
     return info, problems + reader.problems
 
@@ -267,6 +267,15 @@ class _FieldReader:
                 warning(self.source, self.doc.body_line, f"unsafe HTML removed from the body: {', '.join(removed)}")
             )
         return html
+
+    def intro_html(self, body: str, settings: ParseSettings) -> str:
+        if not body.strip():
+            return ""
+        try:
+            return self.body_html(body, settings)
+        except RecursionError:
+            self.problems.append(error(self.source, self.doc.body_line, "the text nests lists or quotes too deeply"))
+            return ""
 
     def _with_body(self, article: Article, body: str, settings: ParseSettings) -> Article:
         body_html = self.body_html(body.replace(MORE_MARKER, ""), settings)

@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 from sitegen.errors import Problem, warning
 
@@ -86,6 +87,8 @@ def _walk(root: Path, top: Path, problems: list[Problem]) -> Iterator[SourceFile
                 stat = path.stat()
             except OSError:
                 continue  # vanished between listing and stat (an editor's save in progress)
+            if not S_ISREG(stat.st_mode):
+                continue  # a FIFO or device would block or never end when read: never content
             yield SourceFile(path.relative_to(root).as_posix(), path, stat.st_mtime_ns, stat.st_size)
 
 
@@ -96,7 +99,8 @@ def _inside(path: Path, real_root: Path, root: Path, problems: list[Problem]) ->
     target = path.resolve()
     if target.is_relative_to(real_root) and target.exists():
         return True
-    problems.append(warning(path.relative_to(root).as_posix(), None, f"symlink to {target} outside the site: skipped"))
+    where = "a missing file" if not target.exists() else f"{target} outside the site"
+    problems.append(warning(path.relative_to(root).as_posix(), None, f"symlink to {where}: skipped"))
     return False
 
 

@@ -3,6 +3,7 @@ silently wrong page. Cases from ../shared/guide/reliability.md and issue #6."""
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -459,3 +460,20 @@ def test_a_page_cannot_take_a_section_url(write_site: SiteWriter, cli: Cli) -> N
     run = cli("build", root)
     assert run.code == 1
     assert "content/news.md" in run.err
+
+
+def test_special_files_in_content_are_skipped(write_site: SiteWriter, cli: Cli) -> None:
+    root = write_site({"content/news/ok.md": article("Ok", "2025-09-01")})
+    os.mkfifo(root / "content/news/pipe.md")  # reading it would block the build for ever
+    (root / "content/news/gone.md").symlink_to(root / "content/news/missing.md")
+    run = cli("build", root)
+    assert run.code == 0
+    assert "content/news/gone.md: warning: symlink to a missing file: skipped" in run.err
+
+
+def test_os_errors_are_a_message_not_a_traceback(write_site: SiteWriter, cli: Cli, tmp_path: Path) -> None:
+    root = write_site({"content/news/ok.md": article("Ok", "2025-09-01")})
+    (tmp_path / "blocker").write_text("a file", encoding="utf-8")
+    run = cli("build", root, "-o", tmp_path / "blocker/public")  # a file where a folder must be created
+    assert run.code == 2
+    assert "Traceback" not in run.err and "blocker" in run.err
