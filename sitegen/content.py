@@ -196,6 +196,9 @@ class _FieldReader:
         else:
             self.fail(key, f"{_shown(found)} is not a date")
             return None
+        if not 1000 <= parsed.year <= 9998:  # at the ends of the calendar, converting time zones overflows
+            self.fail(key, f"{_shown(found)} is out of range (years 1000 to 9998)")
+            return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=self.tz)
 
     def image(self) -> Image | None:

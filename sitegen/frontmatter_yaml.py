@@ -62,6 +62,10 @@ def decode(source: str, data: bytes) -> tuple[str | None, list[Problem]]:
         return None, [
             error(source, line, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}){hint}")
         ]
+    nul = data.find(b"\x00")
+    if nul >= 0:  # text editors never write NUL: a binary file, or one cut short by a crash
+        line = data[:nul].count(b"\n") + 1
+        return None, [error(source, line, f"contains a NUL byte at offset {nul}: not a text file")]
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 

@@ -477,3 +477,16 @@ def test_os_errors_are_a_message_not_a_traceback(write_site: SiteWriter, cli: Cl
     run = cli("build", root, "-o", tmp_path / "blocker/public")  # a file where a folder must be created
     assert run.code == 2
     assert "Traceback" not in run.err and "blocker" in run.err
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31T23:59:59-12:00", "0999-01-01"])
+def test_dates_at_the_ends_of_the_calendar_are_errors(date: str) -> None:
+    found, problems = parse(f"---\ntitle: T\ndate: {date}\n---\n")
+    assert found is None
+    assert any("content/news/x.md:3: date:" in e and "out of range" in e for e in errors(problems)), problems
+
+
+def test_nul_bytes_are_an_error() -> None:
+    found, problems = parse(b"---\ntitle: T\ndate: 2025-09-01\n---\nbody \x00 here\n")
+    assert found is None
+    assert errors(problems) == ["content/news/x.md:5: contains a NUL byte at offset 39: not a text file"]
