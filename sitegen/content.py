@@ -28,6 +28,7 @@ ARTICLE_KEYS = frozenset({
 })  # fmt: skip
 INDEX_KEYS = frozenset({"title", "description", "weight"})
 INDEX_FILE = "_index.md"
+MAX_SLUG_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -319,6 +320,9 @@ class _FieldReader:
         slug = slugify(declared)
         if not slug:
             self.fail("slug", f"{declared!r} has no letters or digits to make a URL from")
+            return slugify(stem) or "article"
+        if len(slug.encode("utf-8")) > MAX_SLUG_BYTES:  # it becomes a folder name: file systems stop at 255 bytes
+            self.fail("slug", f"is {len(slug.encode('utf-8'))} bytes long; at most {MAX_SLUG_BYTES} fit a file name")
             return slugify(stem) or "article"
         return slug
 

@@ -72,6 +72,8 @@ def _walk(root: Path, top: Path, problems: list[Problem]) -> Iterator[SourceFile
     if not top.is_dir():
         return
     real_root = root.resolve()
+    if top.is_relative_to(root) and top != root and not _inside(top, real_root, root, problems):
+        return  # content/ or static/ itself linked to somewhere outside the site
     for folder, dirs, files in os.walk(top):
         # Hidden folders (.git, editors' state) are never content; sorting makes the walk order stable.
         dirs[:] = sorted(

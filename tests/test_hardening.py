@@ -490,3 +490,24 @@ def test_nul_bytes_are_an_error() -> None:
     found, problems = parse(b"---\ntitle: T\ndate: 2025-09-01\n---\nbody \x00 here\n")
     assert found is None
     assert errors(problems) == ["content/news/x.md:5: contains a NUL byte at offset 39: not a text file"]
+
+
+def test_a_content_folder_linked_outside_the_site_is_not_followed(
+    write_site: SiteWriter, cli: Cli, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "news").mkdir(parents=True)
+    (elsewhere / "news/a.md").write_text(article("Outside", "2025-09-01"), encoding="utf-8")
+    root = write_site({})
+    (root / "content").symlink_to(elsewhere)
+    (root / "static").symlink_to(elsewhere)
+    run = cli("build", root)
+    assert run.code == 0
+    assert "content: warning: symlink to" in run.err and "static: warning: symlink to" in run.err
+    assert not (root / "public/news/a").exists() and not (root / "public/news/a.md").exists()
+
+
+def test_a_slug_too_long_for_a_file_name_is_an_error() -> None:
+    found, problems = parse("---\ntitle: T\ndate: 2025-09-01\nslug: " + "汉" * 100 + "\n---\n")
+    assert found is None
+    assert errors(problems) == ["content/news/x.md:4: slug: is 300 bytes long; at most 200 fit a file name"]
