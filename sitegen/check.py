@@ -1,9 +1,10 @@
 """`sitegen check`: every problem with a site, found without building it or writing a single file.
 
-Check runs the build's own stages (configuration, output-folder safety, load and parse, assemble, plan) and so finds
-everything that would stop `sitegen build`; then it looks further, for things a build publishes but a reader would
-trip over: links to pages that don't exist, missing images, colliding aliases, unknown front-matter keys. Anything
-that makes the build fail is an error here too, so a site that passes `check` builds.
+Check runs the build's own stages (configuration, output-folder safety, load and parse, assemble, plan), compiles
+every template and renders one page of each kind in memory, and so finds what would stop `sitegen build`; then it
+looks further, for things a build publishes but a reader would trip over: links to pages that don't exist, missing
+images, colliding aliases, unknown front-matter keys. A template error that only one particular page triggers is
+still found by `build` alone (check does not render every page).
 
 The JSON output (`--format json`) is stable for CI and editor integrations:
 
@@ -31,7 +32,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import jinja2
 
 from sitegen.assemble import Visibility, build_site
-from sitegen.build import _template_folders, build_time, read_articles  # the build's own stages
+from sitegen.build import _asset_url, _template_folders, build_time, read_articles  # the build's own stages
 from sitegen.config import Config, load_config
 from sitegen.errors import (
     EXIT_CONTENT,
@@ -46,10 +47,10 @@ from sitegen.errors import (
 )
 from sitegen.frontmatter_yaml import decode
 from sitegen.load import STATIC_DIR, find_static, read_optional
-from sitegen.model import Article
+from sitegen.model import Article, Site
 from sitegen.plan import Route, plan
 from sitegen.popular import PageViews, parse_pageviews
-from sitegen.render import TemplateSet, make_environment
+from sitegen.render import Renderer, TemplateProblem, TemplateSet, make_environment
 from sitegen.safety import check_output_folder
 from sitegen.theme import default_theme
 
@@ -160,7 +161,7 @@ class _Checker:
         self.report.articles = len(articles)
         self.report.pages = len(routes)
         static = self._static_files()
-        self.problems += self._templates()
+        self.problems += self._templates(site, routes)
         links = _Targets(routes, all_routes, static)
         for article in articles:
             self.problems += self._links(article.source, article.url, article.body_html, links)
@@ -187,8 +188,9 @@ class _Checker:
         self.problems += problems
         return set(theme_files) | set(site_files)
 
-    def _templates(self) -> list[Problem]:
-        """Compile every template: syntax errors are found here; errors that need data show when pages render."""
+    def _templates(self, site: Site, routes: Sequence[Route]) -> list[Problem]:
+        """Compile every template, then render one page of each kind in memory: a syntax error or an undefined
+        variable is found without rendering (or writing) the whole site."""
         templates = TemplateSet(_template_folders(self.root), self.root)
         env = make_environment(templates, self.config)
         problems: list[Problem] = []
@@ -200,6 +202,15 @@ class _Checker:
             except jinja2.TemplateSyntaxError as exc:
                 where = templates.display(exc.filename) if exc.filename else f"templates/{name}"
                 problems.append(error(where, exc.lineno, f"template syntax error: {exc.message}"))
+        if problems:
+            return problems
+        samples = {route.template: route for route in reversed(routes)}  # the first page of each template
+        try:
+            renderer = Renderer(env, templates, site, self.config, _asset_url)
+            for route in samples.values():
+                renderer.render(route)
+        except TemplateProblem as exc:
+            problems.append(exc.problem)
         return problems
 
     def _links(self, source: str, page_url: str, body_html: str, targets: _Targets) -> list[Problem]:

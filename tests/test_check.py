@@ -218,3 +218,12 @@ def test_no_such_site_folder(cli: Cli, tmp_path: Path) -> None:
 def test_the_example_site_passes_strict(cli: Cli) -> None:
     run = cli("check", Path(__file__).resolve().parents[1], "--strict")
     assert run.code == 0, run.out
+
+
+def test_an_undefined_template_variable_is_found_without_writing(write_site: SiteWriter, cli: Cli) -> None:
+    root = write_site({**GOOD, "templates/section.html": '{% extends "base.html" %}\n{% block content %}\n{{ nope }}\n'
+                       "{% endblock %}\n"})  # fmt: skip
+    run = cli("check", root)
+    assert run.code == 1
+    assert "templates/section.html:3: template error: 'nope' is undefined" in run.out
+    assert not (root / "public").exists()
