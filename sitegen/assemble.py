@@ -79,13 +79,18 @@ def _sections(articles: Sequence[Article], indexes: Mapping[str, SectionInfo]) -
     ordered: dict[str, Section] = {}
 
     def visit(parent: str | None) -> None:
-        children = sorted((s for s in made.values() if s.parent == parent), key=lambda s: (s.weight, s.title, s.path))
+        children = sorted((s for s in made.values() if s.parent == parent), key=_section_order)
         for child in children:
             ordered[child.path] = child
             visit(child.path)
 
     visit(None)
     return ordered
+
+
+def _section_order(section: Section) -> tuple[bool, int, str, str]:
+    """Weighted sections first, lightest first; unweighted ones (weight 0, as in Hugo) after them by title."""
+    return (section.weight == 0, section.weight, section.title.lower(), section.path)
 
 
 def _section(path: str, info: SectionInfo | None) -> Section:

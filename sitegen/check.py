@@ -22,7 +22,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,8 +31,15 @@ from urllib.parse import unquote, urljoin, urlsplit
 import jinja2
 
 from sitegen.assemble import Visibility, build_site
-from sitegen.build import _asset_url, _template_folders, build_time, read_articles  # the build's own stages
-from sitegen.config import Config, load_config
+from sitegen.assets import Assets
+from sitegen.build import (  # the build's own stages
+    _distribution,
+    _static_files,
+    _template_folders,
+    build_time,
+    read_articles,
+)
+from sitegen.config import LoadedConfig, load_config
 from sitegen.errors import (
     EXIT_CONTENT,
     EXIT_OK,
@@ -46,13 +52,12 @@ from sitegen.errors import (
     warning,
 )
 from sitegen.frontmatter_yaml import decode
-from sitegen.load import STATIC_DIR, find_static, read_optional
+from sitegen.load import read_bytes, read_optional
 from sitegen.model import Article, Site
 from sitegen.plan import Route, plan
 from sitegen.popular import PageViews, parse_pageviews
 from sitegen.render import Renderer, TemplateProblem, TemplateSet, make_environment
 from sitegen.safety import check_output_folder
-from sitegen.theme import default_theme
 
 FORMAT_VERSION = 1
 TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".j2", ".jinja")
@@ -121,7 +126,7 @@ def check(options: CheckOptions) -> CheckReport:
     root = options.root.resolve()
     report = CheckReport(root, options.strict)
     try:
-        config = load_config(root).config
+        loaded = load_config(root)
         now = build_time()
     except ConfigError as exc:
         report.problems += exc.problems
@@ -132,14 +137,17 @@ def check(options: CheckOptions) -> CheckReport:
     except SafetyError as exc:
         report.problems += exc.problems
         report.refused = True
-    _Checker(root, config, now, options, report).run()
+    _Checker(root, loaded, now, options, report).run()
     return report
 
 
 class _Checker:
-    def __init__(self, root: Path, config: Config, now: datetime, options: CheckOptions, report: CheckReport) -> None:
+    def __init__(
+        self, root: Path, loaded: LoadedConfig, now: datetime, options: CheckOptions, report: CheckReport
+    ) -> None:
         self.root = root
-        self.config = config
+        self.loaded = loaded
+        self.config = loaded.config
         self.now = now
         self.options = options
         self.report = report
@@ -151,24 +159,27 @@ class _Checker:
         pageviews = self._pageviews()
         shown = Visibility(self.now, self.options.drafts, self.options.future)
         site = build_site(articles, indexes, self.config, shown, pageviews)
-        routes, planned = plan(site, self.config.page_size)
+        # The build's own helpers, in the build's order: static files, asset fingerprints, feeds/sitemaps/redirects.
+        theme_static, site_static = _static_files(self.root, self.problems)
+        static = {**theme_static, **site_static}
+        assets = Assets.fingerprint(static, lambda rel: read_bytes(static[rel]))
+        distribution = _distribution(self.config, site_static, self.loaded.path, self.problems).planner()
+        routes, planned = plan(site, self.config.page_size, distribution)
         self.problems += planned
         # Everything, drafts and scheduled articles included: what will collide or exist once they are published.
         everything = build_site(articles, indexes, self.config, Visibility(self.now, True, True), pageviews)
-        all_routes, all_planned = plan(everything, self.config.page_size)
+        all_routes, all_planned = plan(everything, self.config.page_size, distribution)
         later = " (once drafts and scheduled articles are published)"
         self.problems += [_as_warning(p, later) for p in all_planned if p not in planned]
         self.report.articles = len(articles)
         self.report.pages = len(routes)
-        static = self._static_files()
-        self.problems += self._templates(site, routes)
-        links = _Targets(routes, all_routes, static)
+        self.problems += self._templates(site, routes, assets)
+        links = _Targets(routes, all_routes, set(static) | set(assets.hashed.values()))
         for article in articles:
             self.problems += self._links(article.source, article.url, article.body_html, links)
             self.problems += self._image(article, links)
         for info in indexes.values():
             self.problems += self._links(info.source, f"/{info.path}/", info.intro_html, links)
-        self.problems += _aliases(articles, all_routes)
         self.problems += self._schedule(articles)
         self.problems += self._config_images(links)
 
@@ -181,14 +192,7 @@ class _Checker:
         self.problems += problems
         return rows
 
-    def _static_files(self) -> set[str]:
-        theme = default_theme().static
-        theme_files, _ = find_static(theme, theme)
-        site_files, problems = find_static(self.root, self.root / STATIC_DIR)
-        self.problems += problems
-        return set(theme_files) | set(site_files)
-
-    def _templates(self, site: Site, routes: Sequence[Route]) -> list[Problem]:
+    def _templates(self, site: Site, routes: Sequence[Route], assets: Assets) -> list[Problem]:
         """Compile every template, then render one page of each kind in memory: a syntax error or an undefined
         variable is found without rendering (or writing) the whole site."""
         templates = TemplateSet(_template_folders(self.root), self.root)
@@ -206,7 +210,7 @@ class _Checker:
             return problems
         samples = {route.template: route for route in reversed(routes)}  # the first page of each template
         try:
-            renderer = Renderer(env, templates, site, self.config, _asset_url)
+            renderer = Renderer(env, templates, site, self.config, assets.url)
             for route in samples.values():
                 renderer.render(route)
         except TemplateProblem as exc:
@@ -307,28 +311,6 @@ class _Targets:
         if candidates & self.later:
             return self.LATER
         return self.MISSING
-
-
-def _aliases(articles: Sequence[Article], routes: Sequence[Route]) -> list[Problem]:
-    """An alias may not be another page's URL, nor another article's alias (ignoring case and Unicode form)."""
-    problems: list[Problem] = []
-    owners = {_fold(r.url): r.source for r in routes}
-    claimed: dict[str, str] = {}
-    for article in sorted(articles, key=lambda a: a.source):
-        for alias in article.aliases:
-            key = _fold(alias)
-            if key == _fold(article.url):
-                problems.append(warning(article.source, None, f"alias {alias} is the article's own URL"))
-            elif key in owners:
-                problems.append(error(article.source, None, f"alias {alias} is the URL of {owners[key]}"))
-            elif key in claimed and claimed[key] != article.source:
-                problems.append(error(article.source, None, f"alias {alias} is also an alias of {claimed[key]}"))
-            claimed.setdefault(key, article.source)
-    return problems
-
-
-def _fold(url: str) -> str:
-    return unicodedata.normalize("NFC", url).casefold().rstrip("/")
 
 
 def _line_of(text: str, needle: str) -> int | None:

@@ -141,6 +141,8 @@ def _run_init(args: argparse.Namespace) -> int:
         _report(exc.problems)
         return exc.exit_code
     print(f"Created a new site in {folder}. Next:")
+    if not args.base_url:
+        print(f"  set base_url in {folder / 'sitegen.toml'} (feeds, sitemaps and canonical links need it)")
     print(f"  cd {folder}")
     print('  sitegen new "My first story" --section news')
     print("  sitegen check")

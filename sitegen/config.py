@@ -9,11 +9,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 import tomllib
 import types
 import typing
 import zoneinfo
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,12 @@ class SponsorConfig:
 
 
 @dataclass(frozen=True)
+class FeedsConfig:
+    count: int = 50  # items per feed; Google News reads up to 60 new items per fetch
+    atom: bool = True  # an Atom feed (feed.atom) beside every RSS feed
+
+
+@dataclass(frozen=True)
 class Config:
     title: str = "News"
     description: str = ""
@@ -71,10 +78,13 @@ class Config:
     latest_count: int = 5
     topics_count: int = 12
     default_author: str = ""
+    publication_name: str = ""  # the name Google News knows the site by; empty: `title`
+    logo: str = ""  # the publisher's logo for structured data, a path or URL
     # Raw HTML in articles is sanitised ("sanitize") unless every editor is trusted ("allow").
     raw_html: str = "sanitize"
     # Hosts an article may embed an <iframe> from (exact host names) when raw HTML is sanitised.
     embed_hosts: tuple[str, ...] = DEFAULT_EMBED_HOSTS
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
     popular: PopularConfig = field(default_factory=PopularConfig)
     newsletter: NewsletterConfig = field(default_factory=NewsletterConfig)
     sponsor: SponsorConfig = field(default_factory=SponsorConfig)
@@ -82,6 +92,10 @@ class Config:
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def publisher(self) -> str:
+        return self.publication_name or self.title
 
     def digest(self) -> str:
         """A fingerprint of every setting: a config change re-renders every page."""
@@ -106,7 +120,7 @@ def load_config(root: Path) -> LoadedConfig:
     config = Config(**values)
     problems.extend(_check_values(config, where))
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(_with_lines(problems, path))
     return LoadedConfig(config, path)
 
 
@@ -135,6 +149,21 @@ def _parse_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([error(path, line, f"invalid TOML: {exc}")]) from exc
 
 
+def _with_lines(problems: list[Problem], path: Path | None) -> list[Problem]:
+    """tomllib keeps no positions: find the line that sets each key named in a problem, for `file:line` messages."""
+    if path is None:
+        return problems
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    located = []
+    for problem in problems:
+        key = problem.message.split("'")[1].rsplit(".", 1)[-1] if "'" in problem.message else ""
+        line = next(
+            (n for n, text in enumerate(lines, 1) if key and re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", text)), None
+        )
+        located.append(replace(problem, line=line))
+    return located
+
+
 def _toml_error_line(message: str) -> int | None:
     marker = "(at line "
     if marker not in message:
@@ -151,7 +180,7 @@ def _validate(cls: type, table: dict[str, Any], where: str, prefix: str, problem
     for key, value in table.items():
         name = f"{prefix}{key}"
         if key not in known:
-            problems.append(error(where, None, f"unknown key '{name}'{_did_you_mean(key, known)}"))
+            problems.append(error(where, None, f"unknown key '{name}'{_did_you_mean(key, known, prefix)}"))
             continue
         expected = hints[key]
         if is_dataclass(expected):
@@ -185,9 +214,9 @@ def _type_name(expected: Any) -> str:
     return names.get(expected, str(expected))
 
 
-def _did_you_mean(key: str, known: set[str]) -> str:
+def _did_you_mean(key: str, known: set[str], prefix: str) -> str:
     close = difflib.get_close_matches(key, sorted(known), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return f" (did you mean '{prefix}{close[0]}'?)" if close else ""
 
 
 def _check_values(config: Config, where: str) -> list[Problem]:
@@ -208,6 +237,7 @@ def _check_values(config: Config, where: str) -> list[Problem]:
         ("topics_count", config.topics_count, 0),
         ("popular.count", config.popular.count, 0),
         ("popular.window_days", config.popular.window_days, 1),
+        ("feeds.count", config.feeds.count, 1),
     ):
         if number < low:
             problems.append(error(where, None, f"'{name}' must be at least {low}, not {number}"))
@@ -228,4 +258,5 @@ def _url_settings(config: Config) -> list[tuple[str, str]]:
         ("newsletter.action", config.newsletter.action),
         ("sponsor.url", config.sponsor.url),
         ("sponsor.image", config.sponsor.image),
+        ("logo", config.logo),
     ]

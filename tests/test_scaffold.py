@@ -154,7 +154,8 @@ def test_new_outside_a_site(cli: Cli, tmp_path: Path) -> None:
 
 def test_init_makes_a_site_that_builds_at_once(cli: Cli, tmp_path: Path) -> None:
     folder = tmp_path / "mysite"
-    run = cli("init", folder, "--title", "Armenian News", "--timezone", "Asia/Yerevan", "--language", "hy")
+    run = cli("init", folder, "--title", "Armenian News", "--timezone", "Asia/Yerevan", "--language", "hy",
+              "--base-url", "https://news.example.org")  # fmt: skip
     assert run.code == 0, run.err
     assert "sitegen new" in run.out
     for rel in ("sitegen.toml", "content/news/_index.md", "content/news/2025/welcome.md", ".gitignore"):
@@ -167,6 +168,15 @@ def test_init_makes_a_site_that_builds_at_once(cli: Cli, tmp_path: Path) -> None
     home = (folder / "public/index.html").read_text(encoding="utf-8")
     assert "Welcome to Armenian News" in home and 'lang="hy"' in home
     assert not (folder / "public/.gitkeep").exists()
+
+
+def test_init_without_base_url_builds_and_says_what_to_set(cli: Cli, tmp_path: Path) -> None:
+    run = cli("init", tmp_path / "s")
+    assert "base_url" in run.out
+    checked = cli("check", tmp_path / "s")
+    assert checked.code == 0
+    assert "sitegen.toml: warning: no base_url" in checked.out
+    assert cli("build", tmp_path / "s").code == 0
 
 
 def test_init_config_is_commented_and_valid(cli: Cli, tmp_path: Path) -> None:
