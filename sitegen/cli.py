@@ -89,7 +89,8 @@ def _editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     new_cmd.add_argument("title", help="the headline; the file name (and URL) is made from it")
     new_cmd.add_argument("--section", required=True, help="the section folder, e.g. news/armenia")
     new_cmd.add_argument("--author", action="append", default=[], help="author name (repeat for several)")
-    new_cmd.add_argument("--tag", action="append", default=[], help="tag (repeat for several)")
+    new_cmd.add_argument("--tag", action="extend", nargs="+", default=[], metavar="TAG",
+                         help="tags: --tag Politics Yerevan, or --tag repeated")  # fmt: skip
     new_cmd.add_argument("--slug", help="the URL name instead of one made from the title")
     new_cmd.add_argument("--create-section", action="store_true", help="start the section if it does not exist")
     new_cmd.add_argument("-s", "--site", type=Path, default=Path(), metavar="SITE_DIR",

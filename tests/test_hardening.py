@@ -253,7 +253,7 @@ def test_script_urls_in_image_are_refused(url: str) -> None:
 @pytest.mark.parametrize(
     "setting",
     ['[sponsor]\nurl = "javascript:alert(1)"', '[sponsor]\nimage = "data:image/svg+xml,<svg onload=alert(1)>"',
-     '[newsletter]\naction = "vbscript:x"', 'base_url = "javascript:alert(1)"'],
+     '[newsletter]\naction = "vbscript:x"', 'base_url = "javascript:alert(1)"', 'logo = "javascript:alert(1)"'],
 )  # fmt: skip
 def test_script_urls_in_config_are_refused(setting: str, write_site: SiteWriter, cli: Cli) -> None:
     root = write_site({"sitegen.toml": 'title = "T"\n' + setting + "\n", "content/a.md": article("A", "2025-09-01")})
@@ -511,3 +511,12 @@ def test_a_slug_too_long_for_a_file_name_is_an_error() -> None:
     found, problems = parse("---\ntitle: T\ndate: 2025-09-01\nslug: " + "汉" * 100 + "\n---\n")
     assert found is None
     assert errors(problems) == ["content/news/x.md:4: slug: is 300 bytes long; at most 200 fit a file name"]
+
+
+def test_sanitised_bodies_reach_every_output(write_site: SiteWriter, cli: Cli) -> None:
+    body = 'Text <img src="/x.png" onerror="alert(1)"> <script>alert(2)</script> [x](javascript:alert(3))'
+    root = write_site({"content/news/a.md": article("A", "2025-09-01", body)})
+    assert cli("build", root).code == 0
+    for rel in ("news/a/index.html", "index.html", "feed.xml", "atom.xml", "news/feed.xml"):
+        text = (root / "public" / rel).read_text(encoding="utf-8")
+        assert "alert(" not in text and "onerror" not in text, rel

@@ -229,3 +229,9 @@ def test_init_refuses_a_file(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x", encoding="utf-8")
     run = cli("init", tmp_path / "f")
     assert run.code == 2
+
+
+def test_several_tags_after_one_flag(write_site: SiteWriter, cli: Cli) -> None:
+    root = write_site(SECTIONS)
+    run = cli("new", "T", "--section", "news", "--tag", "Politics", "Yerevan", "--tag", "Iran", "--site", root)
+    assert 'tags: ["Politics", "Yerevan", "Iran"]' in Path(run.out.strip()).read_text(encoding="utf-8")
