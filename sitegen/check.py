@@ -263,13 +263,15 @@ class _Checker:
         return [error(article.source, line, f"image: {image.src} is not a file in static/")]
 
     def _config_images(self, targets: _Targets) -> list[Problem]:
-        src = self.config.sponsor.image
-        if not src or "://" in src or src.startswith("//"):
-            return []
-        path = src if src.startswith("/") else "/" + src
-        if targets.state(path) == _Targets.FOUND:
-            return []
-        return [error("sitegen.toml", None, f"'sponsor.image' {src} is not a file in static/")]
+        where = self.loaded.path.name if self.loaded.path else "sitegen.toml"
+        problems: list[Problem] = []
+        for name, src in (("sponsor.image", self.config.sponsor.image), ("logo", self.config.logo)):
+            if not src or "://" in src or src.startswith("//"):
+                continue
+            path = src if src.startswith("/") else "/" + src
+            if targets.state(path) != _Targets.FOUND:
+                problems.append(error(where, None, f"'{name}' {src} is not a file in static/"))
+        return problems
 
     def _schedule(self, articles: Iterable[Article]) -> list[Problem]:
         notes: list[Problem] = []

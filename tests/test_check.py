@@ -228,3 +228,12 @@ def test_an_undefined_template_variable_is_found_without_writing(write_site: Sit
     assert run.code == 1
     assert "templates/section.html:3: template error: 'nope' is undefined" in run.out
     assert not (root / "public").exists()
+
+
+def test_config_images_must_exist(write_site: SiteWriter, cli: Cli) -> None:
+    root = write_site({**GOOD, "sitegen.toml": 'base_url = "https://news.example.org"\nlogo = "/img/nologo.png"\n'
+                       '[sponsor]\nimage = "img/logo.png"\n'})  # fmt: skip
+    run = cli("check", root)
+    assert run.code == 1
+    assert "sitegen.toml: 'logo' /img/nologo.png is not a file in static/" in run.out
+    assert "sponsor.image" not in run.out
