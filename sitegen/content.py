@@ -267,9 +267,8 @@ class _FieldReader:
             return html
         html, removed = sanitize_html(html, settings.embed_hosts)
         if removed:
-            self.problems.append(
-                warning(self.source, self.doc.body_line, f"unsafe HTML removed from the body: {', '.join(removed)}")
-            )
+            line = self.doc.body_line + body[: _first_unsafe(body, removed)].count("\n")
+            self.problems.append(warning(self.source, line, f"unsafe HTML removed: {', '.join(removed)}"))
         return html
 
     def intro_html(self, body: str, settings: ParseSettings) -> str:
@@ -341,6 +340,14 @@ class _FieldReader:
 def _term(name: str, kind: str) -> Term:
     slug = slugify(name) or "_"
     return Term(name=name, slug=slug, url=f"/{kind}/{slug}/")
+
+
+def _first_unsafe(body: str, removed: list[str]) -> int:
+    """Where the first removed thing is written in the Markdown (0 when it can't be found), for the warning's line."""
+    lowered = body.lower()
+    needles = [item.split(" ", 1)[0].rstrip(">") for item in removed]  # "<script>" → "<script", "onclick=" stays
+    found = [at for at in (lowered.find(n) for n in needles) if at >= 0]
+    return min(found, default=0)
 
 
 def _shown(found: Field) -> str:

@@ -334,7 +334,7 @@ def test_raw_html_is_sanitised_after_markdown() -> None:
     assert 'style="text-align:left"' in html  # Markdown table alignment survives
     assert 'alt="pic"' in html
     [warning] = warnings(problems)
-    assert warning.startswith("content/news/x.md:5: warning: unsafe HTML removed from the body:")
+    assert warning.startswith("content/news/x.md:7: warning: unsafe HTML removed:")
     assert "<script>" in warning and "onerror= attribute" in warning and "embed_hosts" in warning
 
 
