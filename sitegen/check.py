@@ -58,6 +58,7 @@ from sitegen.plan import Route, plan
 from sitegen.popular import PageViews, parse_pageviews
 from sitegen.render import Renderer, TemplateProblem, TemplateSet, make_environment
 from sitegen.safety import check_output_folder
+from sitegen.write import read_manifest
 
 FORMAT_VERSION = 1
 TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".j2", ".jinja")
@@ -174,6 +175,7 @@ class _Checker:
         self.report.articles = len(articles)
         self.report.pages = len(routes)
         self.problems += self._templates(site, routes, assets)
+        self.problems += self._foreign_files({r.output for r in routes} | set(static) | set(assets.hashed.values()))
         links = _Targets(routes, all_routes, set(static) | set(assets.hashed.values()))
         for article in articles:
             self.problems += self._links(article.source, article.url, article.body_html, links)
@@ -182,6 +184,22 @@ class _Checker:
             self.problems += self._links(info.source, f"/{info.path}/", info.intro_html, links)
         self.problems += self._schedule(articles)
         self.problems += self._config_images(links)
+
+    def _foreign_files(self, outputs: set[str]) -> list[Problem]:
+        """Files in the output folder that the build would have to overwrite but did not write: it will refuse."""
+        output = self.options.output if self.options.output is not None else self.root / "public"
+        if not output.is_dir():
+            return []
+        ours = read_manifest(output)
+        problems: list[Problem] = []
+        for rel in sorted(outputs - set(ours)):
+            target = output / rel
+            if target.exists() or target.is_symlink():
+                message = "exists and was not written by sitegen: the build will refuse to overwrite it"
+                problems.append(error(str(target), None, message + " (unless it is identical)"))
+        if problems:
+            self.report.refused = True
+        return problems
 
     def _pageviews(self) -> list[PageViews]:
         popular = self.config.popular.file

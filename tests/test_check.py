@@ -237,3 +237,16 @@ def test_config_images_must_exist(write_site: SiteWriter, cli: Cli) -> None:
     assert run.code == 1
     assert "sitegen.toml: 'logo' /img/nologo.png is not a file in static/" in run.out
     assert "sponsor.image" not in run.out
+
+
+def test_a_foreign_file_where_a_page_goes_is_reported(write_site: SiteWriter, cli: Cli) -> None:
+    root = write_site(GOOD)
+    (root / "public/news/a").mkdir(parents=True)
+    (root / "public/news/a/index.html").write_text("mine", encoding="utf-8")
+    run = cli("check", root)
+    assert run.code == 2 == cli("build", root).code
+    assert "public/news/a/index.html: exists and was not written by sitegen" in run.out
+    assert (root / "public/news/a/index.html").read_text(encoding="utf-8") == "mine"
+    (root / "public/news/a/index.html").unlink()
+    assert cli("build", root).code == 0
+    assert cli("check", root).code == 0  # what sitegen wrote itself is fine
