@@ -19,6 +19,7 @@ from sitegen.content import ParseSettings, parse_article, parse_section_index
 from sitegen.distribution import Distribution
 from sitegen.errors import ConfigError, ContentError, Problem, errors_in, warning
 from sitegen.load import STATIC_DIR, TEMPLATES_DIR, SourceFile, find_content, find_static, read_bytes, read_optional
+from sitegen.lock import site_lock
 from sitegen.model import Article, SectionInfo, Site
 from sitegen.plan import Route, plan
 from sitegen.popular import PageViews, parse_pageviews
@@ -60,6 +61,14 @@ def build_time() -> datetime:
 
 
 def build(options: BuildOptions) -> BuildResult:
+    """Build the site, holding its lock: a second build of the same site at once stops with a clear message."""
+    root = options.root.resolve()
+    check_output_folder(root, options.output)  # before the lock creates anything: a refusal touches nothing
+    with site_lock(root):
+        return _build(options)
+
+
+def _build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     root = options.root.resolve()
     loaded = load_config(root)
@@ -90,8 +99,15 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 def _load_articles(root: Path, config: Config) -> tuple[list[Article], dict[str, SectionInfo], list[Problem]]:
+    articles, indexes, problems = read_articles(root, config)
+    _stop_on_errors(problems)
+    return articles, indexes, problems
+
+
+def read_articles(root: Path, config: Config) -> tuple[list[Article], dict[str, SectionInfo], list[Problem]]:
+    """Every article and section index that parses, and every problem found (`sitegen check` shares this stage)."""
     sources = find_content(root)
-    settings = ParseSettings(config.timezone, config.permalink, config.default_author)
+    settings = ParseSettings.from_config(config)
     problems: list[Problem] = list(sources.problems)
     articles: list[Article] = []
     for found in sources.articles:
@@ -101,11 +117,10 @@ def _load_articles(root: Path, config: Config) -> tuple[list[Article], dict[str,
             articles.append(article)
     indexes: dict[str, SectionInfo] = {}
     for found in sources.section_indexes:
-        info, found_problems = parse_section_index(found.rel, read_bytes(found))
+        info, found_problems = parse_section_index(found.rel, read_bytes(found), settings)
         problems += found_problems
         if info is not None:
             indexes[info.path] = info
-    _stop_on_errors(problems)
     return articles, indexes, problems
 
 
