@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from sitegen.errors import SafetyError, error
 MANIFEST = ".sitegen-manifest.json"
 STAGING = ".sitegen-staging"
 _MANIFEST_VERSION = 1
+# Held while a commit moves files into place. A reader that takes it too (the preview server) sees the site either
+# before or after a commit, never half old and half new; each file alone is always whole (atomic renames).
+COMMIT_LOCK = threading.Lock()
 
 
 @dataclass
@@ -86,14 +90,15 @@ class Publisher:
         self._refuse_foreign_files()
         # Record every file this commit may write before writing any: a build killed halfway through still knows,
         # next time, which files are its own.
-        write_manifest(self.output, {**self.previous, **self.current})
-        for rel in self.staged:
-            target = self.output / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            (self.output / STAGING / rel).replace(target)
-            self.stats.written += 1
-        self._prune()
-        write_manifest(self.output, self.current)
+        with COMMIT_LOCK:
+            write_manifest(self.output, {**self.previous, **self.current})
+            for rel in self.staged:
+                target = self.output / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                (self.output / STAGING / rel).replace(target)
+                self.stats.written += 1
+            self._prune()
+            write_manifest(self.output, self.current)
         self.discard()
         return self.stats
 

@@ -1,0 +1,89 @@
+// sitegen serve: live reload. Added to HTML by the preview server only; never part of a built site.
+// After each finished build the server sends {epoch, problems}. A new epoch means a new site was published: reload
+// only if this page's file changed, swap stylesheets in place if only they changed. Problems show as an overlay.
+(() => {
+  "use strict";
+  const boot = window.__sitegen || {};
+  const page = location.pathname;
+  let epoch = boot.epoch;
+
+  const sameOrigin = (link) => new URL(link.href, location.href).origin === location.origin;
+  const pathOf = (link) => new URL(link.href, location.href).pathname;
+  const stylesheets = () =>
+    Array.from(document.querySelectorAll('link[rel~="stylesheet"][href]')).filter(sameOrigin);
+
+  async function versions(paths) {
+    const query = paths.map((p) => "p=" + encodeURIComponent(p)).join("&");
+    const response = await fetch("/__sitegen/versions?" + query, { cache: "no-store" });
+    return response.json();
+  }
+
+  // Stylesheet versions as this page first saw them, to tell later which ones changed.
+  const seen = versions(stylesheets().map(pathOf)).catch(() => ({}));
+
+  async function refresh() {
+    const css = await seen;
+    const sheets = stylesheets();
+    const now = await versions([page, ...sheets.map(pathOf)]);
+    if (now[page] !== boot.page) {
+      location.reload();
+      return;
+    }
+    for (const link of sheets) {
+      const path = pathOf(link);
+      if (now[path] !== css[path]) {
+        css[path] = now[path];
+        swap(link, now[path]);
+      }
+    }
+  }
+
+  function swap(link, version) {
+    // The new sheet goes in next to the old one, which leaves once the new one has loaded: no unstyled flash.
+    const fresh = link.cloneNode();
+    const url = new URL(link.href, location.href);
+    url.searchParams.set("sitegen", version || String(Date.now()));
+    fresh.href = url.href;
+    const drop = () => link.remove();
+    fresh.addEventListener("load", drop);
+    fresh.addEventListener("error", drop);
+    link.after(fresh);
+  }
+
+  function overlay(problems) {
+    let box = document.getElementById("sitegen-overlay");
+    if (!problems.length) {
+      if (box) box.remove();
+      return;
+    }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "sitegen-overlay";
+      box.setAttribute("role", "alert");
+      box.style.cssText =
+        "position:fixed;inset:0 0 auto 0;z-index:2147483647;max-height:60vh;overflow:auto;margin:0;" +
+        "padding:1em 1.5em;background:#fff0f0;color:#600;border-bottom:4px solid #c00;" +
+        "font:14px/1.5 ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;text-align:left";
+      document.body.appendChild(box);
+    }
+    const title = document.createElement("strong");
+    title.textContent = "sitegen: the build failed. This is the last good version of the site.";
+    const list = document.createElement("ul");
+    for (const p of problems) {
+      const item = document.createElement("li");
+      item.textContent = p.path + (p.line ? ":" + p.line : "") + ": " + p.message; // text, never HTML
+      list.appendChild(item);
+    }
+    box.replaceChildren(title, list);
+  }
+
+  const events = new EventSource("/__sitegen/events");
+  events.addEventListener("state", (event) => {
+    const state = JSON.parse(event.data);
+    overlay(state.problems);
+    if (state.epoch !== epoch) {
+      epoch = state.epoch;
+      refresh().catch(() => {});
+    }
+  });
+})();
