@@ -286,6 +286,8 @@ class Preview:
         return f"http://{shown}:{port}/"
 
     def start(self) -> None:
+        if self._threads:
+            return  # already running (started, then used as a context manager)
         self.watcher.start()  # before the first build, so that nothing saved during it is missed
         self._spawn("sitegen-build", lambda: run_build_loop(self.watcher, self.rebuilder))
         self._spawn("sitegen-http", lambda: self.http.serve_forever(poll_interval=0.2))
