@@ -27,7 +27,7 @@
     const now = await versions([page, ...sheets.map(pathOf)]);
     if (now[page] !== boot.page) {
       location.reload();
-      return;
+      return false;
     }
     for (const link of sheets) {
       const path = pathOf(link);
@@ -36,6 +36,7 @@
         swap(link, now[path]);
       }
     }
+    return true;
   }
 
   function swap(link, version) {
@@ -77,13 +78,22 @@
     box.replaceChildren(title, list);
   }
 
+  // Which site this page has caught up with (for tests and the curious): set once a check needs no reload.
+  const caughtUp = (value) => {
+    document.documentElement.dataset.sitegenEpoch = String(value);
+  };
+
   const events = new EventSource("/__sitegen/events");
   events.addEventListener("state", (event) => {
     const state = JSON.parse(event.data);
     overlay(state.problems);
-    if (state.epoch !== epoch) {
-      epoch = state.epoch;
-      refresh().catch(() => {});
+    if (state.epoch === epoch) {
+      caughtUp(epoch);
+      return;
     }
+    epoch = state.epoch;
+    refresh()
+      .then((stays) => stays && caughtUp(state.epoch))
+      .catch(() => {});
   });
 })();
