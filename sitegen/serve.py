@@ -298,14 +298,16 @@ class Preview:
         self._threads.append(thread)
 
     def close(self) -> None:
-        self.watcher.close()
-        self.state.close()
-        if self._threads:
-            self.http.shutdown()
-        self.http.server_close()
-        for thread in self._threads:
-            thread.join(timeout=30)  # a build in progress finishes writing before its folder is removed
-        shutil.rmtree(self.output.parent, ignore_errors=True)
+        try:
+            self.watcher.close()
+            self.state.close()
+            if self._threads:
+                self.http.shutdown()
+            self.http.server_close()
+            for thread in self._threads:
+                thread.join(timeout=60)  # a build in progress finishes writing before its folder is removed
+        finally:
+            shutil.rmtree(self.output.parent, ignore_errors=True)
 
     def __enter__(self) -> Preview:
         self.start()
@@ -328,7 +330,8 @@ def serve(root: Path, *, host: str, port: int, drafts: bool, future: bool) -> in
     except OSError as exc:
         print(f"sitegen: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Installed explicitly: a process started in the background inherits an ignored SIGINT and would never stop.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         preview.start()
         print(f"Serving {root} at {preview.url} (drafts {'shown' if drafts else 'hidden'}; Ctrl-C to stop)", flush=True)
@@ -336,7 +339,8 @@ def serve(root: Path, *, host: str, port: int, drafts: bool, future: bool) -> in
     except KeyboardInterrupt:
         print("\nStopping.", file=sys.stderr)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         try:
             preview.close()
         except KeyboardInterrupt:  # a second Ctrl-C while a build finishes: stop waiting for it

@@ -222,7 +222,8 @@ def test_scratch_names(name: str) -> None:
 @pytest.mark.parametrize(
     ("rel", "expected"),
     [("content/news/x.md", True), ("templates/base.html", True), ("static/css/site.css", True),
-     ("data/pageviews.csv", True), ("sitegen.toml", True), ("pyproject.toml", True), ("content", True),
+     ("data/pageviews.csv", True), ("content/news/2024/x.md", True), ("content/news/2024/4913", False),
+     ("sitegen.toml", True), ("pyproject.toml", True), ("content", True),
      ("public/index.html", False), (".sitegen-cache/x", False), ("content/.git/x", False), ("README.md", False)],
 )  # fmt: skip
 def test_sources(rel: str, expected: bool) -> None:
