@@ -7,10 +7,10 @@
   const page = location.pathname;
   let epoch = boot.epoch;
 
-  const sameOrigin = (link) => new URL(link.href, location.href).origin === location.origin;
-  const pathOf = (link) => new URL(link.href, location.href).pathname;
-  const stylesheets = () =>
-    Array.from(document.querySelectorAll('link[rel~="stylesheet"][href]')).filter(sameOrigin);
+  const resolve = (href) => new URL(href, location.href);
+  const local = (link) => resolve(link.getAttribute("href")).origin === location.origin;
+  const pathOf = (link) => resolve(link.getAttribute("href")).pathname;
+  const stylesheets = (doc) => Array.from(doc.querySelectorAll('link[rel~="stylesheet"][href]')).filter(local);
 
   async function versions(paths) {
     const query = paths.map((p) => "p=" + encodeURIComponent(p)).join("&");
@@ -19,30 +19,39 @@
   }
 
   // Stylesheet versions as this page first saw them, to tell later which ones changed.
-  const seen = versions(stylesheets().map(pathOf)).catch(() => ({}));
+  const seen = versions(stylesheets(document).map(pathOf)).catch(() => ({}));
 
   async function refresh() {
-    const css = await seen;
-    const sheets = stylesheets();
-    const now = await versions([page, ...sheets.map(pathOf)]);
+    const now = await versions([page]);
     if (now[page] !== boot.page) {
       location.reload();
       return false;
     }
-    for (const link of sheets) {
-      const path = pathOf(link);
-      if (now[path] !== css[path]) {
-        css[path] = now[path];
-        swap(link, now[path]);
-      }
-    }
+    await syncStylesheets();
     return true;
   }
 
-  function swap(link, version) {
+  // The page is the same apart, perhaps, from its stylesheet links: take the links the page has now (a fingerprinted
+  // name changes with the file) and swap each one whose name or content changed.
+  async function syncStylesheets() {
+    const response = await fetch(location.href, { cache: "no-store" });
+    const fresh = stylesheets(new DOMParser().parseFromString(await response.text(), "text/html"));
+    const current = stylesheets(document);
+    const paths = fresh.map(pathOf);
+    const [css, now] = await Promise.all([seen, versions(paths)]);
+    paths.forEach((path, i) => {
+      const old = current[i];
+      if (old && (pathOf(old) !== path || now[path] !== css[path])) {
+        css[path] = now[path];
+        swap(old, path, now[path]);
+      }
+    });
+  }
+
+  function swap(link, path, version) {
     // The new sheet goes in next to the old one, which leaves once the new one has loaded: no unstyled flash.
     const fresh = link.cloneNode();
-    const url = new URL(link.href, location.href);
+    const url = resolve(path);
     url.searchParams.set("sitegen", version || String(Date.now()));
     fresh.href = url.href;
     const drop = () => link.remove();

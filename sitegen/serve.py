@@ -15,6 +15,7 @@ import hashlib
 import ipaddress
 import json
 import mimetypes
+import re
 import shutil
 import signal
 import socket
@@ -93,7 +94,14 @@ def read_url(output: Path, target: str) -> tuple[Path | Redirect | None, bytes]:
         return found, b""
 
 
-def digest(data: bytes) -> str:
+# Stylesheet links are left out of a page's version: when only CSS changed, a page whose <link> points at a new
+# fingerprinted file name (css/site.<hash>.css) has not changed, and the browser swaps the stylesheet in place.
+_STYLESHEET_LINK = re.compile(rb"<link\b[^>]*\bstylesheet\b[^>]*>", re.IGNORECASE)
+
+
+def digest(name: str, data: bytes) -> str:
+    if name.endswith(".html"):
+        data = _STYLESHEET_LINK.sub(b"<link rel=stylesheet>", data)
     return hashlib.sha256(data).hexdigest()[:20]
 
 
@@ -102,7 +110,7 @@ def page_version(output: Path, target: str) -> str | None:
     found, data = read_url(output, target)
     if isinstance(found, Redirect):
         found, data = read_url(output, found.location)
-    return digest(data) if isinstance(found, Path) else None
+    return digest(found.name, data) if isinstance(found, Path) else None
 
 
 def inject(html: bytes, page: str | None, epoch: int) -> bytes:
@@ -202,7 +210,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         status = HTTPStatus.OK
-        page = digest(data) if found is not None else None
+        page = digest(found.name, data) if found is not None else None
         if found is None:
             status = HTTPStatus.NOT_FOUND
             missing, data = read_url(self.server.output, "/404.html")

@@ -116,3 +116,13 @@ def test_new_article_appears_on_the_home_page(preview: Preview, page: Any) -> No
     page.wait_for_function("document.documentElement.dataset.sitegenEpoch !== undefined")
     write(preview, "content/news/zed.md", article("Zed arrives", "2025-09-05", "Newest."))
     page.wait_for_function("document.body.innerText.includes('Zed arrives')")
+
+
+def test_renamed_stylesheet_swaps_without_reload(preview: Preview, page: Any) -> None:
+    """A fingerprinted stylesheet (css/site.<hash>.css) gets a new name when it changes: still no reload."""
+    page.evaluate("window.sitegenMarker = 'still here'")
+    write(preview, "static/css/extra-2.css", "body { color: rgb(4, 5, 6); }\n")
+    template = preview.root / "templates/article.html"
+    write(preview, "templates/article.html", template.read_text(encoding="utf-8").replace("extra.css", "extra-2.css"))
+    page.wait_for_function("getComputedStyle(document.body).color === 'rgb(4, 5, 6)'")
+    assert page.evaluate("window.sitegenMarker") == "still here"
