@@ -63,7 +63,7 @@ def fetch(port: int, path: str) -> tuple[int, bytes]:
         body = response.read()
         conn.close()
         return response.status, body
-    except OSError:
+    except (OSError, http.client.HTTPException):  # a server restarting or rewriting a page under the request
         return 0, b""
 
 
