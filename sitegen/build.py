@@ -22,6 +22,7 @@ from sitegen.plan import Route, plan
 from sitegen.popular import PageViews, parse_pageviews
 from sitegen.render import Renderer, TemplateProblem, TemplateSet, make_environment
 from sitegen.safety import check_output_folder
+from sitegen.search import SEARCH_ASSETS, SearchStats, publish_search
 from sitegen.theme import default_theme
 from sitegen.write import Publisher, WriteStats
 
@@ -44,6 +45,7 @@ class BuildResult:
     stats: WriteStats = field(default_factory=WriteStats)
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    search: SearchStats = field(default_factory=SearchStats)
 
 
 def build_time() -> datetime:
@@ -68,14 +70,15 @@ def build(options: BuildOptions) -> BuildResult:
     site = build_site(
         articles, indexes, config, Visibility(now, options.drafts, options.future), _pageviews(root, config, warnings)
     )
-    routes, problems = plan(site, config.page_size)
+    routes, problems = plan(site, config.page_size, search=config.search.enabled)
     _stop_on_errors(problems)
 
     result = BuildResult(articles=len(site.articles), pages=len(routes), warnings=warnings)
     publisher = Publisher.open(options.output)
     try:
-        _publish_static(root, publisher, warnings)
+        _publish_static(root, publisher, warnings, skip=() if config.search.enabled else SEARCH_ASSETS)
         result.rendered = _render_all(root, config, site, routes, publisher)
+        result.search = publish_search(publisher, routes, config, now, warnings)
         result.stats = publisher.commit()
     finally:
         publisher.discard()
@@ -114,11 +117,12 @@ def _stop_on_errors(problems: list[Problem]) -> None:
         raise ContentError(problems)
 
 
-def _publish_static(root: Path, publisher: Publisher, warnings: list[Problem]) -> None:
+def _publish_static(root: Path, publisher: Publisher, warnings: list[Problem], skip: tuple[str, ...] = ()) -> None:
     theme = default_theme().static
     theme_files, _ = find_static(theme, theme)
     site_files, problems = find_static(root, root / STATIC_DIR)
     warnings += problems
+    theme_files = {rel: found for rel, found in theme_files.items() if rel not in skip}
     for rel, found in {**theme_files, **site_files}.items():
         publisher.copy(rel, found.path)
 

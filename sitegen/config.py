@@ -57,6 +57,11 @@ class SponsorConfig:
 
 
 @dataclass(frozen=True)
+class SearchConfig:
+    enabled: bool = True  # false: no index, no /search/ page, no search boxes
+
+
+@dataclass(frozen=True)
 class Config:
     title: str = "News"
     description: str = ""
@@ -71,6 +76,7 @@ class Config:
     popular: PopularConfig = field(default_factory=PopularConfig)
     newsletter: NewsletterConfig = field(default_factory=NewsletterConfig)
     sponsor: SponsorConfig = field(default_factory=SponsorConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
