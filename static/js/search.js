@@ -77,15 +77,39 @@ async function search() {
   // Without words every result is equally relevant: newest first is the only useful order then.
   const byDate = sortSelect.value === "date" || !term;
   const options = byDate ? { filters, sort: { date: "desc" } } : { filters };
-  const found = await pagefind.search(term || null, options);
+  const results = await searchSpellings(term, options, byDate);
   if (mine !== generation) return;
-  ordered = { results: found.results, sorted: byDate ? found.results.length : 0 };
+  ordered = { results, sorted: byDate ? results.length : 0 };
   list.replaceChildren();
   shown = 0;
   await showMore(mine);
   if (mine !== generation) return;
-  const n = found.results.length;
+  const n = results.length;
   statusLine.textContent = n === 0 ? `No articles found for “${term}”.` : `${n} ${n === 1 ? "article" : "articles"} found.`;
+}
+
+// Armenian "և" is also written "եւ" (classical spelling) and "եվ" (in capitals "ԵՎ"), and Pagefind matches letters as
+// written: a query with one spelling is also run with the others, and the results merged.
+function spellings(term) {
+  const lower = term.toLowerCase();
+  if (!/և|եւ|եվ/.test(lower)) return [term || null];
+  const base = lower.replace(/եւ|եվ/g, "և");
+  return [...new Set([lower, base, base.replace(/և/g, "եւ"), base.replace(/և/g, "եվ")])];
+}
+
+async function searchSpellings(term, options, byDate) {
+  const variants = spellings(term);
+  const searches = await Promise.all(variants.map((v) => pagefind.search(v, options)));
+  if (searches.length === 1) return searches[0].results;
+  const best = new Map();
+  for (const result of searches.flatMap((s) => s.results)) {
+    const seen = best.get(result.id);
+    if (!seen || result.score > seen.score) best.set(result.id, result);
+  }
+  const merged = [...best.values()].sort((a, b) => b.score - a.score);
+  if (!byDate) return merged;
+  const dated = await Promise.all(merged.map(async (r) => ({ r, date: (await r.data()).meta.date || "" })));
+  return dated.sort((a, b) => b.date.localeCompare(a.date)).map((item) => item.r);
 }
 
 function clear(text) {
