@@ -149,12 +149,15 @@ def test_query_in_the_address_runs_on_load(site: Served, page: Any) -> None:
 def test_filter_by_section(site: Served, page: Any) -> None:
     page.goto(f"{site.base}/search/?q=reservoir")
     assert sorted(wait_for_results(page)) == ["/news/budget/", "/news/drills/", "/sports/final/"]
+    page.click(".search-filters summary")
+    page.wait_for_selector("select[name=section] option[value=Sports]", state="attached")
     page.evaluate("document.getElementById('search-status').textContent = ''")
     page.select_option("select[name=section]", "Sports")
     assert wait_for_results(page) == ["/sports/final/"]
     assert "section=Sports" in page.url
     page.goto(f"{site.base}/search/?q=reservoir&section=News")
     assert sorted(wait_for_results(page)) == ["/news/budget/", "/news/drills/"]
+    assert page.input_value("select[name=section]") == "News", "a filter in the address opens the filters"
 
 
 def test_equally_relevant_results_come_newest_first(site: Served, page: Any) -> None:

@@ -8,6 +8,7 @@ const form = document.getElementById("search");
 const input = form.elements.q;
 const sortSelect = form.elements.sort;
 const filterSelects = Array.from(form.querySelectorAll("select[data-filter]"));
+const filtersBox = form.querySelector(".search-filters");
 const statusLine = document.getElementById("search-status");
 const list = document.getElementById("search-results");
 const moreButton = document.getElementById("search-more");
@@ -25,7 +26,13 @@ async function start() {
     pagefind = await import(form.dataset.index + "pagefind.js");
     await pagefind.options({ excerptLength: 30 });
     pagefind.init();
-    await fillFilters(params);
+    // Filter values are loaded only when the reader opens the filters, or when the address asks for one.
+    if (filterSelects.some((select) => params.get(select.name)) || params.get("sort")) {
+      filtersBox.open = true;
+      await fillFilters(params);
+    }
+    filtersBox.addEventListener("toggle", () => { if (filtersBox.open) fillFilters(params); });
+    filtersBox.hidden = false;
   } catch (e) {
     statusLine.textContent = "Search is not available yet.";  // no index: nothing published to search
     return;
@@ -37,7 +44,14 @@ async function start() {
   if (input.value.trim() || activeFilters().count) search();
 }
 
-async function fillFilters(params) {
+let filtersFilled = null;
+
+function fillFilters(params) {
+  filtersFilled = filtersFilled || loadFilters(params);
+  return filtersFilled;
+}
+
+async function loadFilters(params) {
   const available = await pagefind.filters();
   for (const select of filterSelects) {
     const counts = available[select.dataset.filter] || {};
@@ -47,7 +61,6 @@ async function fillFilters(params) {
     const wanted = params.get(select.name);
     if (wanted && wanted in counts) select.value = wanted;
   }
-  form.querySelector(".search-filters").hidden = false;
 }
 
 function activeFilters() {
