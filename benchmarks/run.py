@@ -159,6 +159,9 @@ def measure(cmd: Sequence[str], cwd: Path, env: dict[str, str], log: Path, opts:
             # wait4 (not Popen.wait) because its rusage carries ru_maxrss of the child and its reaped
             # descendants (KB on Linux).
             _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # Ctrl-C: the child's own session does not get the SIGINT, so end it here
+            _kill_session(proc.pid)
+            raise
         finally:
             seconds = time.perf_counter() - start
             timer.cancel()
@@ -177,7 +180,7 @@ def _check_exit(code: int, seconds: float, log: Path, timeout: float) -> None:
     if code == 0:
         return
     if code == -signal.SIGKILL and seconds >= timeout:
-        raise RunError(f"timed out after {timeout:.0f} s")
+        raise RunError(f"timed out after {timeout:g} s")
     raise RunError(f"exit {code}: {_last_line(log)}")
 
 
@@ -441,6 +444,7 @@ class Outcome:
     seconds: float | None = None
     rss_kb: int | None = None
     error: str | None = None
+    ran: bool = True  # False when skipped because an earlier step failed
 
 
 Results = dict[tuple[int, str, str], Outcome]  # (size, scenario, generator) -> outcome
@@ -452,6 +456,9 @@ class Runner:
         self.results: Results = {}
         self.output_files: dict[tuple[int, str], int] = {}
         self.added_start = added_articles_start()
+        # Other work on the machine skews every number; the report shows the load so a reader can tell.
+        self.load_before = os.getloadavg()[0]
+        self.load_after = self.load_before
         # Counted per generator, so that every format gets the same edits and the same new articles.
         self.edits = 0
         self.added = 0
@@ -465,17 +472,26 @@ class Runner:
                 gen.prepare()
                 slug = slug or oldest_slug(gen.content)  # same article in every format
                 self.run_generator(gen, slug)
+        self.load_after = os.getloadavg()[0]
 
     def run_generator(self, gen: Generator, slug: str) -> None:
         self.edits = self.added = 0
         for scenario in gen.scenarios:
-            if scenario == "cold_cached" and isinstance(gen, Pelican):
-                self.prime(gen)
-            outcome = self.run_scenario(gen, scenario, slug)
+            outcome = self.run_or_skip(gen, scenario, slug)
             self.results[(gen.size, scenario, gen.name)] = outcome
             progress(f"{gen.size} {gen.name} {scenario}: {describe(outcome)}")
-            if scenario == "cold":
+            if scenario == "cold" and outcome.error is None:
                 self.output_files[(gen.size, gen.name)] = count_files(gen.output_dir())
+
+    def run_or_skip(self, gen: Generator, scenario: str, slug: str) -> Outcome:
+        # Every later scenario starts from the cold build's output: without it a "noop" would be a full
+        # build, and its time would be reported under the wrong name.
+        cold = self.results.get((gen.size, "cold", gen.name))
+        if scenario != "cold" and (cold is None or cold.error is not None):
+            return Outcome(error="not run: the cold build failed", ran=False)
+        if scenario == "cold_cached" and isinstance(gen, Pelican):
+            self.prime(gen)
+        return self.run_scenario(gen, scenario, slug)
 
     def prime(self, gen: Pelican) -> None:
         try:
@@ -521,7 +537,7 @@ def progress(message: str) -> None:
 
 def describe(outcome: Outcome) -> str:
     if outcome.error is not None:
-        return f"failed ({outcome.error})"
+        return outcome.error if not outcome.ran else f"failed ({outcome.error})"
     return f"{fmt_seconds(outcome.seconds)}, {fmt_rss(outcome.rss_kb)}"
 
 
@@ -593,7 +609,7 @@ def cells(outcome: Outcome | None) -> list[str]:
     if outcome is None:
         return ["—", "—"]
     if outcome.error is not None:
-        return ["**failed**", "—"]
+        return ["**failed**" if outcome.ran else "not run", "—"]
     return [fmt_seconds(outcome.seconds), fmt_rss(outcome.rss_kb)]
 
 
@@ -624,7 +640,7 @@ def table(results: Results, sizes: Sequence[int]) -> Iterator[str]:
 
 
 def failures(results: Results) -> Iterator[str]:
-    failed = [(key, o.error) for key, o in results.items() if o.error is not None]
+    failed = [(key, o.error) for key, o in results.items() if o.error is not None and o.ran]
     if failed:
         yield ""
         yield "Failures:"
@@ -633,12 +649,14 @@ def failures(results: Results) -> Iterator[str]:
             yield f"- {size:,} {scenario} {name}: `{message}`"
 
 
-def file_counts(counts: dict[tuple[int, str], int]) -> Iterator[str]:
-    if counts:
+def file_counts(counts: dict[tuple[int, str], int], sizes: Sequence[int]) -> Iterator[str]:
+    found = [
+        f"{size:,} {name} {counts[size, name]:,}" for size in sizes for name in GENERATORS if (size, name) in counts
+    ]
+    if found:
         yield ""
-        yield (
-            "Files in the output after the cold build (a check that each generator rendered the whole site): "
-            + "; ".join(f"{size:,} {name} {n:,}" for (size, name), n in sorted(counts.items()))
+        yield "Files in the output after the cold build (to check that each rendered the whole site): " + "; ".join(
+            found
         )
 
 
@@ -653,9 +671,14 @@ def legend() -> Iterator[str]:
     )
 
 
-def machine_info(opts: Options) -> Iterator[str]:
+def machine_info(runner: Runner, opts: Options) -> Iterator[str]:
+    cpus = len(os.sched_getaffinity(0))
     yield "Machine and versions:"
-    yield f"- CPUs: {len(os.sched_getaffinity(0))} ({cpu_model()}), memory {mem_total()}"
+    yield f"- CPUs: {cpus} ({cpu_model()}), memory {mem_total()}"
+    # The benchmark itself keeps up to all CPUs busy, so only load beyond that points at other work.
+    contended = runner.load_before >= 1 or runner.load_after > cpus + 1
+    busy = " (other work competed for the CPUs: treat the times as rough)" if contended else ""
+    yield f"- Load average (1 min): {runner.load_before:.2f} before the run, {runner.load_after:.2f} after it{busy}"
     yield f"- OS: {platform.platform()}"
     yield f"- Python: {platform.python_version()} ({sys.executable})"
     if "hugo" in opts.generators:
@@ -689,8 +712,8 @@ def hugo_version(hugo: Path | None) -> str:
     if hugo is None:
         return "not found"
     out = subprocess.run([str(hugo), "version"], capture_output=True, text=True, check=False).stdout
-    words = out.split()
-    return words[1] if len(words) > 1 else out.strip() or "unknown"
+    words = out.split()  # "hugo v0.168.0-<commit>+extended linux/amd64 BuildDate=..."
+    return words[1].split("-")[0] if len(words) > 1 else out.strip() or "unknown"
 
 
 def package_version(name: str) -> str:
@@ -706,10 +729,10 @@ def report(runner: Runner, opts: Options) -> str:
         "",
         *table(runner.results, opts.sizes),
         *failures(runner.results),
-        *file_counts(runner.output_files),
+        *file_counts(runner.output_files, opts.sizes),
         *legend(),
         "",
-        *machine_info(opts),
+        *machine_info(runner, opts),
     ]
     return "\n".join(lines) + "\n"
 
@@ -771,4 +794,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the running build was already killed; a traceback would add nothing
+        sys.exit(130)

@@ -13,10 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sitegen.assemble import Visibility, build_site
+from sitegen.assets import Assets
 from sitegen.config import Config, load_config
 from sitegen.content import ParseSettings, parse_article, parse_section_index
-from sitegen.errors import ConfigError, ContentError, Problem, errors_in
-from sitegen.load import STATIC_DIR, TEMPLATES_DIR, find_content, find_static, read_bytes, read_optional
+from sitegen.distribution import Distribution
+from sitegen.errors import ConfigError, ContentError, Problem, errors_in, warning
+from sitegen.load import STATIC_DIR, TEMPLATES_DIR, SourceFile, find_content, find_static, read_bytes, read_optional
+from sitegen.lock import site_lock
 from sitegen.model import Article, SectionInfo, Site
 from sitegen.plan import Route, plan
 from sitegen.popular import PageViews, parse_pageviews
@@ -60,9 +63,18 @@ def build_time() -> datetime:
 
 
 def build(options: BuildOptions) -> BuildResult:
+    """Build the site, holding its lock: a second build of the same site at once stops with a clear message."""
+    root = options.root.resolve()
+    check_output_folder(root, options.output)  # before the lock creates anything: a refusal touches nothing
+    with site_lock(root):
+        return _build(options)
+
+
+def _build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     root = options.root.resolve()
-    config = load_config(root).config
+    loaded = load_config(root)
+    config = loaded.config
     check_output_folder(root, options.output)
     now = build_time()
 
@@ -70,14 +82,20 @@ def build(options: BuildOptions) -> BuildResult:
     site = build_site(
         articles, indexes, config, Visibility(now, options.drafts, options.future), _pageviews(root, config, warnings)
     )
-    routes, problems = plan(site, config.page_size, search=config.search.enabled)
+    theme_static, site_static = _static_files(root, warnings)
+    if not config.search.enabled:
+        theme_static = {rel: found for rel, found in theme_static.items() if rel not in SEARCH_ASSETS}
+    static = {**theme_static, **site_static}
+    assets = Assets.fingerprint(static, lambda rel: read_bytes(static[rel]))
+    distribution = _distribution(config, site_static, loaded.path, warnings)
+    routes, problems = plan(site, config.page_size, distribution.planner(), search=config.search.enabled)
     _stop_on_errors(problems)
 
     result = BuildResult(articles=len(site.articles), pages=len(routes), warnings=warnings)
     publisher = Publisher.open(options.output)
     try:
-        _publish_static(root, publisher, warnings, skip=() if config.search.enabled else SEARCH_ASSETS)
-        result.rendered = _render_all(root, config, site, routes, publisher)
+        _publish_static(static, assets, publisher)
+        result.rendered = _render_all(root, config, site, routes, publisher, assets)
         result.search = publish_search(publisher, routes, config, now, warnings)
         result.stats = publisher.commit()
     finally:
@@ -87,8 +105,15 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 def _load_articles(root: Path, config: Config) -> tuple[list[Article], dict[str, SectionInfo], list[Problem]]:
+    articles, indexes, problems = read_articles(root, config)
+    _stop_on_errors(problems)
+    return articles, indexes, problems
+
+
+def read_articles(root: Path, config: Config) -> tuple[list[Article], dict[str, SectionInfo], list[Problem]]:
+    """Every article and section index that parses, and every problem found (`sitegen check` shares this stage)."""
     sources = find_content(root)
-    settings = ParseSettings(config.timezone, config.permalink, config.default_author)
+    settings = ParseSettings.from_config(config)
     problems: list[Problem] = list(sources.problems)
     articles: list[Article] = []
     for found in sources.articles:
@@ -98,11 +123,10 @@ def _load_articles(root: Path, config: Config) -> tuple[list[Article], dict[str,
             articles.append(article)
     indexes: dict[str, SectionInfo] = {}
     for found in sources.section_indexes:
-        info, found_problems = parse_section_index(found.rel, read_bytes(found))
+        info, found_problems = parse_section_index(found.rel, read_bytes(found), settings)
         problems += found_problems
         if info is not None:
             indexes[info.path] = info
-    _stop_on_errors(problems)
     return articles, indexes, problems
 
 
@@ -117,22 +141,46 @@ def _stop_on_errors(problems: list[Problem]) -> None:
         raise ContentError(problems)
 
 
-def _publish_static(root: Path, publisher: Publisher, warnings: list[Problem], skip: tuple[str, ...] = ()) -> None:
+def _static_files(root: Path, warnings: list[Problem]) -> tuple[dict[str, SourceFile], dict[str, SourceFile]]:
+    """The theme's static files and the site's own (which win)."""
     theme = default_theme().static
     theme_files, _ = find_static(theme, theme)
     site_files, problems = find_static(root, root / STATIC_DIR)
     warnings += problems
-    theme_files = {rel: found for rel, found in theme_files.items() if rel not in skip}
-    for rel, found in {**theme_files, **site_files}.items():
+    return theme_files, site_files
+
+
+def _distribution(
+    config: Config, site_static: dict[str, SourceFile], config_path: Path | None, warnings: list[Problem]
+) -> Distribution:
+    if not config.base_url:
+        warnings.append(warning(config_path.name if config_path else "sitegen.toml", None, (
+            "no base_url: feeds, canonical links and structured data use root-relative URLs, social cards have no "
+            "og:url, and sitemap.xml and news-sitemap.xml are not written (they need absolute URLs)"
+        )))  # fmt: skip
+    return Distribution(
+        feed_count=config.feeds.count,
+        atom=config.feeds.atom,
+        sitemaps=bool(config.base_url),
+        robots="robots.txt" not in site_static,  # the site's own static/robots.txt replaces the generated one
+    )
+
+
+def _publish_static(static: dict[str, SourceFile], assets: Assets, publisher: Publisher) -> None:
+    for rel, found in static.items():
         publisher.copy(rel, found.path)
+    for rel, hashed in assets.hashed.items():
+        publisher.copy(hashed, static[rel].path)
 
 
-def _render_all(root: Path, config: Config, site: Site, routes: list[Route], publisher: Publisher) -> int:
+def _render_all(
+    root: Path, config: Config, site: Site, routes: list[Route], publisher: Publisher, assets: Assets
+) -> int:
     templates = TemplateSet(_template_folders(root), root)
     env = make_environment(templates, config)
     problems: list[Problem] = []
     try:
-        renderer = Renderer(env, templates, site, config, _asset_url)
+        renderer = Renderer(env, templates, site, config, assets.url)
     except TemplateProblem as exc:
         raise ContentError([exc.problem]) from exc
     rendered = 0
@@ -155,7 +203,3 @@ def _template_folders(root: Path) -> tuple[Path, ...]:
     theme = default_theme().templates
     folders = [own] if own.is_dir() and own.resolve() != theme.resolve() else []
     return (*folders, theme)
-
-
-def _asset_url(path: str) -> str:
-    return "/" + path.lstrip("/")

@@ -8,8 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.build import BuildOptions, BuildResult, build
+from sitegen.build import BuildOptions, BuildResult, build, build_time
+from sitegen.check import CheckOptions, check
+from sitegen.config import load_config
 from sitegen.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, Problem, SitegenError
+from sitegen.scaffold import ArticleRequest, SiteRequest, init_site, new_article
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,6 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sitegen: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a read-only output folder: a message, not a traceback
+        print(f"sitegen: {exc.filename or 'error'}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--future", action="store_true", help="include articles dated after the build time")
     build_cmd.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     build_cmd.set_defaults(run=_run_build)
+    _editor_commands(commands)
     return parser
 
 
@@ -81,3 +88,83 @@ def _search_summary(result: BuildResult) -> str:
 def _report(problems: Sequence[Problem]) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
+
+
+# ------------------------------------------------------------------------------------------- editors: new, init, check
+
+
+def _editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    new_cmd = commands.add_parser("new", help="start a new article (a draft) with its front-matter filled in")
+    new_cmd.add_argument("title", help="the headline; the file name (and URL) is made from it")
+    new_cmd.add_argument("--section", required=True, help="the section folder, e.g. news/armenia")
+    new_cmd.add_argument("--author", action="append", default=[], help="author name (repeat for several)")
+    new_cmd.add_argument("--tag", action="extend", nargs="+", default=[], metavar="TAG",
+                         help="tags: --tag Politics Yerevan, or --tag repeated")  # fmt: skip
+    new_cmd.add_argument("--slug", help="the URL name instead of one made from the title")
+    new_cmd.add_argument("--create-section", action="store_true", help="start the section if it does not exist")
+    new_cmd.add_argument("-s", "--site", type=Path, default=Path(), metavar="SITE_DIR",
+                         help="the site folder (default: the current folder)")  # fmt: skip
+    new_cmd.set_defaults(run=_run_new)
+
+    init_cmd = commands.add_parser("init", help="create a new site that builds at once")
+    init_cmd.add_argument("folder", type=Path, metavar="DIR", help="folder for the new site (created if needed)")
+    init_cmd.add_argument("--title", default="My News", help="publication name")
+    init_cmd.add_argument("--base-url", default="", help="absolute URL the site is served from")
+    init_cmd.add_argument("--language", default="en", help="ISO 639 language code, e.g. hy")
+    init_cmd.add_argument("--timezone", default="UTC", help="IANA time zone, e.g. Asia/Yerevan")
+    init_cmd.set_defaults(run=_run_init)
+
+    check_cmd = commands.add_parser("check", help="report every problem with the site; builds and writes nothing")
+    check_cmd.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR",
+                           help="the site folder (default: the current folder)")  # fmt: skip
+    check_cmd.add_argument(
+        "-o", "--output", type=Path, help="output folder the build would use (default: SITE_DIR/public)"
+    )
+    check_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check_cmd.add_argument("--drafts", action="store_true", help="check as for a build with --drafts")
+    check_cmd.add_argument("--future", action="store_true", help="check as for a build with --future")
+    check_cmd.set_defaults(run=_run_check)
+
+
+def _run_new(args: argparse.Namespace) -> int:
+    root: Path = args.site
+    if not root.is_dir():
+        print(f"sitegen: {root}: no such site folder", file=sys.stderr)
+        return EXIT_USAGE
+    request = ArticleRequest(args.title, args.section, tuple(args.author), tuple(args.tag), args.slug,
+                             args.create_section)  # fmt: skip
+    try:
+        rel = new_article(root, load_config(root).config, request, build_time())
+    except SitegenError as exc:
+        _report(exc.problems)
+        return exc.exit_code
+    print(root / rel)
+    return EXIT_OK
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    folder: Path = args.folder
+    try:
+        init_site(SiteRequest(folder, args.title, args.base_url, args.language, args.timezone), build_time())
+    except SitegenError as exc:
+        _report(exc.problems)
+        return exc.exit_code
+    print(f"Created a new site in {folder}. Next:")
+    if not args.base_url:
+        print(f"  set base_url in {folder / 'sitegen.toml'} (feeds, sitemaps and canonical links need it)")
+    print(f"  cd {folder}")
+    print('  sitegen new "My first story" --section news')
+    print("  sitegen check")
+    print("  sitegen build")
+    return EXIT_OK
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    root: Path = args.site
+    if not root.is_dir():
+        print(f"sitegen: {root}: no such site folder", file=sys.stderr)
+        return EXIT_USAGE
+    report = check(CheckOptions(root, args.output, args.drafts, args.future, args.strict))
+    print(report.to_json() if args.format == "json" else report.to_text())
+    return report.exit_code

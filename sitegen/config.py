@@ -22,6 +22,10 @@ from sitegen.errors import ConfigError, Problem, error
 from sitegen.urls import check_url_scheme
 
 CONFIG_FILE = "sitegen.toml"
+RAW_HTML_MODES = ("sanitize", "allow")
+DEFAULT_EMBED_HOSTS = (
+    "www.youtube.com", "youtube.com", "www.youtube-nocookie.com", "youtube-nocookie.com", "player.vimeo.com",
+)  # fmt: skip
 PYPROJECT_FILE = "pyproject.toml"
 
 
@@ -62,6 +66,12 @@ class SearchConfig:
 
 
 @dataclass(frozen=True)
+class FeedsConfig:
+    count: int = 50  # items per feed; Google News reads up to 60 new items per fetch
+    atom: bool = True  # an Atom feed (feed.atom) beside every RSS feed
+
+
+@dataclass(frozen=True)
 class Config:
     title: str = "News"
     description: str = ""
@@ -73,6 +83,13 @@ class Config:
     latest_count: int = 5
     topics_count: int = 12
     default_author: str = ""
+    publication_name: str = ""  # the name Google News knows the site by; empty: `title`
+    logo: str = ""  # the publisher's logo for structured data, a path or URL
+    # Raw HTML in articles is sanitised ("sanitize") unless every editor is trusted ("allow").
+    raw_html: str = "sanitize"
+    # Hosts an article may embed an <iframe> from (exact host names) when raw HTML is sanitised.
+    embed_hosts: tuple[str, ...] = DEFAULT_EMBED_HOSTS
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
     popular: PopularConfig = field(default_factory=PopularConfig)
     newsletter: NewsletterConfig = field(default_factory=NewsletterConfig)
     sponsor: SponsorConfig = field(default_factory=SponsorConfig)
@@ -81,6 +98,10 @@ class Config:
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def publisher(self) -> str:
+        return self.publication_name or self.title
 
     def digest(self) -> str:
         """A fingerprint of every setting: a config change re-renders every page."""
@@ -175,7 +196,7 @@ def _validate(cls: type, table: dict[str, Any], where: str, prefix: str, problem
             assert isinstance(expected, type)
             values[key] = expected(**_validate(expected, value, where, f"{name}.", problems))
         elif _type_matches(value, expected):
-            values[key] = value
+            values[key] = tuple(value) if isinstance(value, list) else value  # frozen config: lists become tuples
         else:
             problems.append(error(where, None, f"'{name}' must be {_type_name(expected)}, not {value!r}"))
     return values
@@ -186,11 +207,16 @@ def _type_matches(value: Any, expected: Any) -> bool:
         return any(_type_matches(value, t) for t in typing.get_args(expected))
     if expected is int:
         return isinstance(value, int) and not isinstance(value, bool)
+    if typing.get_origin(expected) is tuple:  # tuple[str, ...]: a TOML array of that type
+        item = typing.get_args(expected)[0]
+        return isinstance(value, list) and all(_type_matches(v, item) for v in value)
     return isinstance(value, expected)
 
 
 def _type_name(expected: Any) -> str:
     names = {str: "a string", int: "a whole number", bool: "true or false"}
+    if typing.get_origin(expected) is tuple:
+        return f"a list of {_type_name(typing.get_args(expected)[0]).removeprefix('a ')}s"
     return names.get(expected, str(expected))
 
 
@@ -217,11 +243,17 @@ def _check_values(config: Config, where: str) -> list[Problem]:
         ("topics_count", config.topics_count, 0),
         ("popular.count", config.popular.count, 0),
         ("popular.window_days", config.popular.window_days, 1),
+        ("feeds.count", config.feeds.count, 1),
     ):
         if number < low:
             problems.append(error(where, None, f"'{name}' must be at least {low}, not {number}"))
     if "{slug}" not in config.permalink:
         problems.append(error(where, None, f"'permalink' must contain {{slug}}: {config.permalink!r}"))
+    if config.raw_html not in RAW_HTML_MODES:
+        problems.append(error(where, None, f'\'raw_html\' must be "sanitize" or "allow", not {config.raw_html!r}'))
+    for host in config.embed_hosts:
+        if not host or "/" in host or ":" in host or host != host.strip().lower():
+            problems.append(error(where, None, f"'embed_hosts' entries are host names like www.youtube.com: {host!r}"))
     if config.newsletter.method.lower() not in {"post", "get"}:
         problems.append(error(where, None, '\'newsletter.method\' must be "post" or "get"'))
     return problems
@@ -232,4 +264,5 @@ def _url_settings(config: Config) -> list[tuple[str, str]]:
         ("newsletter.action", config.newsletter.action),
         ("sponsor.url", config.sponsor.url),
         ("sponsor.image", config.sponsor.image),
+        ("logo", config.logo),
     ]

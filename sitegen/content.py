@@ -14,10 +14,12 @@ from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sitegen.config import DEFAULT_EMBED_HOSTS, Config
 from sitegen.errors import Problem, error, errors_in, warning
 from sitegen.frontmatter_yaml import Document, Field, decode, split
 from sitegen.markup import MORE_MARKER, excerpt, reading_minutes, render_markdown
 from sitegen.model import ARTICLE, PAGE, Article, Image, SectionInfo, Term
+from sitegen.sanitize import sanitize_html
 from sitegen.urls import check_url_scheme, normalise_url, permalink, slugify, unsafe_url_reason
 
 ARTICLE_KEYS = frozenset({
@@ -26,6 +28,7 @@ ARTICLE_KEYS = frozenset({
 })  # fmt: skip
 INDEX_KEYS = frozenset({"title", "description", "weight"})
 INDEX_FILE = "_index.md"
+MAX_SLUG_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,15 @@ class ParseSettings:
     timezone: str
     permalink: str
     default_author: str
+    raw_html: str = "sanitize"
+    embed_hosts: tuple[str, ...] = DEFAULT_EMBED_HOSTS
+
+    @classmethod
+    def from_config(cls, config: Config) -> ParseSettings:
+        return cls(config.timezone, config.permalink, config.default_author, config.raw_html, config.embed_hosts)
+
+
+_DEFAULT_SETTINGS = ParseSettings("UTC", "/{section}/{slug}/", "")
 
 
 def digest_of(data: bytes) -> str:
@@ -64,10 +76,14 @@ def parse_article(source: str, data: bytes, settings: ParseSettings) -> tuple[Ar
     return article, problems + reader.problems
 
 
-def parse_section_index(source: str, data: bytes) -> tuple[SectionInfo | None, list[Problem]]:
+def parse_section_index(
+    source: str, data: bytes, settings: ParseSettings | None = None
+) -> tuple[SectionInfo | None, list[Problem]]:
     text, problems = decode(source, data)
     if text is None:
         return None, problems
+    if not text.strip():
+        text = "---\n---\n"  # an empty _index.md just marks a section: titled from its folder
     doc, problems = split(source, text, required=False)
     if doc is None:
         return None, problems
@@ -80,7 +96,7 @@ def parse_section_index(source: str, data: bytes) -> tuple[SectionInfo | None, l
         title=reader.text("title") or section_title(path),
         description=reader.text("description") or "",
         weight=reader.integer("weight", 0),
-        intro_html=render_markdown(doc.body) if doc.body.strip() else "",
+        intro_html=reader.intro_html(doc.body, settings or _DEFAULT_SETTINGS),
     )
     return info, problems + reader.problems
 
@@ -129,7 +145,7 @@ class _FieldReader:
             return False
         if isinstance(found.value, bool):
             return found.value
-        self.fail(key, f"must be true or false, not {found.raw or found.value!r}")
+        self.fail(key, f"must be true or false, not {_shown(found)}")
         return False
 
     def integer(self, key: str, default: int) -> int:
@@ -138,7 +154,7 @@ class _FieldReader:
             return default
         if isinstance(found.value, int) and not isinstance(found.value, bool):
             return found.value
-        self.fail(key, f"must be a whole number, not {found.raw or found.value!r}")
+        self.fail(key, f"must be a whole number, not {_shown(found)}")
         return default
 
     def names(self, *keys: str) -> list[str]:
@@ -147,7 +163,8 @@ class _FieldReader:
             found = self._field(key)
             if found is None or found.value is None:
                 continue
-            values = found.value if isinstance(found.value, list) else [found.value]
+            written = found.written if found.written is not None else found.value
+            values = written if isinstance(written, list) else [written]
             names: list[str] = []
             for value in values:
                 if isinstance(value, (dict, list)) or value is None:
@@ -178,7 +195,10 @@ class _FieldReader:
                 )
                 return None
         else:
-            self.fail(key, f"{found.raw or value!r} is not a date")
+            self.fail(key, f"{_shown(found)} is not a date")
+            return None
+        if not 1000 <= parsed.year <= 9998:  # at the ends of the calendar, converting time zones overflows
+            self.fail(key, f"{_shown(found)} is out of range (years 1000 to 9998)")
             return None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=self.tz)
 
@@ -186,7 +206,7 @@ class _FieldReader:
         found = self._field("image")
         if found is None or found.value is None:
             return None
-        value = found.value
+        value = found.written if found.written is not None else found.value  # `alt: no` is "no", not False
         if isinstance(value, str):
             value = {"src": value}
         if not isinstance(value, dict) or not isinstance(value.get("src"), str) or not value["src"].strip():
@@ -211,8 +231,11 @@ class _FieldReader:
         if not title:
             self.problems.append(error(self.source, self._line("title"), "missing title: every article needs 'title:'"))
         published = self.moment("date")
-        if published is None and kind == ARTICLE and "date" not in self.doc.fields:
-            self.problems.append(error(self.source, None, "missing date: every article needs 'date:' (ISO 8601)"))
+        date_field = self._field("date")
+        if published is None and kind == ARTICLE and (date_field is None or date_field.value is None):
+            self.problems.append(
+                error(self.source, self._line("date"), "missing date: every article needs 'date:' (ISO 8601)")
+            )
         section = self._section()
         slug = self._slug()
         authors = self.names("authors", "author") or ([settings.default_author] if settings.default_author else [])
@@ -231,7 +254,40 @@ class _FieldReader:
         )  # fmt: skip
         if errors_in(self.problems):
             return None
-        return _with_body(article, self.doc.body)
+        try:
+            return self._with_body(article, self.doc.body, settings)
+        except RecursionError:
+            self.problems.append(error(self.source, self.doc.body_line, "the body nests lists or quotes too deeply"))
+            return None
+
+    def body_html(self, body: str, settings: ParseSettings) -> str:
+        """Markdown to HTML, then raw HTML sanitised (unless the site allows it), so the cached article is safe."""
+        html = render_markdown(body)
+        if settings.raw_html == "allow":
+            return html
+        html, removed = sanitize_html(html, settings.embed_hosts)
+        if removed:
+            line = self.doc.body_line + body[: _first_unsafe(body, removed)].count("\n")
+            self.problems.append(warning(self.source, line, f"unsafe HTML removed: {', '.join(removed)}"))
+        return html
+
+    def intro_html(self, body: str, settings: ParseSettings) -> str:
+        if not body.strip():
+            return ""
+        try:
+            return self.body_html(body, settings)
+        except RecursionError:
+            self.problems.append(error(self.source, self.doc.body_line, "the text nests lists or quotes too deeply"))
+            return ""
+
+    def _with_body(self, article: Article, body: str, settings: ParseSettings) -> Article:
+        body_html = self.body_html(body.replace(MORE_MARKER, ""), settings)
+        return replace(
+            article,
+            body_html=body_html,
+            excerpt=excerpt(article.summary, body, body_html),
+            reading_minutes=reading_minutes(body_html),
+        )
 
     def _kind(self) -> str:
         kind = self.text("type")
@@ -264,6 +320,9 @@ class _FieldReader:
         if not slug:
             self.fail("slug", f"{declared!r} has no letters or digits to make a URL from")
             return slugify(stem) or "article"
+        if len(slug.encode("utf-8")) > MAX_SLUG_BYTES:  # it becomes a folder name: file systems stop at 255 bytes
+            self.fail("slug", f"is {len(slug.encode('utf-8'))} bytes long; at most {MAX_SLUG_BYTES} fit a file name")
+            return slugify(stem) or "article"
         return slug
 
     def _aliases(self) -> tuple[str, ...]:
@@ -278,19 +337,23 @@ class _FieldReader:
         return tuple(aliases)
 
 
-def _with_body(article: Article, body: str) -> Article:
-    body_html = render_markdown(body.replace(MORE_MARKER, ""))
-    return replace(
-        article,
-        body_html=body_html,
-        excerpt=excerpt(article.summary, body, body_html),
-        reading_minutes=reading_minutes(body_html),
-    )
-
-
 def _term(name: str, kind: str) -> Term:
     slug = slugify(name) or "_"
     return Term(name=name, slug=slug, url=f"/{kind}/{slug}/")
+
+
+def _first_unsafe(body: str, removed: list[str]) -> int:
+    """Where the first removed thing is written in the Markdown (0 when it can't be found), for the warning's line."""
+    lowered = body.lower()
+    needles = [item.split(" ", 1)[0].rstrip(">") for item in removed]  # "<script>" → "<script", "onclick=" stays
+    found = [at for at in (lowered.find(n) for n in needles) if at >= 0]
+    return min(found, default=0)
+
+
+def _shown(found: Field) -> str:
+    """A value for a message, cut short: a pasted paragraph or a long list must not flood the terminal."""
+    text = found.raw if found.raw is not None else repr(found.value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _kind(value: Any) -> str:

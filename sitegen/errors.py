@@ -81,3 +81,9 @@ class SafetyError(SitegenError):
     """sitegen refuses to act because it could damage files it does not own: exit 2."""
 
     exit_code = EXIT_USAGE
+
+
+class UsageError(SitegenError):
+    """A command was asked for something it can't do (an unknown section, a file that exists): exit 2."""
+
+    exit_code = EXIT_USAGE

@@ -21,6 +21,15 @@ _BOUNDARY = YAMLHandler.FM_BOUNDARY
 class _Loader(yaml.SafeLoader):
     """The safe loader without implicit timestamps: dates stay text, and sitegen parses them with clear errors."""
 
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        # Aliases (*name) let a few lines expand into gigabytes ("billion laughs"); front-matter never needs them.
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in front-matter", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -33,6 +42,7 @@ class Field:
     value: Any
     line: int
     raw: str | None  # the scalar's text as written, None for lists and mappings
+    written: Any = None  # the value with every scalar as its text as written: `tags: [no, 2024]` → ["no", "2024"]
 
 
 @dataclass(frozen=True)
@@ -48,9 +58,14 @@ def decode(source: str, data: bytes) -> tuple[str | None, list[Problem]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        hint = ": it looks like UTF-16, save it as UTF-8" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ""
         return None, [
-            error(source, line, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})")
+            error(source, line, f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start}){hint}")
         ]
+    nul = data.find(b"\x00")
+    if nul >= 0:  # text editors never write NUL: a binary file, or one cut short by a crash
+        line = data[:nul].count(b"\n") + 1
+        return None, [error(source, line, f"contains a NUL byte at offset {nul}: not a text file")]
     return text.replace("\r\n", "\n").replace("\r", "\n"), []
 
 
@@ -96,6 +111,8 @@ def _read_yaml(source: str, text: str, first_line: int) -> tuple[dict[str, Field
         return None, [error(source, line, f"invalid YAML: {_yaml_message(exc)}")]
     except yaml.YAMLError as exc:
         return None, [error(source, first_line, f"invalid YAML: {exc}")]
+    except RecursionError:
+        return None, [error(source, first_line, "invalid YAML: lists or mappings nested too deeply")]
     finally:
         loader.dispose()
 
@@ -116,8 +133,18 @@ def _read_mapping(
             continue
         value = loader.construct_object(value_node, deep=True)
         raw = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
-        fields[key] = Field(value, line, raw)
+        fields[key] = Field(value, line, raw, _as_written(loader, value_node))
     return (None if problems else fields), problems
+
+
+def _as_written(loader: _Loader, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.SequenceNode):
+        return [_as_written(loader, item) for item in node.value]
+    if isinstance(node, yaml.MappingNode):
+        return {str(_as_written(loader, k)): _as_written(loader, v) for k, v in node.value}
+    if loader.construct_object(node) is None:
+        return None  # `null`, `~` and empty values stay empty
+    return str(node.value)
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:

@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 from sitegen.errors import Problem, warning
 
@@ -71,6 +72,8 @@ def _walk(root: Path, top: Path, problems: list[Problem]) -> Iterator[SourceFile
     if not top.is_dir():
         return
     real_root = root.resolve()
+    if top.is_relative_to(root) and top != root and not _inside(top, real_root, root, problems):
+        return  # content/ or static/ itself linked to somewhere outside the site
     for folder, dirs, files in os.walk(top):
         # Hidden folders (.git, editors' state) are never content; sorting makes the walk order stable.
         dirs[:] = sorted(
@@ -86,6 +89,8 @@ def _walk(root: Path, top: Path, problems: list[Problem]) -> Iterator[SourceFile
                 stat = path.stat()
             except OSError:
                 continue  # vanished between listing and stat (an editor's save in progress)
+            if not S_ISREG(stat.st_mode):
+                continue  # a FIFO or device would block or never end when read: never content
             yield SourceFile(path.relative_to(root).as_posix(), path, stat.st_mtime_ns, stat.st_size)
 
 
@@ -96,5 +101,16 @@ def _inside(path: Path, real_root: Path, root: Path, problems: list[Problem]) ->
     target = path.resolve()
     if target.is_relative_to(real_root) and target.exists():
         return True
-    problems.append(warning(path.relative_to(root).as_posix(), None, f"symlink to {target} outside the site: skipped"))
+    where = "a missing file" if not target.exists() else f"{target} outside the site"
+    problems.append(warning(path.relative_to(root).as_posix(), None, f"symlink to {where}: skipped"))
     return False
+
+
+def find_content_folders(root: Path) -> list[str]:
+    """Every folder under `content/` (hidden ones and links left out), relative to it, POSIX separators, sorted."""
+    top = root / CONTENT_DIR
+    found: list[str] = []
+    for folder, dirs, _ in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (Path(folder) / d).is_symlink())
+        found += [(Path(folder) / d).relative_to(top).as_posix() for d in dirs]
+    return sorted(found)

@@ -12,6 +12,7 @@ EXCERPT_WORDS = 55
 WORDS_PER_MINUTE = 200
 _EXTENSIONS = ["extra", "sane_lists"]
 _TAG = re.compile(r"<[^>]+>")
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
 # Building a Markdown instance loads every extension; one per process, reset between documents, is much cheaper.
@@ -22,12 +23,17 @@ def render_markdown(text: str) -> str:
     global _converter
     if _converter is None:
         _converter = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
-    return _converter.reset().convert(text)
+    try:
+        return _converter.reset().convert(text)
+    except RecursionError:
+        _converter = None  # its state is unknown after an aborted conversion: the next document gets a fresh one
+        raise
 
 
 def plain_text(fragment: str) -> str:
     """The text of an HTML fragment, tags dropped, entities decoded, white space folded."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+    without_code = _SCRIPT.sub(" ", fragment)  # a teaser never shows a script's source as text
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", without_code))).strip()
 
 
 def cut_words(text: str, limit: int = EXCERPT_WORDS) -> str:

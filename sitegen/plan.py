@@ -7,8 +7,9 @@ last-writer-wins race at write time.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sitegen.errors import Problem, error
 from sitegen.model import Article, Section, Site, Term
@@ -70,9 +71,17 @@ class Route:
     pager: Pager | None = None
     section: Section | None = None
     term: Term | None = None
+    listed: tuple[tuple[str, datetime | None], ...] = ()  # a sitemap's URLs and when each last changed
 
 
-def plan(site: Site, page_size: int, *, search: bool = False) -> tuple[list[Route], list[Problem]]:
+# Plans more routes once the pages are known (feeds, sitemaps, redirects: sitegen.distribution), so that every URL
+# goes through one collision check.
+MoreRoutes = Callable[[Site, Sequence[Route]], list[Route]]
+
+
+def plan(
+    site: Site, page_size: int, more: MoreRoutes | None = None, *, search: bool = False
+) -> tuple[list[Route], list[Problem]]:
     routes: list[Route] = []
     if search:
         routes.append(Route(SEARCH_URL, output_path(SEARCH_URL), "search.html", SEARCH, "Search", "the search page"))
@@ -89,6 +98,8 @@ def plan(site: Site, page_size: int, *, search: bool = False) -> tuple[list[Rout
             routes += _paginate(
                 kind, f"{kind}.html", term.url, term.name, f"{kind} '{term.name}'", lists[slug], page_size, term=term
             )
+    if more is not None:
+        routes += more(site, routes)
     return routes, _check(routes)
 
 
@@ -153,4 +164,17 @@ def _check(routes: Sequence[Route]) -> list[Problem]:
             owners[key] = route
         else:
             problems.append(error(route.source, None, f"URL {route.url} is also claimed by {other.source}"))
+    return problems + _file_folder_clashes(owners)
+
+
+def _file_folder_clashes(owners: dict[str, Route]) -> list[Problem]:
+    """A file can't also be a folder: an alias /news/feed.xml/ needs news/feed.xml/index.html, and the feed is there."""
+    problems = []
+    for key, route in owners.items():
+        parts = key.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            other = owners.get("/".join(parts[:depth]))
+            if other is not None:
+                message = f"URL {route.url} would put a folder where {other.source} writes the file {other.output}"
+                problems.append(error(route.source, None, message))
     return problems

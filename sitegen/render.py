@@ -21,8 +21,11 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
+from sitegen import feeds, sitemaps
 from sitegen.config import Config
+from sitegen.distribution import ATOM, NEWS_SITEMAP, ROBOTS, RSS, SITEMAP, SITEMAP_INDEX
 from sitegen.errors import Problem, error
+from sitegen.metadata import Metadata
 from sitegen.model import Article, Site
 from sitegen.plan import Route
 from sitegen.urls import absolute
@@ -31,6 +34,11 @@ SHARED_BLOCKS = ("nav", "most_popular", "newsletter", "sponsor", "search_topics"
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")  # fmt: skip
+# Machine-read files are written by serializers, not templates: well-formed whatever a title contains.
+SERIALIZERS: dict[str, Callable[[Route, Site, Config], bytes]] = {
+    RSS: feeds.rss, ATOM: feeds.atom, SITEMAP: sitemaps.sitemap, SITEMAP_INDEX: sitemaps.sitemap_index,
+    NEWS_SITEMAP: sitemaps.news_sitemap, ROBOTS: sitemaps.robots,
+}  # fmt: skip
 
 
 class TemplateProblem(Exception):  # noqa: N818 - it carries a Problem, it is not a bug
@@ -89,6 +97,7 @@ class Renderer:
             "build_time": build_local,
             "asset": asset_url,
             "site_date_config": json.dumps({"lang": config.language, "timeZone": config.timezone}),
+            "page_meta": Metadata(site, config, config.feeds.atom).for_route,
         }
         self.blocks: dict[str, Markup] = {name: self._block(f"partials/{name}.html") for name in SHARED_BLOCKS}
         self._latest: dict[str, Markup] = {}
@@ -107,6 +116,9 @@ class Renderer:
         return self._latest[key]
 
     def render(self, route: Route) -> bytes:
+        serializer = SERIALIZERS.get(route.kind)
+        if serializer is not None:
+            return serializer(route, self.site, self.config)
         context = {
             **self.globals,
             "page": route,

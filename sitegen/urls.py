@@ -40,7 +40,7 @@ def _armenian(text: str) -> str:
         char = text[i]
         at_word_start = i == 0 or not text[i - 1].isalpha()
         if char == "ո" and i + 1 < len(text) and text[i + 1] == "ւ":
-            out.append("vu" if at_word_start else "u")
+            out.append("u")  # ու is one vowel, "u", at the start of a word too (Ուկրաինա → ukraina)
             i += 2
             continue
         if at_word_start and char in _ARMENIAN_INITIAL:
@@ -108,7 +108,8 @@ def absolute(base_url: str, url: str) -> str:
 
 def check_url_scheme(url: str) -> str | None:
     """Refuse scripts smuggled in as links or images: `javascript:`, `data:`, `vbscript:`, `file:`."""
-    squashed = "".join(url.split()).lower()
+    # Browsers drop tabs and newlines anywhere in a URL and control characters before it: "java\tscript:" runs.
+    squashed = "".join(c for c in url if c > " ").lower()
     if squashed.startswith(_DANGEROUS_SCHEMES):
         return f"uses a forbidden URL scheme: {url!r}"
     return None

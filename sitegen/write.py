@@ -20,6 +20,7 @@ from sitegen.errors import SafetyError, error
 MANIFEST = ".sitegen-manifest.json"
 STAGING = ".sitegen-staging"
 _MANIFEST_VERSION = 1
+_UNKNOWN = ("", -1)  # a file this build owns but whose content is not known (a commit was cut short)
 
 
 @dataclass
@@ -43,8 +44,12 @@ class Publisher:
     def open(cls, output: Path) -> Publisher:
         publisher = cls(output, previous=read_manifest(output))
         staging = output / STAGING
-        if staging.exists():
+        if staging.is_symlink() or staging.is_file():
+            staging.unlink()  # only the link goes: staging must be a real folder inside the output
+        elif staging.exists():
             shutil.rmtree(staging)  # left by an interrupted build: never published, safe to drop
+        for leftover in output.glob(f".{MANIFEST}.*.tmp"):
+            leftover.unlink(missing_ok=True)  # a manifest write cut short by a kill
         return publisher
 
     def put(self, rel: str, data: bytes) -> None:
@@ -96,8 +101,9 @@ class Publisher:
     def commit(self) -> WriteStats:
         self._refuse_foreign_files()
         # Record every file this commit may write before writing any: a build killed halfway through still knows,
-        # next time, which files are its own.
-        write_manifest(self.output, {**self.previous, **self.current})
+        # next time, which files are its own. Their content is recorded as unknown, so that build rewrites them.
+        unknown = dict.fromkeys(self.staged, _UNKNOWN)
+        write_manifest(self.output, {**self.previous, **self.current, **unknown})
         for rel in self.staged:
             target = self.output / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -115,6 +121,11 @@ class Publisher:
         problems = []
         for rel in self.staged:
             target = self.output / rel
+            blocked = self._blocked_folder(rel)
+            if blocked is not None:
+                problems.append(error(str(blocked), None, "is a file or a symlink where sitegen needs a folder: "
+                                      "refusing to write through it"))  # fmt: skip
+                continue
             if rel in self.previous or not (target.exists() or target.is_symlink()):
                 continue
             if (
@@ -128,12 +139,27 @@ class Publisher:
             self.discard()
             raise SafetyError(problems)
 
+    def _blocked_folder(self, rel: str) -> Path | None:
+        """The first existing parent of `rel` that is not a real folder: writing through a symlink could leave the
+        output folder, and a file where a folder is needed would fail halfway through publishing."""
+        folder = self.output
+        for part in rel.split("/")[:-1]:
+            folder = folder / part
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                return folder
+            if not folder.exists():
+                return None
+        return None
+
     def _prune(self) -> None:
         """Remove files an earlier build wrote that no page owns any more, and folders that leaves empty."""
         for rel in sorted(set(self.previous) - set(self.current)):
             target = self.output / rel
-            with contextlib.suppress(FileNotFoundError):
-                target.unlink()
+            if self._blocked_folder(rel) is not None:
+                continue  # a folder of ours was replaced by a link or a file: what it holds is not ours to delete
+            if target.is_file() or target.is_symlink():  # a folder put where our file was is someone else's
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
             self.stats.removed += 1
             _remove_empty_parents(target.parent, self.output)
 
@@ -151,10 +177,17 @@ def read_manifest(output: Path) -> dict[str, tuple[str, int]]:
     try:
         data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
         files = data["files"] if data.get("version") == _MANIFEST_VERSION else {}
-        return {str(rel): (str(entry[0]), int(entry[1])) for rel, entry in files.items()}
+        entries = {str(rel): (str(entry[0]), int(entry[1])) for rel, entry in files.items()}
+        # A manifest edited by hand must not make sitegen replace or delete anything outside the output folder.
+        return {rel: entry for rel, entry in entries.items() if _safe_rel(rel)}
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         # No manifest, or one we cannot trust: then nothing in the folder is known to be ours, which is the safe side.
         return {}
+
+
+def _safe_rel(rel: str) -> bool:
+    parts = rel.split("/")
+    return bool(rel) and "\\" not in rel and "\x00" not in rel and all(p not in {"", ".", ".."} for p in parts)
 
 
 def write_manifest(output: Path, files: dict[str, tuple[str, int]]) -> None:

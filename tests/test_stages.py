@@ -112,7 +112,7 @@ def test_section_drops_numeric_folders() -> None:
         ("Iran", "iran"),
         ("Երևան", "yerevan"),
         ("Փաշինյան", "pashinyan"),
-        ("Ուրախ օր", "vurakh-or"),
+        ("Ուրախ օր", "urakh-or"),
         ("Որոտան", "vorotan"),
         ("Tête-à-tête!", "tete-a-tete"),
     ],

@@ -1,0 +1,134 @@
+"""Plan what reads the site besides people: feeds, sitemaps, robots.txt, alias redirects and the 404 page.
+
+These are routes like any page, so an alias that takes a page's URL, or a section called `feed.xml`, is caught by the
+planner's one collision check. The XML files are written by sitegen.feeds and sitegen.sitemaps, the HTML ones
+(redirects, 404) by templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sitegen.model import Article, Section, Site, Term
+from sitegen.plan import ARTICLE_PAGE, AUTHOR, HOME, SECTION, STANDALONE, TAG, MoreRoutes, Route
+from sitegen.urls import output_path
+
+RSS = "rss"
+ATOM = "atom"
+SITEMAP = "sitemap"
+SITEMAP_INDEX = "sitemap-index"
+NEWS_SITEMAP = "news-sitemap"
+ROBOTS = "robots"
+REDIRECT = "redirect"
+NOT_FOUND = "not-found"
+
+# Kinds written by Python serializers rather than templates (see Renderer.render).
+SERIALIZED = frozenset({RSS, ATOM, SITEMAP, SITEMAP_INDEX, NEWS_SITEMAP, ROBOTS})
+
+RSS_FILE = "feed.xml"
+ATOM_FILE = "atom.xml"
+SITEMAP_URL = "/sitemap.xml"
+NEWS_SITEMAP_URL = "/news-sitemap.xml"
+ROBOTS_URL = "/robots.txt"
+NOT_FOUND_URL = "/404.html"
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org); more and sitemap.xml becomes an index
+_PUBLIC = (HOME, ARTICLE_PAGE, STANDALONE, SECTION, TAG, AUTHOR)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """What to plan: set by the build from the configuration and the site's own static files."""
+
+    feed_count: int = 50
+    atom: bool = True
+    sitemaps: bool = True  # sitemaps need absolute URLs: off without base_url
+    robots: bool = True  # off when the site ships its own static/robots.txt
+
+    def planner(self) -> MoreRoutes:
+        return lambda site, routes: plan_distribution(site, routes, self)
+
+
+def plan_distribution(site: Site, pages: Sequence[Route], options: Distribution) -> list[Route]:
+    routes = _feeds(site, options)
+    if options.sitemaps:
+        routes += _sitemaps(site, pages, SITEMAP_LIMIT)
+    if options.robots:
+        routes.append(Route(ROBOTS_URL, "robots.txt", "", ROBOTS, "robots.txt", "robots.txt"))
+    routes.append(
+        Route(NOT_FOUND_URL, "404.html", "404.html", NOT_FOUND, "Page not found", "the 404 page", items=site.latest)
+    )
+    routes += [_redirect(article, alias) for article in (*site.articles, *site.pages) for alias in article.aliases]
+    return routes
+
+
+def feed_urls(base: str, atom: bool) -> list[tuple[str, str]]:
+    """The feeds of a list page at `base`: (URL, media type), RSS first."""
+    urls = [(base + RSS_FILE, "application/rss+xml")]
+    return [*urls, (base + ATOM_FILE, "application/atom+xml")] if atom else urls
+
+
+def _feeds(site: Site, options: Distribution) -> list[Route]:
+    lists: list[tuple[str, str, tuple[Article, ...], Section | None, Term | None]] = [
+        ("/", "", site.articles, None, None)
+    ]
+    lists += [(s.url, s.title, site.section_articles[p], s, None) for p, s in site.sections.items()]
+    lists += [(t.url, t.name, site.tag_articles[slug], None, t) for slug, t in site.tags.items()]
+    routes = []
+    for base, title, articles, section, term in lists:
+        items = articles[: options.feed_count]
+        for url, _ in feed_urls(base, options.atom):
+            kind = RSS if url.endswith(RSS_FILE) else ATOM
+            source = f"the feed of {title or 'the site'}"
+            routes.append(
+                Route(url, output_path(url), "", kind, title, source, items=items, section=section, term=term)
+            )
+    return routes
+
+
+def last_changed(article: Article) -> datetime | None:
+    return article.updated or article.date
+
+
+def _sitemaps(site: Site, pages: Sequence[Route], limit: int) -> list[Route]:
+    site_changed = _newest(last_changed(a) for a in site.articles)
+    listed = tuple((r.url, _lastmod(r, site_changed)) for r in pages if r.kind in _PUBLIC)
+    recent = tuple(a for a in site.articles if _is_news(site, a))[:1000]
+    news = Route(NEWS_SITEMAP_URL, output_path(NEWS_SITEMAP_URL), "", NEWS_SITEMAP, "news sitemap", "the news sitemap",
+                 items=recent)  # fmt: skip
+    if len(listed) <= limit:
+        return [Route(SITEMAP_URL, "sitemap.xml", "", SITEMAP, "sitemap", "the sitemap", listed=listed), news]
+    chunks = [listed[i : i + limit] for i in range(0, len(listed), limit)]
+    parts = [
+        Route(f"/sitemap-{n}.xml", f"sitemap-{n}.xml", "", SITEMAP, "sitemap", "the sitemap", listed=chunk)
+        for n, chunk in enumerate(chunks, 1)
+    ]
+    index = tuple((part.url, _newest(lastmod for _, lastmod in part.listed)) for part in parts)
+    return [Route(SITEMAP_URL, "sitemap.xml", "", SITEMAP_INDEX, "sitemap", "the sitemap", listed=index), *parts, news]
+
+
+def _is_news(site: Site, article: Article) -> bool:
+    """Google News takes articles published in the two days before now (the build time)."""
+    if article.date is None:
+        return False
+    age = site.build_time - article.date
+    return 0 <= age.total_seconds() <= 48 * 3600
+
+
+def _lastmod(route: Route, site_changed: datetime | None) -> datetime | None:
+    """An article's own date; a list page's newest article. An undated page (About) shows site-wide blocks (latest
+    news, most popular), so it last changed with the site's newest article."""
+    if route.kind in (ARTICLE_PAGE, STANDALONE) and route.article is not None:
+        return last_changed(route.article) or site_changed
+    shown = (*route.items, *((route.article,) if route.article else ()))
+    return _newest(last_changed(a) for a in shown) or site_changed
+
+
+def _newest(moments: Iterable[datetime | None]) -> datetime | None:
+    found = [m for m in moments if m is not None]
+    return max(found) if found else None
+
+
+def _redirect(article: Article, alias: str) -> Route:
+    return Route(alias, output_path(alias), "redirect.html", REDIRECT, article.title, article.source, article=article)

@@ -1,0 +1,139 @@
+"""sitemap.xml, news-sitemap.xml and robots.txt, read back with lxml and urllib.robotparser."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from urllib.robotparser import RobotFileParser
+
+import pytest
+from lxml import etree
+
+from sitegen import distribution
+from sitegen.sitemaps import news_language
+from tests.conftest import BASIC_CONFIG, Run, SiteWriter
+from tests.publishing import BASE, SITE, build, read
+
+SM = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
+NS = {"sm": SM, "news": NEWS}
+
+
+def parse(out: Path, rel: str) -> etree._Element:
+    root: etree._Element = etree.fromstring((out / rel).read_bytes())
+    return root
+
+
+@pytest.fixture
+def out(write_site: SiteWriter, cli: Callable[..., Run]) -> Path:
+    return build(write_site, cli)
+
+
+def test_sitemap_lists_every_public_url_with_lastmod(out: Path) -> None:
+    root = parse(out, "sitemap.xml")
+    assert root.tag == f"{{{SM}}}urlset"
+    urls = root.findall("sm:url", NS)
+    locs = [u.findtext("sm:loc", namespaces=NS) for u in urls]
+    expected = {
+        "/", "/news/armenia/recent/", "/sports/yesterday/", "/news/armenia/older-story/", "/news/world/archive/",
+        "/about/", "/news/", "/news/armenia/", "/news/world/", "/sports/", "/tags/football/", "/tags/politics/",
+        "/tags/yerevan/", "/authors/ani-petrosyan/", "/authors/aram-hakobyan/",
+    }  # fmt: skip
+    assert sorted(locs) == sorted(BASE + path for path in expected)  # no aliases, no 404, no feeds, no leaks
+    for url in urls:
+        lastmod = url.findtext("sm:lastmod", namespaces=NS)
+        assert lastmod is not None
+        assert datetime.fromisoformat(lastmod).utcoffset() is not None
+    by_loc = {u.findtext("sm:loc", namespaces=NS): u.findtext("sm:lastmod", namespaces=NS) for u in urls}
+    assert by_loc[f"{BASE}/sports/yesterday/"] == "2025-09-11T07:00:00+04:00"  # updated wins over date
+    assert by_loc[f"{BASE}/news/world/"] == "2025-05-01T12:00:00+04:00"
+    assert by_loc[f"{BASE}/"] == "2025-09-11T08:00:00+04:00"
+
+
+def test_sitemap_lists_paginated_pages(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
+    out = build(write_site, cli, {**SITE, "sitegen.toml": BASIC_CONFIG + "page_size = 1\n"})
+    locs = parse(out, "sitemap.xml").xpath("//sm:loc/text()", namespaces=NS)
+    assert f"{BASE}/news/page/3/" in locs
+    assert f"{BASE}/news/page/4/" not in locs
+
+
+def test_large_sitemap_becomes_an_index(
+    write_site: SiteWriter, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(distribution, "SITEMAP_LIMIT", 4)
+    out = build(write_site, cli)
+    index = parse(out, "sitemap.xml")
+    assert index.tag == f"{{{SM}}}sitemapindex"
+    parts = index.xpath("//sm:sitemap/sm:loc/text()", namespaces=NS)
+    assert parts == [f"{BASE}/sitemap-{n}.xml" for n in (1, 2, 3, 4)]
+    assert all(s.findtext("sm:lastmod", namespaces=NS) for s in index.findall("sm:sitemap", NS))
+    locs = [loc for n in (1, 2, 3, 4) for loc in parse(out, f"sitemap-{n}.xml").xpath("//sm:loc/text()", namespaces=NS)]
+    assert len(locs) == len(set(locs)) == 15
+
+
+def test_news_sitemap_has_the_last_two_days_only(out: Path) -> None:
+    root = parse(out, "news-sitemap.xml")
+    assert root.nsmap == {None: SM, "news": NEWS}
+    urls = root.findall("sm:url", NS)
+    assert [u.findtext("sm:loc", namespaces=NS) for u in urls] == [
+        f"{BASE}/news/armenia/recent/",  # two hours old
+        f"{BASE}/sports/yesterday/",  # a day old; three days and older are out, and so are drafts and the future
+    ]
+    news = urls[0].find("news:news", NS)
+    assert news is not None
+    assert news.findtext("news:publication/news:name", namespaces=NS) == "Test News"
+    assert news.findtext("news:publication/news:language", namespaces=NS) == "en"
+    assert news.findtext("news:publication_date", namespaces=NS) == "2025-09-11T08:00:00+04:00"
+    assert news.findtext("news:title", namespaces=NS) == "Recent story"
+
+
+def test_news_sitemap_publication_name_and_language_from_config(
+    write_site: SiteWriter, cli: Callable[..., Run]
+) -> None:
+    config = BASIC_CONFIG.replace('language = "en"', 'language = "hy-AM"') + 'publication_name = "Lratu"\n'
+    out = build(write_site, cli, {**SITE, "sitegen.toml": config})
+    root = parse(out, "news-sitemap.xml")
+    assert root.xpath("//news:name/text()", namespaces=NS) == ["Lratu", "Lratu"]
+    assert root.xpath("//news:language/text()", namespaces=NS) == ["hy", "hy"]
+
+
+def test_empty_news_sitemap_is_still_well_formed(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
+    out = build(write_site, cli, {"content/news/old.md": SITE["content/news/world/archive.md"]})
+    root = parse(out, "news-sitemap.xml")
+    assert root.nsmap == {None: SM, "news": NEWS}
+    assert len(root) == 0
+
+
+def test_news_language_codes() -> None:
+    assert news_language("hy") == "hy"
+    assert news_language("en-US") == "en"
+    assert news_language("zh-Hant-TW") == "zh-tw"
+    assert news_language("zh_CN") == "zh-cn"
+
+
+def test_robots_txt_names_both_sitemaps(out: Path) -> None:
+    robots = RobotFileParser()
+    robots.parse(read(out, "robots.txt").splitlines())
+    assert robots.site_maps() == [f"{BASE}/sitemap.xml", f"{BASE}/news-sitemap.xml"]
+    assert robots.can_fetch("Googlebot", f"{BASE}/news/armenia/recent/")
+
+
+def test_site_robots_txt_wins(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
+    own = "User-agent: *\nDisallow: /private/\n"
+    out = build(write_site, cli, {**SITE, "static/robots.txt": own})
+    assert read(out, "robots.txt") == own
+
+
+def test_without_base_url_no_sitemaps(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
+    config = 'title = "Test News"\nlanguage = "en"\ntimezone = "Asia/Yerevan"\n'
+    root = write_site({**SITE, "sitegen.toml": config})
+    result = cli("build", root, "-o", root / "public", "-q")
+    assert result.code == 0
+    assert "sitemap.xml and news-sitemap.xml are not written" in result.err
+    out = root / "public"
+    assert not (out / "sitemap.xml").exists()
+    assert not (out / "news-sitemap.xml").exists()
+    robots = RobotFileParser()
+    robots.parse(read(out, "robots.txt").splitlines())
+    assert robots.site_maps() is None
