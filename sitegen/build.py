@@ -82,9 +82,7 @@ def _build(options: BuildOptions) -> BuildResult:
     site = build_site(
         articles, indexes, config, Visibility(now, options.drafts, options.future), _pageviews(root, config, warnings)
     )
-    theme_static, site_static = _static_files(root, warnings)
-    if not config.search.enabled:
-        theme_static = {rel: found for rel, found in theme_static.items() if rel not in SEARCH_ASSETS}
+    theme_static, site_static = _static_files(root, warnings, search=config.search.enabled)
     static = {**theme_static, **site_static}
     assets = Assets.fingerprint(static, lambda rel: read_bytes(static[rel]))
     distribution = _distribution(config, site_static, loaded.path, warnings)
@@ -141,10 +139,14 @@ def _stop_on_errors(problems: list[Problem]) -> None:
         raise ContentError(problems)
 
 
-def _static_files(root: Path, warnings: list[Problem]) -> tuple[dict[str, SourceFile], dict[str, SourceFile]]:
-    """The theme's static files and the site's own (which win)."""
+def _static_files(
+    root: Path, warnings: list[Problem], *, search: bool = True
+) -> tuple[dict[str, SourceFile], dict[str, SourceFile]]:
+    """The theme's static files (without the search page's script when search is off) and the site's own (which win)."""
     theme = default_theme().static
     theme_files, _ = find_static(theme, theme)
+    if not search:
+        theme_files = {rel: found for rel, found in theme_files.items() if rel not in SEARCH_ASSETS}
     site_files, problems = find_static(root, root / STATIC_DIR)
     warnings += problems
     return theme_files, site_files

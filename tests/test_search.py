@@ -195,3 +195,10 @@ def test_article_template_without_body_marker_is_left_out(write_site: SiteWriter
     root, run = build(write_site, cli, {**SITE, "templates/article.html": own})
     assert "have no data-pagefind-body element" in run.err
     assert fragments(root / "public") == {}
+
+
+def test_check_renders_the_search_page(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
+    root = write_site({**SITE, "templates/search.html": '{% extends "base.html" %}{% block content %}{{ nope }}'
+                       "{% endblock %}"})  # fmt: skip
+    run = cli("check", root)
+    assert run.code == 1 and "templates/search.html" in run.err + run.out
