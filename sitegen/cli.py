@@ -81,7 +81,7 @@ def _summary(result: BuildResult, output: Path) -> str:
 def _search_summary(result: BuildResult) -> str:
     search = result.search
     if not search.reindexed:
-        return f"Search index: {search.pages} articles, unchanged (kept {search.files} files)"
+        return f"Search index: {search.pages} articles, unchanged (kept {search.files} files, {search.seconds:.2f} s)"
     return f"Search index: {search.pages} articles indexed into {search.files} files in {search.seconds:.2f} s"
 
 

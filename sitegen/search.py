@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from sitegen.assemble import Visibility
 from sitegen.config import Config
@@ -59,33 +60,30 @@ def publish_search(publisher: Publisher, routes: Sequence[Route], config: Config
     if not config.search.enabled:
         return SearchStats()
     started = time.perf_counter()
-    pages = _indexed_pages(publisher, routes, now, warnings)
+    pages = [r for r in routes if indexable(r, now)]
     digest = index_digest(publisher, pages, config.language)
-    if _carry_over(publisher, digest):
-        return SearchStats(len(pages), False, time.perf_counter() - started, _published_files(publisher))
-    files = run_pagefind(publisher, pages, config.language) if pages else {}  # Pagefind refuses an empty site
-    for rel, data in sorted(files.items()):
-        publisher.put(f"{INDEX_FOLDER}/{rel}", data)
-    publisher.put(STATE_FILE, _state(digest, len(pages)))
-    return SearchStats(len(pages), True, time.perf_counter() - started, len(files) + 1)
+    state = _carry_over(publisher, digest)
+    reindexed = state is None
+    if state is None:
+        files, unmarked = run_pagefind(publisher, pages, config.language)
+        for rel, data in sorted(files.items()):
+            publisher.put(f"{INDEX_FOLDER}/{rel}", data)
+        state = _state(digest, len(pages) - len(unmarked), unmarked)
+        publisher.put(STATE_FILE, json.dumps(state, indent=0, ensure_ascii=False).encode())
+    if state.get("unmarked"):
+        # Without the marker Pagefind would index the whole page, sidebars and navigation included: left out.
+        warnings.append(warning(f"templates/{state['template']}", None,
+                                f"{state['unmarked']} article page(s) have no data-pagefind-body element and are left "
+                                f"out of the search index, e.g. {state['example']}"))  # fmt: skip
+    return SearchStats(
+        int(state.get("pages", 0)), reindexed, time.perf_counter() - started, _published_files(publisher)
+    )
 
 
 def indexable(route: Route, now: datetime) -> bool:
     """An article page the public may see: drafts, scheduled and expired articles stay out even in preview builds."""
     article = route.article
     return route.kind == ARTICLE_PAGE and article is not None and Visibility(now).shows(article)
-
-
-def _indexed_pages(publisher: Publisher, routes: Sequence[Route], now: datetime,
-                   warnings: list[Problem]) -> list[Route]:  # fmt: skip
-    pages = [r for r in routes if indexable(r, now)]
-    unmarked = [r for r in pages if BODY_MARKER not in publisher.read(r.output)]
-    if unmarked:
-        # Without the marker Pagefind would index the whole page, sidebars and navigation included: leave it out.
-        warnings.append(warning(f"templates/{unmarked[0].template}", None,
-                                f"{len(unmarked)} article page(s) have no data-pagefind-body element and are left "
-                                f"out of the search index, e.g. {unmarked[0].url}"))  # fmt: skip
-    return [r for r in pages if r not in unmarked]
 
 
 def index_digest(publisher: Publisher, pages: Sequence[Route], language: str) -> str:
@@ -104,43 +102,59 @@ def _pagefind_version() -> str:
         return "unknown"
 
 
-def _state(digest: str, pages: int) -> bytes:
-    return json.dumps({"generator": "sitegen", "digest": digest, "pages": pages}, indent=0).encode()
+def _state(digest: str, indexed: int, unmarked: Sequence[Route]) -> dict[str, Any]:
+    """What the published index was made from; a build that keeps the index repeats its warning from here."""
+    state: dict[str, Any] = {"generator": "sitegen", "digest": digest, "pages": indexed, "unmarked": len(unmarked)}
+    if unmarked:
+        state.update(template=unmarked[0].template, example=unmarked[0].url)
+    return state
 
 
-def _carry_over(publisher: Publisher, digest: str) -> bool:
-    """Keep the published index when it was made from exactly these pages; all its files or none."""
+def _carry_over(publisher: Publisher, digest: str) -> dict[str, Any] | None:
+    """Keep the published index when it was made from exactly these pages (all its files or none); its state."""
     entry = publisher.previous.get(STATE_FILE)
     if entry is None:
-        return False
+        return None
     try:
         data = (publisher.output / STATE_FILE).read_bytes()
-        if hashlib.sha256(data).hexdigest() != entry[0] or json.loads(data).get("digest") != digest:
-            return False
+        state = json.loads(data)
+        if hashlib.sha256(data).hexdigest() != entry[0] or state.get("digest") != digest:
+            return None
     except (OSError, ValueError, AttributeError):
-        return False
-    return publisher.keep_all(sorted(rel for rel in publisher.previous if rel.startswith(f"{INDEX_FOLDER}/")))
+        return None
+    if not isinstance(state, dict):
+        return None
+    kept = publisher.keep_all(sorted(rel for rel in publisher.previous if rel.startswith(f"{INDEX_FOLDER}/")))
+    return state if kept else None
 
 
 def _published_files(publisher: Publisher) -> int:
     return sum(1 for rel in publisher.current if rel.startswith(f"{INDEX_FOLDER}/"))
 
 
-def run_pagefind(publisher: Publisher, pages: Sequence[Route], language: str) -> dict[str, bytes]:
-    """Index `pages` with the Pagefind CLI; return its output files by path relative to the index folder.
+def run_pagefind(publisher: Publisher, pages: Sequence[Route], language: str) -> tuple[dict[str, bytes], list[Route]]:
+    """Index `pages` with the Pagefind CLI; return its output files by path relative to the index folder, and the
+    pages left out because they have no `data-pagefind-body` element.
 
     The pages are copied into a scratch folder first: this build's pages live partly in the staging area and partly
     in the published folder (unchanged ones), and Pagefind must see neither the other pages nor an old index.
     Pagefind's Python API was measured and rejected: its service reads one reply per 0.1 s, 17 minutes for 10,000
-    pages, while the CLI indexes them in seconds.
+    pages, while the CLI indexes them in about 30 s.
     """
     with tempfile.TemporaryDirectory(prefix="sitegen-pagefind-") as scratch:
         site, out = Path(scratch, "site"), Path(scratch, "index")
         site.mkdir()
+        unmarked: list[Route] = []
         for route in pages:
+            data = publisher.read(route.output)
+            if BODY_MARKER not in data:
+                unmarked.append(route)
+                continue
             target = site / route.output
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(publisher.read(route.output))
+            target.write_bytes(data)
+        if len(unmarked) == len(pages):
+            return {}, unmarked  # Pagefind refuses a site with no pages; the search page then says so
         # One language for the whole site, whatever a template's `lang` says: Pagefind splits indexes by language
         # and the browser searches only the index of the search page's language, so a second one would be unfindable.
         command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out),
@@ -151,7 +165,8 @@ def run_pagefind(publisher: Publisher, pages: Sequence[Route], language: str) ->
             raise _pagefind_failed(repr(exc)) from exc
         if done.returncode != 0:
             raise _pagefind_failed((done.stderr or done.stdout).strip()[-2000:] or f"exit status {done.returncode}")
-        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        files = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        return files, unmarked
 
 
 def _pagefind_failed(reason: str) -> ConfigError:

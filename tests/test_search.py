@@ -193,8 +193,10 @@ def test_unknown_search_key_is_reported(write_site: SiteWriter, cli: Callable[..
 def test_article_template_without_body_marker_is_left_out(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
     own = '{% extends "base.html" %}{% block content %}<article><h1>{{ article.title }}</h1></article>{% endblock %}'
     root, run = build(write_site, cli, {**SITE, "templates/article.html": own})
-    assert "have no data-pagefind-body element" in run.err
+    assert "templates/article.html: warning: 3 article page(s) have no data-pagefind-body element" in run.err
     assert fragments(root / "public") == {}
+    again = cli("build", root)
+    assert "unchanged" in again.out and "have no data-pagefind-body element" in again.err, "the warning stays"
 
 
 def test_check_renders_the_search_page(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
