@@ -25,6 +25,7 @@ from sitegen.plan import Route, plan
 from sitegen.popular import PageViews, parse_pageviews
 from sitegen.render import Renderer, TemplateProblem, TemplateSet, make_environment
 from sitegen.safety import check_output_folder
+from sitegen.search import SEARCH_ASSETS, SearchStats, publish_search
 from sitegen.theme import default_theme
 from sitegen.write import Publisher, WriteStats
 
@@ -47,6 +48,7 @@ class BuildResult:
     stats: WriteStats = field(default_factory=WriteStats)
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    search: SearchStats = field(default_factory=SearchStats)
 
 
 def build_time() -> datetime:
@@ -80,10 +82,11 @@ def _build(options: BuildOptions) -> BuildResult:
     site = build_site(
         articles, indexes, config, Visibility(now, options.drafts, options.future), _pageviews(root, config, warnings)
     )
-    theme_static, site_static = _static_files(root, warnings)
+    theme_static, site_static = _static_files(root, warnings, search=config.search.enabled)
     static = {**theme_static, **site_static}
     assets = Assets.fingerprint(static, lambda rel: read_bytes(static[rel]))
-    routes, problems = plan(site, config.page_size, _distribution(config, site_static, loaded.path, warnings).planner())
+    distribution = _distribution(config, site_static, loaded.path, warnings)
+    routes, problems = plan(site, config.page_size, distribution.planner(), search=config.search.enabled)
     _stop_on_errors(problems)
 
     result = BuildResult(articles=len(site.articles), pages=len(routes), warnings=warnings)
@@ -91,6 +94,7 @@ def _build(options: BuildOptions) -> BuildResult:
     try:
         _publish_static(static, assets, publisher)
         result.rendered = _render_all(root, config, site, routes, publisher, assets)
+        result.search = publish_search(publisher, routes, config, now, warnings)
         result.stats = publisher.commit()
     finally:
         publisher.discard()
@@ -135,10 +139,14 @@ def _stop_on_errors(problems: list[Problem]) -> None:
         raise ContentError(problems)
 
 
-def _static_files(root: Path, warnings: list[Problem]) -> tuple[dict[str, SourceFile], dict[str, SourceFile]]:
-    """The theme's static files and the site's own (which win)."""
+def _static_files(
+    root: Path, warnings: list[Problem], *, search: bool = True
+) -> tuple[dict[str, SourceFile], dict[str, SourceFile]]:
+    """The theme's static files (without the search page's script when search is off) and the site's own (which win)."""
     theme = default_theme().static
     theme_files, _ = find_static(theme, theme)
+    if not search:
+        theme_files = {rel: found for rel, found in theme_files.items() if rel not in SEARCH_ASSETS}
     site_files, problems = find_static(root, root / STATIC_DIR)
     warnings += problems
     return theme_files, site_files

@@ -161,15 +161,16 @@ class _Checker:
         shown = Visibility(self.now, self.options.drafts, self.options.future)
         site = build_site(articles, indexes, self.config, shown, pageviews)
         # The build's own helpers, in the build's order: static files, asset fingerprints, feeds/sitemaps/redirects.
-        theme_static, site_static = _static_files(self.root, self.problems)
+        search = self.config.search.enabled
+        theme_static, site_static = _static_files(self.root, self.problems, search=search)
         static = {**theme_static, **site_static}
         assets = Assets.fingerprint(static, lambda rel: read_bytes(static[rel]))
         distribution = _distribution(self.config, site_static, self.loaded.path, self.problems).planner()
-        routes, planned = plan(site, self.config.page_size, distribution)
+        routes, planned = plan(site, self.config.page_size, distribution, search=search)
         self.problems += planned
         # Everything, drafts and scheduled articles included: what will collide or exist once they are published.
         everything = build_site(articles, indexes, self.config, Visibility(self.now, True, True), pageviews)
-        all_routes, all_planned = plan(everything, self.config.page_size, distribution)
+        all_routes, all_planned = plan(everything, self.config.page_size, distribution, search=search)
         later = " (once drafts and scheduled articles are published)"
         self.problems += [_as_warning(p, later) for p in all_planned if p not in planned]
         self.report.articles = len(articles)

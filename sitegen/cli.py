@@ -74,6 +74,8 @@ def _run_build(args: argparse.Namespace) -> int:
     _report(result.warnings)
     if not args.quiet:
         print(_summary(result, output))
+        if result.search.pages or result.search.reindexed:
+            print(_search_summary(result))
     return EXIT_OK if not any(p.severity.value == "error" for p in result.warnings) else EXIT_CONTENT
 
 
@@ -90,6 +92,13 @@ def _summary(result: BuildResult, output: Path) -> str:
         f"{result.rendered} rendered, {stats.written} written, {stats.unchanged} unchanged, "
         f"{stats.removed} removed in {result.seconds:.2f} s"
     )
+
+
+def _search_summary(result: BuildResult) -> str:
+    search = result.search
+    if not search.reindexed:
+        return f"Search index: {search.pages} articles, unchanged (kept {search.files} files, {search.seconds:.2f} s)"
+    return f"Search index: {search.pages} articles indexed into {search.files} files in {search.seconds:.2f} s"
 
 
 def _report(problems: Sequence[Problem]) -> None:

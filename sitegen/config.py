@@ -61,6 +61,11 @@ class SponsorConfig:
 
 
 @dataclass(frozen=True)
+class SearchConfig:
+    enabled: bool = True  # false: no index, no /search/ page, no search boxes
+
+
+@dataclass(frozen=True)
 class FeedsConfig:
     count: int = 50  # items per feed; Google News reads up to 60 new items per fetch
     atom: bool = True  # an Atom feed (feed.atom) beside every RSS feed
@@ -88,6 +93,7 @@ class Config:
     popular: PopularConfig = field(default_factory=PopularConfig)
     newsletter: NewsletterConfig = field(default_factory=NewsletterConfig)
     sponsor: SponsorConfig = field(default_factory=SponsorConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

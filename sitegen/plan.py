@@ -21,6 +21,8 @@ STANDALONE = "page"
 SECTION = "section"
 TAG = "tag"
 AUTHOR = "author"
+SEARCH = "search"
+SEARCH_URL = "/search/"
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,12 @@ class Route:
 MoreRoutes = Callable[[Site, Sequence[Route]], list[Route]]
 
 
-def plan(site: Site, page_size: int, more: MoreRoutes | None = None) -> tuple[list[Route], list[Problem]]:
+def plan(
+    site: Site, page_size: int, more: MoreRoutes | None = None, *, search: bool = False
+) -> tuple[list[Route], list[Problem]]:
     routes: list[Route] = []
+    if search:
+        routes.append(Route(SEARCH_URL, output_path(SEARCH_URL), "search.html", SEARCH, "Search", "the search page"))
     routes += _home(site, page_size)
     routes += [_article_route(a) for a in site.articles]
     routes += [_page_route(p) for p in site.pages]

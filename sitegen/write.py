@@ -83,6 +83,17 @@ class Publisher:
         self.stats.unchanged += 1
         return True
 
+    def keep_all(self, rels: list[str]) -> bool:
+        """Carry several published files over, all or none: False (and nothing kept) if any cannot be kept."""
+        if not all(rel in self.previous and self._unchanged(rel, self.previous[rel]) for rel in rels):
+            return False
+        return all(self.keep(rel) for rel in rels)
+
+    def read(self, rel: str) -> bytes:
+        """The bytes `rel` will have once this build commits: staged by this build, or published and kept."""
+        staged = self.output / STAGING / rel
+        return staged.read_bytes() if staged.is_file() else (self.output / rel).read_bytes()
+
     def _unchanged(self, rel: str, entry: tuple[str, int]) -> bool:
         if self.previous.get(rel) != entry:
             return False

@@ -251,7 +251,8 @@ def test_sigkill_while_rendering_leaves_the_published_site_as_it_was(
     assert cli("build", root).code == 0
     before = snapshot(root / "public")
     _edit_everything(root)
-    assert _kill_build(root, "render", 5) == -signal.SIGKILL
+    # Past the static files (unchanged, so never staged: the theme's CSS and JS, plain and fingerprinted).
+    assert _kill_build(root, "render", 8) == -signal.SIGKILL
     assert (root / "public" / STAGING).exists()  # the kill left its temp files...
     after = snapshot(root / "public")
     assert {k: v for k, v in after.items() if not k.startswith(STAGING)} == before
@@ -284,7 +285,9 @@ def test_a_manifest_write_cut_short_is_cleaned_up(write_site: SiteWriter, cli: C
 
 
 def _without_manifest(files: dict[str, str | bytes]) -> dict[str, str | bytes]:
-    return {k: v for k, v in files.items() if k != MANIFEST}
+    # The search index is left out too: Pagefind (1.5) names and orders its index chunks differently on every run,
+    # so two builds of the same pages never give the same pagefind/ files (test_search.py covers the index).
+    return {k: v for k, v in files.items() if k != MANIFEST and not k.startswith("pagefind")}
 
 
 # ----------------------------------------------------------------------------------------------------- the lock

@@ -1,0 +1,216 @@
+// The /search/ page: Pagefind's JS API over the index in /pagefind/, results in the theme's own teaser markup.
+// The page's form is a plain GET form, so /search/?q=word&section=News (from any search box on the site, or a
+// shared link) runs that search on load; searching here keeps the address in step so results can be shared too.
+const PAGE_SIZE = 10;
+const MAX_TIE_GROUP = 200; // dates are loaded to order equally relevant results; beyond this, keep Pagefind's order
+
+const form = document.getElementById("search");
+const input = form.elements.q;
+const sortSelect = form.elements.sort;
+const filterSelects = Array.from(form.querySelectorAll("select[data-filter]"));
+const filtersBox = form.querySelector(".search-filters");
+const statusLine = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const moreButton = document.getElementById("search-more");
+
+let pagefind = null;
+let ordered = null; // { results, done } for the search on screen
+let shown = 0;
+let generation = 0; // a newer search makes an older one's late answers void
+
+async function start() {
+  const params = new URLSearchParams(location.search);
+  input.value = params.get("q") || "";
+  sortSelect.value = params.get("sort") === "date" ? "date" : "";
+  try {
+    pagefind = await import(form.dataset.index + "pagefind.js");
+    await pagefind.options({ excerptLength: 30 });
+    pagefind.init();
+    // Filter values are loaded only when the reader opens the filters, or when the address asks for one.
+    if (filterSelects.some((select) => params.get(select.name)) || params.get("sort")) {
+      filtersBox.open = true;
+      await fillFilters(params);
+    }
+    filtersBox.addEventListener("toggle", () => { if (filtersBox.open) fillFilters(params); });
+    filtersBox.hidden = false;
+  } catch (e) {
+    statusLine.textContent = "Search is not available yet.";  // no index: nothing published to search
+    return;
+  }
+  form.addEventListener("submit", (event) => { event.preventDefault(); search(); });
+  input.addEventListener("input", debounce(search, 250));
+  for (const select of [...filterSelects, sortSelect]) select.addEventListener("change", search);
+  moreButton.addEventListener("click", () => showMore());
+  if (input.value.trim() || activeFilters().count) search();
+}
+
+let filtersFilled = null;
+
+function fillFilters(params) {
+  filtersFilled = filtersFilled || loadFilters(params);
+  return filtersFilled;
+}
+
+async function loadFilters(params) {
+  const available = await pagefind.filters();
+  for (const select of filterSelects) {
+    const counts = available[select.dataset.filter] || {};
+    for (const name of Object.keys(counts).sort((a, b) => a.localeCompare(b))) {
+      select.add(new Option(`${name} (${counts[name]})`, name));
+    }
+    const wanted = params.get(select.name);
+    if (wanted && wanted in counts) select.value = wanted;
+  }
+}
+
+function activeFilters() {
+  const filters = {};
+  let count = 0;
+  for (const select of filterSelects) {
+    if (select.value) { filters[select.dataset.filter] = select.value; count++; }
+  }
+  return { filters, count };
+}
+
+function syncAddress() {
+  const params = new URLSearchParams();
+  if (input.value.trim()) params.set("q", input.value.trim());
+  for (const select of [...filterSelects, sortSelect]) if (select.value) params.set(select.name, select.value);
+  const query = params.toString();
+  history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
+}
+
+async function search() {
+  const mine = ++generation;
+  syncAddress();
+  const term = input.value.trim();
+  const { filters, count } = activeFilters();
+  if (!term && !count) { clear(""); return; }
+  statusLine.textContent = "Searching…";
+  // Without words every result is equally relevant: newest first is the only useful order then.
+  const byDate = sortSelect.value === "date" || !term;
+  const options = byDate ? { filters, sort: { date: "desc" } } : { filters };
+  const results = await searchSpellings(term, options, byDate);
+  if (mine !== generation) return;
+  ordered = { results, sorted: byDate ? results.length : 0 };
+  list.replaceChildren();
+  shown = 0;
+  await showMore(mine);
+  if (mine !== generation) return;
+  const n = results.length;
+  statusLine.textContent = n === 0 ? `No articles found for “${term}”.` : `${n} ${n === 1 ? "article" : "articles"} found.`;
+}
+
+// Armenian "և" is also written "եւ" (classical spelling) and "եվ" (in capitals "ԵՎ"), and Pagefind matches letters as
+// written: a query with one spelling is also run with the others, and the results merged.
+function spellings(term) {
+  const lower = term.toLowerCase();
+  if (!/և|եւ|եվ/.test(lower)) return [term || null];
+  const base = lower.replace(/եւ|եվ/g, "և");
+  return [...new Set([lower, base, base.replace(/և/g, "եւ"), base.replace(/և/g, "եվ")])];
+}
+
+async function searchSpellings(term, options, byDate) {
+  const variants = spellings(term);
+  const searches = await Promise.all(variants.map((v) => pagefind.search(v, options)));
+  if (searches.length === 1) return searches[0].results;
+  const best = new Map();
+  for (const result of searches.flatMap((s) => s.results)) {
+    const seen = best.get(result.id);
+    if (!seen || result.score > seen.score) best.set(result.id, result);
+  }
+  const merged = [...best.values()].sort((a, b) => b.score - a.score);
+  if (!byDate) return merged;
+  const dated = await Promise.all(merged.map(async (r) => ({ r, date: (await r.data()).meta.date || "" })));
+  return dated.sort((a, b) => b.date.localeCompare(a.date)).map((item) => item.r);
+}
+
+function clear(text) {
+  ordered = null;
+  shown = 0;
+  list.replaceChildren();
+  moreButton.hidden = true;
+  statusLine.textContent = text;
+}
+
+// Pagefind orders by relevance only; among equally relevant results the newer article comes first. Dates live in
+// each result's fragment, so fragments are loaded only for groups of equal score that reach the page being shown.
+async function settleOrder(upTo) {
+  const results = ordered.results;
+  while (ordered.sorted < Math.min(upTo, results.length)) {
+    const start = ordered.sorted;
+    let end = start + 1;
+    while (end < results.length && results[end].score === results[start].score) end++;
+    if (end - start > 1 && end - start <= MAX_TIE_GROUP) {
+      const group = await Promise.all(results.slice(start, end).map(async (r) => ({ r, data: await r.data() })));
+      group.sort((a, b) => (b.data.meta.date || "").localeCompare(a.data.meta.date || ""));
+      group.forEach((item, i) => { results[start + i] = item.r; });
+    }
+    ordered.sorted = end;
+  }
+}
+
+async function showMore(mine = generation) {
+  if (!ordered) return;
+  await settleOrder(shown + PAGE_SIZE);
+  const page = ordered.results.slice(shown, shown + PAGE_SIZE);
+  const items = await Promise.all(page.map((r) => r.data()));
+  if (mine !== generation) return;
+  for (const data of items) list.append(resultItem(data));
+  shown += page.length;
+  moreButton.hidden = shown >= ordered.results.length;
+}
+
+function resultItem(data) {
+  const meta = data.meta || {};
+  const li = document.createElement("li");
+  const article = element("article", "teaser search-result");
+  if (meta.image) {
+    const link = element("a", "teaser-image");
+    link.href = data.url;
+    link.tabIndex = -1;
+    link.setAttribute("aria-hidden", "true");
+    const img = element("img");
+    img.src = meta.image;
+    img.alt = meta.image_alt || "";
+    img.loading = "lazy";
+    link.append(img);
+    article.append(link);
+  }
+  const heading = element("h2", "teaser-title");
+  const link = element("a");
+  link.href = data.url;
+  link.textContent = meta.title || data.url;
+  heading.append(link);
+  const excerpt = element("p", "excerpt");
+  excerpt.innerHTML = data.excerpt; // Pagefind escapes the page text and adds only <mark> around matched words
+  article.append(heading, excerpt);
+  if (meta.date) {
+    const byline = element("p", "byline");
+    const time = element("time", "published");
+    time.dateTime = meta.date;
+    time.textContent = meta.published || meta.date.slice(0, 10);
+    byline.append(time);
+    const sections = (data.filters && data.filters.section) || [];
+    // The most specific section: "News › Armenia" rather than "News".
+    const section = sections.reduce((a, b) => (b.length > a.length ? b : a), "");
+    if (section) byline.append(element("span", "search-section", section));
+    article.append(byline);
+  }
+  li.append(article);
+  return li;
+}
+
+function element(tag, className, text) {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text) el.textContent = text;
+  return el;
+}
+
+function debounce(fn, ms) {
+  let timer = null;
+  return () => { clearTimeout(timer); timer = setTimeout(fn, ms); };
+}
+
+start();
