@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sitegen.assemble import Visibility, build_site
+from sitegen.cache import BuildCache, code_digest
 from sitegen.config import Config, load_config
-from sitegen.content import ParseSettings, parse_article, parse_section_index
+from sitegen.content import ParseSettings, parse_section_index
 from sitegen.errors import ConfigError, ContentError, Problem, errors_in
-from sitegen.load import STATIC_DIR, TEMPLATES_DIR, find_content, find_static, read_bytes, read_optional
-from sitegen.model import Article, SectionInfo, Site
-from sitegen.plan import Route, plan
+from sitegen.fingerprint import Fingerprinter
+from sitegen.incremental import load_articles, stale_routes, with_bodies
+from sitegen.load import STATIC_DIR, TEMPLATES_DIR, SourceFile, find_content, find_static, read_bytes, read_optional
+from sitegen.model import SectionInfo, Site
+from sitegen.plan import plan
 from sitegen.popular import PageViews, parse_pageviews
+from sitegen.progress import Progress
 from sitegen.render import Renderer, TemplateProblem, TemplateSet, make_environment
 from sitegen.safety import check_output_folder
 from sitegen.theme import default_theme
+from sitegen.workers import RenderJob, default_jobs, render_routes
 from sitegen.write import Publisher, WriteStats
 
 MAX_TEMPLATE_FAILURES = 25  # one broken base template fails every page: report it once, not ten thousand times
@@ -34,6 +40,9 @@ class BuildOptions:
     output: Path
     drafts: bool = False
     future: bool = False
+    clean: bool = False  # ignore the build cache: parse and render everything
+    jobs: int = 0  # worker processes; 0: one per CPU
+    progress: Progress = field(default_factory=Progress)
 
 
 @dataclass
@@ -41,6 +50,8 @@ class BuildResult:
     articles: int = 0
     pages: int = 0
     rendered: int = 0
+    skipped: int = 0  # pages whose fingerprint was unchanged: carried over without rendering
+    parsed: int = 0  # source files parsed (the others came from the cache)
     stats: WriteStats = field(default_factory=WriteStats)
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
@@ -63,44 +74,64 @@ def build(options: BuildOptions) -> BuildResult:
     config = load_config(root).config
     check_output_folder(root, options.output)
     now = build_time()
+    jobs = options.jobs or default_jobs()
+    progress = options.progress
+    settings = ParseSettings(config.timezone, config.permalink, config.default_author)
+    code = code_digest()
+    cache = BuildCache.open(root, f"{code}:{settings}", clean=options.clean)
 
-    articles, indexes, warnings = _load_articles(root, config)
-    site = build_site(
-        articles, indexes, config, Visibility(now, options.drafts, options.future), _pageviews(root, config, warnings)
+    sources = find_content(root)
+    progress.start("reading", len(sources.articles))
+    loaded = load_articles(sources.articles, settings, cache, jobs, progress.tick)
+    indexes, warnings = _section_indexes(
+        sources.section_indexes, [*cache.problems, *sources.problems, *loaded.problems]
     )
+    pageviews = _pageviews(root, config, warnings)
+    visibility = Visibility(now, options.drafts, options.future)
+    site = build_site(loaded.articles, indexes, config, visibility, pageviews)
     routes, problems = plan(site, config.page_size)
     _stop_on_errors(problems)
 
-    result = BuildResult(articles=len(site.articles), pages=len(routes), warnings=warnings)
+    result = BuildResult(articles=len(site.articles), pages=len(routes), warnings=warnings, parsed=len(loaded.fresh))
+    output = str(options.output.resolve())
     publisher = Publisher.open(options.output)
     try:
         _publish_static(root, publisher, warnings)
-        result.rendered = _render_all(root, config, site, routes, publisher)
+        templates = TemplateSet(_template_folders(root), root)
+        renderer = _renderer(templates, config, site)
+        fingerprints = Fingerprinter(renderer, site, config, code, loaded.teasers)
+        todo, prints = stale_routes(routes, fingerprints.route, cache.routes_for(output), publisher)
+        if todo and loaded.without_body:
+            # Some pages must be rendered: now the cached articles need their bodies. The model and the plan are
+            # pure, so assembling them again gives the same routes, in the same order, with bodies.
+            loaded = with_bodies(loaded, cache, settings)
+            site = build_site(loaded.articles, indexes, config, visibility, pageviews)
+            routes, _ = plan(site, config.page_size)
+            renderer = _renderer(templates, config, site)
+        progress.start("rendering", len(todo))
+        _render(RenderJob(renderer, routes, publisher), todo, jobs, progress)
+        progress.finish()
+        result.rendered, result.skipped = len(todo), len(routes) - len(todo)
         result.stats = publisher.commit()
     finally:
+        progress.finish()
         publisher.discard()
+    warnings += cache.save(loaded.parsed, loaded.fresh, prints, output)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _load_articles(root: Path, config: Config) -> tuple[list[Article], dict[str, SectionInfo], list[Problem]]:
-    sources = find_content(root)
-    settings = ParseSettings(config.timezone, config.permalink, config.default_author)
-    problems: list[Problem] = list(sources.problems)
-    articles: list[Article] = []
-    for found in sources.articles:
-        article, found_problems = parse_article(found.rel, read_bytes(found), settings)
-        problems += found_problems
-        if article is not None:
-            articles.append(article)
+def _section_indexes(
+    files: Sequence[SourceFile], problems: list[Problem]
+) -> tuple[dict[str, SectionInfo], list[Problem]]:
     indexes: dict[str, SectionInfo] = {}
-    for found in sources.section_indexes:
+    for found in files:
         info, found_problems = parse_section_index(found.rel, read_bytes(found))
         problems += found_problems
         if info is not None:
             indexes[info.path] = info
     _stop_on_errors(problems)
-    return articles, indexes, problems
+    return indexes, problems
 
 
 def _pageviews(root: Path, config: Config, warnings: list[Problem]) -> list[PageViews]:
@@ -123,27 +154,17 @@ def _publish_static(root: Path, publisher: Publisher, warnings: list[Problem]) -
         publisher.copy(rel, found.path)
 
 
-def _render_all(root: Path, config: Config, site: Site, routes: list[Route], publisher: Publisher) -> int:
-    templates = TemplateSet(_template_folders(root), root)
-    env = make_environment(templates, config)
-    problems: list[Problem] = []
+def _renderer(templates: TemplateSet, config: Config, site: Site) -> Renderer:
     try:
-        renderer = Renderer(env, templates, site, config, _asset_url)
+        return Renderer(make_environment(templates, config), templates, site, config, _asset_url)
     except TemplateProblem as exc:
         raise ContentError([exc.problem]) from exc
-    rendered = 0
-    for route in routes:
-        try:
-            publisher.put(route.output, renderer.render(route))
-            rendered += 1
-        except TemplateProblem as exc:
-            if exc.problem not in problems:
-                problems.append(exc.problem)
-            if len(problems) >= MAX_TEMPLATE_FAILURES:
-                break
+
+
+def _render(job: RenderJob, todo: list[int], jobs: int, progress: Progress) -> None:
+    problems = render_routes(job, todo, jobs, progress.tick, MAX_TEMPLATE_FAILURES)
     if problems:
         raise ContentError(problems)
-    return rendered
 
 
 def _template_folders(root: Path) -> tuple[Path, ...]:

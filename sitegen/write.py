@@ -49,15 +49,27 @@ class Publisher:
 
     def put(self, rel: str, data: bytes) -> None:
         """Stage `data` for `rel`, unless the published file already has exactly these bytes."""
+        self.record(rel, *self.stage(rel, data))
+
+    def stage(self, rel: str, data: bytes) -> tuple[tuple[str, int], bool]:
+        """Write `data` into staging unless it is already published; (entry, staged?) for `record`.
+
+        Changes nothing in this object, so worker processes can stage pages and the parent records them.
+        """
         entry = (hashlib.sha256(data).hexdigest(), len(data))
-        self.current[rel] = entry
         if self._unchanged(rel, entry):
-            self.stats.unchanged += 1
-            return
+            return entry, False
         target = self.output / STAGING / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        self.staged.append(rel)
+        return entry, True
+
+    def record(self, rel: str, entry: tuple[str, int], staged: bool) -> None:
+        self.current[rel] = entry
+        if staged:
+            self.staged.append(rel)
+        else:
+            self.stats.unchanged += 1
 
     def copy(self, rel: str, source: Path) -> None:
         self.put(rel, source.read_bytes())
