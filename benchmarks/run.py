@@ -177,7 +177,7 @@ def _check_exit(code: int, seconds: float, log: Path, timeout: float) -> None:
     if code == 0:
         return
     if code == -signal.SIGKILL and seconds >= timeout:
-        raise RunError(f"timed out after {timeout:.0f} s")
+        raise RunError(f"timed out after {timeout:g} s")
     raise RunError(f"exit {code}: {_last_line(log)}")
 
 
@@ -474,7 +474,7 @@ class Runner:
             outcome = self.run_scenario(gen, scenario, slug)
             self.results[(gen.size, scenario, gen.name)] = outcome
             progress(f"{gen.size} {gen.name} {scenario}: {describe(outcome)}")
-            if scenario == "cold":
+            if scenario == "cold" and outcome.error is None:
                 self.output_files[(gen.size, gen.name)] = count_files(gen.output_dir())
 
     def prime(self, gen: Pelican) -> None:
@@ -633,12 +633,14 @@ def failures(results: Results) -> Iterator[str]:
             yield f"- {size:,} {scenario} {name}: `{message}`"
 
 
-def file_counts(counts: dict[tuple[int, str], int]) -> Iterator[str]:
-    if counts:
+def file_counts(counts: dict[tuple[int, str], int], sizes: Sequence[int]) -> Iterator[str]:
+    found = [
+        f"{size:,} {name} {counts[size, name]:,}" for size in sizes for name in GENERATORS if (size, name) in counts
+    ]
+    if found:
         yield ""
-        yield (
-            "Files in the output after the cold build (a check that each generator rendered the whole site): "
-            + "; ".join(f"{size:,} {name} {n:,}" for (size, name), n in sorted(counts.items()))
+        yield "Files in the output after the cold build (to check that each rendered the whole site): " + "; ".join(
+            found
         )
 
 
@@ -689,8 +691,8 @@ def hugo_version(hugo: Path | None) -> str:
     if hugo is None:
         return "not found"
     out = subprocess.run([str(hugo), "version"], capture_output=True, text=True, check=False).stdout
-    words = out.split()
-    return words[1] if len(words) > 1 else out.strip() or "unknown"
+    words = out.split()  # "hugo v0.168.0-<commit>+extended linux/amd64 BuildDate=..."
+    return words[1].split("-")[0] if len(words) > 1 else out.strip() or "unknown"
 
 
 def package_version(name: str) -> str:
@@ -706,7 +708,7 @@ def report(runner: Runner, opts: Options) -> str:
         "",
         *table(runner.results, opts.sizes),
         *failures(runner.results),
-        *file_counts(runner.output_files),
+        *file_counts(runner.output_files, opts.sizes),
         *legend(),
         "",
         *machine_info(opts),

@@ -14,12 +14,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sitegen.assemble import Visibility, build_site
-from sitegen.cache import BuildCache, code_digest
+from sitegen.cache import BuildCache, LastBuild, code_digest
 from sitegen.config import Config, load_config
 from sitegen.content import ParseSettings, parse_section_index
 from sitegen.errors import ConfigError, ContentError, Problem, errors_in
 from sitegen.fingerprint import Fingerprinter
-from sitegen.incremental import load_articles, stale_routes, with_bodies
+from sitegen.incremental import (
+    articles_in,
+    fill_bodies,
+    horizon,
+    inputs_digest,
+    load_articles,
+    nothing_changed,
+    shown_everywhere,
+    stale_routes,
+)
 from sitegen.load import STATIC_DIR, TEMPLATES_DIR, SourceFile, find_content, find_static, read_bytes, read_optional
 from sitegen.model import SectionInfo, Site
 from sitegen.plan import plan
@@ -81,10 +90,22 @@ def build(options: BuildOptions) -> BuildResult:
     cache = BuildCache.open(root, f"{code}:{settings}", clean=options.clean)
 
     sources = find_content(root)
+    templates = TemplateSet(_template_folders(root), root)
+    statics, static_problems = _static_files(root)
+    output = str(options.output.resolve())
+    local_date = now.astimezone(config.tz).date().isoformat()
+    inputs = inputs_digest(
+        [code, config.digest(), f"{options.drafts}:{options.future}", local_date, output,
+         *(str(f) for f in templates.folders), _stamp(root / config.popular.file)],
+        [*sources.articles, *sources.section_indexes, *statics.values(), *_files_in(templates.folders)],
+    )  # fmt: skip
+    if nothing_changed(cache.last, inputs, now, options.output):
+        return _nothing_to_do(cache, started)
+    cache.read_state()
     progress.start("reading", len(sources.articles))
     loaded = load_articles(sources.articles, settings, cache, jobs, progress.tick)
     indexes, warnings = _section_indexes(
-        sources.section_indexes, [*cache.problems, *sources.problems, *loaded.problems]
+        sources.section_indexes, [*sources.problems, *static_problems, *loaded.problems]
     )
     pageviews = _pageviews(root, config, warnings)
     visibility = Visibility(now, options.drafts, options.future)
@@ -93,21 +114,17 @@ def build(options: BuildOptions) -> BuildResult:
     _stop_on_errors(problems)
 
     result = BuildResult(articles=len(site.articles), pages=len(routes), warnings=warnings, parsed=len(loaded.fresh))
-    output = str(options.output.resolve())
     publisher = Publisher.open(options.output)
     try:
-        _publish_static(root, publisher, warnings)
-        templates = TemplateSet(_template_folders(root), root)
+        for rel, found in statics.items():
+            publisher.copy(rel, found.path)
         renderer = _renderer(templates, config, site)
         fingerprints = Fingerprinter(renderer, site, config, code, loaded.teasers)
         todo, prints = stale_routes(routes, fingerprints.route, cache.routes_for(output), publisher)
         if todo and loaded.without_body:
-            # Some pages must be rendered: now the cached articles need their bodies. The model and the plan are
-            # pure, so assembling them again gives the same routes, in the same order, with bodies.
-            loaded = with_bodies(loaded, cache, settings)
-            site = build_site(loaded.articles, indexes, config, visibility, pageviews)
-            routes, _ = plan(site, config.page_size)
-            renderer = _renderer(templates, config, site)
+            # Articles read from the cache come without their bodies: load those of the pages to render.
+            shown = [*articles_in([routes[i] for i in todo]), *shown_everywhere(site)]
+            fill_bodies(loaded, cache, settings, shown)
         progress.start("rendering", len(todo))
         _render(RenderJob(renderer, routes, publisher), todo, jobs, progress)
         progress.finish()
@@ -116,7 +133,9 @@ def build(options: BuildOptions) -> BuildResult:
     finally:
         progress.finish()
         publisher.discard()
-    warnings += cache.save(loaded.parsed, loaded.fresh, prints, output)
+    last = LastBuild(inputs, horizon(loaded.articles, now), result.articles, result.pages, tuple(warnings))
+    warnings[:0] = cache.problems
+    warnings += cache.save(loaded.parsed, loaded.fresh, prints, output, last)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -145,13 +164,33 @@ def _stop_on_errors(problems: list[Problem]) -> None:
         raise ContentError(problems)
 
 
-def _publish_static(root: Path, publisher: Publisher, warnings: list[Problem]) -> None:
+def _static_files(root: Path) -> tuple[dict[str, SourceFile], list[Problem]]:
     theme = default_theme().static
     theme_files, _ = find_static(theme, theme)
     site_files, problems = find_static(root, root / STATIC_DIR)
-    warnings += problems
-    for rel, found in {**theme_files, **site_files}.items():
-        publisher.copy(rel, found.path)
+    return {**theme_files, **site_files}, problems
+
+
+def _files_in(folders: Sequence[Path]) -> list[SourceFile]:
+    return [found for folder in folders for found in find_static(folder, folder)[0].values()]
+
+
+def _stamp(path: Path) -> str:
+    try:
+        stat = path.stat()
+    except OSError:
+        return f"{path}: missing"
+    return f"{path}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def _nothing_to_do(cache: BuildCache, started: float) -> BuildResult:
+    """The previous build's result, unchanged: same pages, same warnings, nothing rendered or written."""
+    last = cache.last
+    assert last is not None
+    result = BuildResult(articles=last.articles, pages=last.pages, skipped=last.pages, warnings=list(last.warnings))
+    result.stats.unchanged = last.pages
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def _renderer(templates: TemplateSet, config: Config, site: Site) -> Renderer:

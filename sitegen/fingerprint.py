@@ -34,6 +34,7 @@ class Fingerprinter:
     def __init__(self, renderer: Renderer, site: Site, config: Config, code: str, teasers: Mapping[str, str]) -> None:
         self.renderer = renderer
         self.teasers = teasers  # source → teaser digest, computed once when the article was parsed
+        self._seen: dict[tuple[int, bool], tuple[object, str]] = {}  # the object is kept so that its id stays its own
         shared = [
             code,
             config.digest(),
@@ -52,9 +53,11 @@ class Fingerprinter:
         except (TemplateProblem, jinja2.TemplateError, OSError):
             return "unrenderable:" + os.urandom(8).hex()  # never matches: rendering reports the problem
         parts = [self.shared, template, latest]
-        for f in dataclasses.fields(route):
-            value = getattr(route, f.name)
-            parts.append(f"{f.name}={self._describe(value, full=shows_bodies or f.name == 'article')}")
+        for name in _field_names(type(route)):
+            parts.append(name)
+            value = getattr(route, name)
+            # A plain string field stands as it is (the parts are separated by NUL); anything else is described.
+            parts.append(value if type(value) is str else self._describe(value, full=shows_bodies or name == "article"))
         return _digest(parts)
 
     def _template(self, name: str) -> tuple[str, bool]:
@@ -77,10 +80,13 @@ class Fingerprinter:
             items = sorted((str(k), self._describe(v, full=full)) for k, v in value.items())
             return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            inner = ",".join(
-                f"{f.name}={self._describe(getattr(value, f.name), full=full)}" for f in dataclasses.fields(value)
-            )
-            return f"{type(value).__name__}({inner})"
+            key = (id(value), full)  # sections and terms are shared by many routes: describe each once
+            if key not in self._seen:
+                inner = ",".join(
+                    f"{f.name}={self._describe(getattr(value, f.name), full=full)}" for f in dataclasses.fields(value)
+                )
+                self._seen[key] = (value, f"{type(value).__name__}({inner})")
+            return self._seen[key][1]
         return repr(value)
 
     def _article(self, article: Article, *, full: bool) -> str:
@@ -92,8 +98,13 @@ class Fingerprinter:
 
 
 def _digest(parts: list[str]) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\0")
-    return h.hexdigest()[:24]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    if cls not in _FIELDS:
+        _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return _FIELDS[cls]

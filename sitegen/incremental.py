@@ -2,22 +2,26 @@
 
 Articles are reused from the cache when their file's (mtime_ns, size) is unchanged, or, when only the time changed
 (a `touch`, a checkout), when the bytes still have the same digest. Reused articles come without their body; bodies
-are loaded (`with_bodies`) only when some page has to be rendered, so a build where nothing changed reads none.
+are loaded (`fill_bodies`) only when some page has to be rendered, so a build where nothing changed reads none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
 
-from sitegen.cache import BuildCache, Parsed
+from sitegen.cache import BuildCache, LastBuild, Parsed
 from sitegen.content import ParseSettings, digest_of
 from sitegen.errors import Problem
 from sitegen.load import SourceFile, read_bytes
-from sitegen.model import Article
+from sitegen.model import Article, Site
 from sitegen.plan import Route
 from sitegen.workers import Tick, parse_file, parse_files
-from sitegen.write import Publisher
+from sitegen.write import Publisher, published_intact
 
 
 @dataclass
@@ -25,6 +29,7 @@ class LoadedArticles:
     parsed: dict[str, Parsed] = field(default_factory=dict)  # every source file, in source order
     fresh: dict[str, str] = field(default_factory=dict)  # bodies of the files parsed in this build
     files: dict[str, SourceFile] = field(default_factory=dict)
+    filled: set[str] = field(default_factory=set)  # cached articles whose body has been loaded since
 
     @property
     def articles(self) -> list[Article]:
@@ -36,7 +41,9 @@ class LoadedArticles:
 
     @property
     def without_body(self) -> list[str]:
-        return [s for s, p in self.parsed.items() if p.article is not None and s not in self.fresh]
+        return [
+            s for s, p in self.parsed.items() if p.article is not None and s not in self.fresh and s not in self.filled
+        ]
 
     @property
     def teasers(self) -> dict[str, str]:
@@ -78,22 +85,40 @@ def _same_bytes(cache: BuildCache, found: SourceFile) -> Parsed | None:
     return replace(known, stamp=found.stamp) if same else None
 
 
-def with_bodies(loaded: LoadedArticles, cache: BuildCache, settings: ParseSettings) -> LoadedArticles:
-    """The same articles, every one with its body: from the cache, or parsed again when the cache cannot say."""
-    missing = loaded.without_body
-    bodies = cache.bodies(missing)
-    parsed = dict(loaded.parsed)
-    fresh = dict(loaded.fresh)
-    for source in missing:
-        known = parsed[source]
-        assert known.article is not None
-        if source in bodies:
-            parsed[source] = replace(known, article=replace(known.article, body_html=bodies[source]))
-            continue
-        again = parse_file(loaded.files[source], settings)
-        parsed[source] = again.parsed
-        fresh[source] = again.body
-    return LoadedArticles(parsed, fresh, loaded.files)
+def fill_bodies(loaded: LoadedArticles, cache: BuildCache, settings: ParseSettings, shown: Iterable[Article]) -> None:
+    """Give the cached articles among `shown` their bodies, from the cache, or by parsing the file again when the
+    cache cannot say. In place: the site model was assembled from these very objects, and the pages about to be
+    rendered hold them. Everything else keeps an empty body, so code that shows an article's body outside a route's
+    articles must ask for it here."""
+    wanted = {a.source: a for a in shown if a.source in loaded.parsed and a.source not in loaded.fresh}
+    wanted = {s: a for s, a in wanted.items() if s not in loaded.filled}
+    bodies = cache.bodies(wanted)
+    for source, article in wanted.items():
+        body = bodies.get(source)
+        if body is None:
+            again = parse_file(loaded.files[source], settings)
+            loaded.parsed[source], body = again.parsed, again.body
+            loaded.fresh[source] = body  # saved with the cache this time
+        # The one write to a frozen Article: filling in the field that was left out when it was read from the cache.
+        object.__setattr__(article, "body_html", body)
+        loaded.filled.add(source)
+
+
+def articles_in(value: object) -> Iterator[Article]:
+    """Every article a route (or anything else) holds, however deep: generic over the kinds of routes."""
+    if isinstance(value, Article):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from articles_in(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from articles_in(getattr(value, f.name))
+
+
+def shown_everywhere(site: Site) -> list[Article]:
+    """Articles that blocks on every page may show."""
+    return [*site.latest, *site.popular, *site.pages, *([site.lead] if site.lead else [])]
 
 
 def stale_routes(
@@ -111,3 +136,34 @@ def stale_routes(
         if previous.get(route.output) != prints[route.output] or not publisher.keep(route.output):
             todo.append(i)
     return todo, prints
+
+
+def inputs_digest(settings: Sequence[str], files: Iterable[SourceFile]) -> str:
+    """Everything a build reads, by stamp: unchanged digest, unchanged site (until the horizon)."""
+    h = hashlib.sha256()
+    for part in settings:
+        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    for found in files:
+        h.update(f"{found.path}\0{found.mtime_ns}\0{found.size}\n".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def horizon(articles: Iterable[Article], now: datetime) -> float | None:
+    """The next moment the site changes by itself: an article's publication time or expiry still to come."""
+    moments = [
+        moment.timestamp()
+        for article in articles
+        for moment in (article.date, article.expires)
+        if moment is not None and moment > now
+    ]
+    return min(moments, default=None)
+
+
+def nothing_changed(last: LastBuild | None, inputs: str, now: datetime, output: Path) -> bool:
+    """True when the previous build read exactly these inputs, nothing has appeared or expired since, and its output
+    is still in place as it was written: then this build would render and write nothing, so skip it all."""
+    if last is None or last.inputs != inputs:
+        return False
+    if last.horizon is not None and now.timestamp() >= last.horizon:
+        return False
+    return published_intact(output)

@@ -90,11 +90,13 @@ class Publisher:
         if self.previous.get(rel) != entry:
             return False
         try:
-            return (self.output / rel).stat().st_size == entry[1]
+            return os.stat(os.path.join(self.output, rel)).st_size == entry[1]  # noqa: PTH116, PTH118 - 10,000s of calls
         except OSError:
             return False
 
     def commit(self) -> WriteStats:
+        if not self.staged and self.current == self.previous:
+            return self.stats  # nothing to publish, nothing to remove: leave the folder and its manifest alone
         self._refuse_foreign_files()
         # Record every file this commit may write before writing any: a build killed halfway through still knows,
         # next time, which files are its own.
@@ -148,6 +150,20 @@ def _remove_empty_parents(folder: Path, stop: Path) -> None:
         folder = folder.parent
 
 
+def published_intact(output: Path) -> bool:
+    """Every file the last build published is still there with the size it was written with."""
+    files = read_manifest(output)
+    if not files or (output / STAGING).exists():
+        return False
+    for rel, (_, size) in files.items():
+        try:
+            if os.stat(os.path.join(output, rel)).st_size != size:  # noqa: PTH116, PTH118 - 10,000s of calls
+                return False
+        except OSError:
+            return False
+    return True
+
+
 def read_manifest(output: Path) -> dict[str, tuple[str, int]]:
     try:
         data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
@@ -165,7 +181,8 @@ def write_manifest(output: Path, files: dict[str, tuple[str, int]]) -> None:
         "generator": "sitegen",
         "files": {k: list(v) for k, v in sorted(files.items())},
     }
-    atomic_write(output / MANIFEST, json.dumps(data, indent=0, ensure_ascii=False).encode("utf-8"))
+    # No indent: with one, json falls back to its pure-Python encoder, ten times slower on 10,000s of entries.
+    atomic_write(output / MANIFEST, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def atomic_write(path: Path, data: bytes) -> None:
