@@ -14,14 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sitegen.assemble import Visibility, build_site
-from sitegen.cache import BuildCache, LastBuild, code_digest
+from sitegen.bodies import BODIES_DIR, Bodies, BodyStore
+from sitegen.cache import CACHE_DIR, BuildCache, LastBuild, code_digest
 from sitegen.config import Config, load_config
 from sitegen.content import ParseSettings, parse_section_index
 from sitegen.errors import ConfigError, ContentError, Problem, errors_in
 from sitegen.fingerprint import Fingerprinter
 from sitegen.incremental import (
-    articles_in,
-    fill_bodies,
     horizon,
     inputs_digest,
     load_articles,
@@ -87,7 +86,9 @@ def build(options: BuildOptions) -> BuildResult:
     progress = options.progress
     settings = ParseSettings(config.timezone, config.permalink, config.default_author)
     code = code_digest()
-    cache = BuildCache.open(root, f"{code}:{settings}", clean=options.clean)
+    key = f"{code}:{settings}"
+    cache = BuildCache.open(root, key, clean=options.clean)
+    store = BodyStore(root / CACHE_DIR / BODIES_DIR, key, trust=not options.clean)
 
     sources = find_content(root)
     templates = TemplateSet(_template_folders(root), root)
@@ -103,7 +104,7 @@ def build(options: BuildOptions) -> BuildResult:
         return _nothing_to_do(cache, started)
     cache.read_state()
     progress.start("reading", len(sources.articles))
-    loaded = load_articles(sources.articles, settings, cache, jobs, progress.tick)
+    loaded = load_articles(sources.articles, settings, cache, store, jobs, progress.tick)
     indexes, warnings = _section_indexes(
         sources.section_indexes, [*sources.problems, *static_problems, *loaded.problems]
     )
@@ -121,12 +122,11 @@ def build(options: BuildOptions) -> BuildResult:
         renderer = _renderer(templates, config, site)
         fingerprints = Fingerprinter(renderer, site, config, code, loaded.teasers)
         todo, prints = stale_routes(routes, fingerprints.route, cache.routes_for(output), publisher)
-        if todo and loaded.without_body:
-            # Articles read from the cache come without their bodies: load those of the pages to render.
-            shown = [*articles_in([routes[i] for i in todo]), *shown_everywhere(site)]
-            fill_bodies(loaded, cache, settings, shown)
+        bodies = Bodies(store, loaded.files, settings, loaded.light)
+        if todo:
+            bodies.fill(shown_everywhere(site))  # blocks on every page may show these; the rest are filled per page
         progress.start("rendering", len(todo))
-        _render(RenderJob(renderer, routes, publisher), todo, jobs, progress)
+        _render(RenderJob(renderer, routes, publisher, bodies), todo, jobs, progress)
         progress.finish()
         result.rendered, result.skipped = len(todo), len(routes) - len(todo)
         result.stats = publisher.commit()
@@ -136,6 +136,8 @@ def build(options: BuildOptions) -> BuildResult:
     last = LastBuild(inputs, horizon(loaded.articles, now), result.articles, result.pages, tuple(warnings))
     warnings[:0] = cache.problems
     warnings += cache.save(loaded.parsed, loaded.fresh, prints, output, last)
+    if loaded.fresh or cache.articles.keys() - loaded.parsed.keys():
+        store.prune(p.digest for p in loaded.parsed.values())
     result.seconds = time.perf_counter() - started
     return result
 

@@ -2,7 +2,7 @@
 
 The state is one SQLite file (standard library, no pickle): each build's changes are saved in one transaction, so
 the file on disk always holds either the previous build's state or the new one, never half of each. Articles are
-stored as JSON of their fields, their bodies in a separate column that is read only when a page has to be rendered.
+stored as JSON of their fields; their bodies are files of their own (see bodies.py).
 
 A cache that cannot be read (garbage, truncated, locked, written by another sitegen or with other parse settings)
 is thrown away and the build starts from nothing: the cache may make a build faster, never different.
@@ -31,14 +31,14 @@ from sitegen.model import Article
 CACHE_DIR = ".sitegen-cache"
 STATE_FILE = "state.sqlite3"
 _FORMAT = "sitegen-build-state"
-_VERSION = 2
+_VERSION = 3
 _PACKAGE = Path(__file__).resolve().parent
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE articles (
     source TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, digest TEXT NOT NULL,
-    article TEXT, teaser TEXT NOT NULL, problems TEXT NOT NULL, body TEXT NOT NULL
+    article TEXT, teaser TEXT NOT NULL, problems TEXT NOT NULL
 );
 CREATE TABLE routes (
     folder TEXT NOT NULL, output TEXT NOT NULL, fingerprint TEXT NOT NULL, PRIMARY KEY (folder, output)
@@ -180,36 +180,15 @@ class BuildCache:
         found = self.articles.get(source)
         return found if found is not None and found.stamp == stamp else None
 
-    def bodies(self, sources: Iterable[str]) -> dict[str, str]:
-        """Bodies of cached articles; any that cannot be read are simply missing (the caller parses them again)."""
-        wanted = [s for s in sources if s in self.articles]
-        if not wanted or self.path is None or not self.path.exists():
-            return {}
-        query = "SELECT source, digest, body FROM articles"
-        try:
-            with contextlib.closing(_connect(self.path)) as db:
-                if len(wanted) > len(self.articles) // 4:
-                    rows = db.execute(query).fetchall()
-                else:
-                    rows = []
-                    for i in range(0, len(wanted), 500):
-                        batch = wanted[i : i + 500]
-                        marks = ",".join("?" * len(batch))
-                        rows += db.execute(f"{query} WHERE source IN ({marks})", batch).fetchall()
-        except sqlite3.Error:
-            return {}
-        chosen = set(wanted)
-        return {str(s): str(b) for s, d, b in rows if s in chosen and self.articles[s].digest == d}
-
     def save(
         self,
         parsed: Mapping[str, Parsed],
-        fresh: Mapping[str, str],
+        fresh: Iterable[str],
         routes: Mapping[str, str],
         output: str,
         last: LastBuild | None = None,
     ) -> list[Problem]:
-        """Record this build: `parsed` every source file now, `fresh` bodies of the ones parsed this time,
+        """Record this build: `parsed` every source file now, `fresh` the ones parsed this time,
         `routes` the fingerprint of every published page. Returns a warning when the state cannot be saved."""
         if self.path is None:
             return []
@@ -219,7 +198,7 @@ class BuildCache:
             return [warning(str(self.path), None, f"could not save the build cache ({exc}): next build is a full one")]
         return []
 
-    def _save(self, parsed: Mapping[str, Parsed], fresh: Mapping[str, str], routes: Mapping[str, str],
+    def _save(self, parsed: Mapping[str, Parsed], fresh: Iterable[str], routes: Mapping[str, str],
               output: str, last: LastBuild | None) -> None:  # fmt: skip
         assert self.path is not None
         reset = not self._usable_on_disk()
@@ -238,13 +217,13 @@ class BuildCache:
             gone = [(s,) for s in self.articles.keys() - parsed.keys()]
             db.executemany("DELETE FROM articles WHERE source = ?", gone)
             db.executemany(
-                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (_article_row(parsed[s], body) for s, body in fresh.items()),
+                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [_article_row(parsed[s]) for s in fresh],
             )
             restamped = [
                 (p.stamp[0], p.stamp[1], s)
                 for s, p in parsed.items()
-                if s not in fresh and s in self.articles and self.articles[s].stamp != p.stamp
+                if s in self.articles and self.articles[s].stamp != p.stamp and self.articles[s].digest == p.digest
             ]
             db.executemany("UPDATE articles SET mtime_ns = ?, size = ? WHERE source = ?", restamped)
             previous = {} if reset else self.routes_for(output)
@@ -287,10 +266,10 @@ def _ignore_in_git(folder: Path) -> None:
         ignore.write_text("# sitegen's build cache: safe to delete, never commit\n*\n", encoding="utf-8")
 
 
-def _article_row(p: Parsed, body: str) -> tuple[Any, ...]:
+def _article_row(p: Parsed) -> tuple[Any, ...]:
     article = None if p.article is None else json.dumps(encode_article(p.article, body=False), ensure_ascii=False)
     problems = json.dumps([[x.path, x.line, x.message, x.severity.value] for x in p.problems], ensure_ascii=False)
-    return (p.source, p.stamp[0], p.stamp[1], p.digest, article, p.teaser, problems, body)
+    return (p.source, p.stamp[0], p.stamp[1], p.digest, article, p.teaser, problems)
 
 
 def _decode_problem(row: list[Any]) -> Problem:

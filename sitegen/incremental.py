@@ -7,29 +7,29 @@ are loaded (`fill_bodies`) only when some page has to be rendered, so a build wh
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from sitegen.bodies import BodyStore
 from sitegen.cache import BuildCache, LastBuild, Parsed
 from sitegen.content import ParseSettings, digest_of
 from sitegen.errors import Problem
 from sitegen.load import SourceFile, read_bytes
 from sitegen.model import Article, Site
 from sitegen.plan import Route
-from sitegen.workers import Tick, parse_file, parse_files
+from sitegen.workers import Tick, parse_files
 from sitegen.write import Publisher, published_intact
 
 
 @dataclass
 class LoadedArticles:
     parsed: dict[str, Parsed] = field(default_factory=dict)  # every source file, in source order
-    fresh: dict[str, str] = field(default_factory=dict)  # bodies of the files parsed in this build
+    fresh: set[str] = field(default_factory=set)  # the files parsed in this build (the others came from the cache)
     files: dict[str, SourceFile] = field(default_factory=dict)
-    filled: set[str] = field(default_factory=set)  # cached articles whose body has been loaded since
+    light: set[str] = field(default_factory=set)  # articles whose body is in the body store, not in memory
 
     @property
     def articles(self) -> list[Article]:
@@ -40,18 +40,12 @@ class LoadedArticles:
         return [problem for p in self.parsed.values() for problem in p.problems]
 
     @property
-    def without_body(self) -> list[str]:
-        return [
-            s for s, p in self.parsed.items() if p.article is not None and s not in self.fresh and s not in self.filled
-        ]
-
-    @property
     def teasers(self) -> dict[str, str]:
         return {s: p.teaser for s, p in self.parsed.items()}
 
 
 def load_articles(
-    files: Sequence[SourceFile], settings: ParseSettings, cache: BuildCache, jobs: int, tick: Tick
+    files: Sequence[SourceFile], settings: ParseSettings, cache: BuildCache, store: BodyStore, jobs: int, tick: Tick
 ) -> LoadedArticles:
     loaded = LoadedArticles(files={f.rel: f for f in files})
     reused: dict[str, Parsed] = {}
@@ -63,13 +57,16 @@ def load_articles(
         else:
             reused[found.rel] = hit
             tick(1)
-    fresh = {r.parsed.source: r for r in parse_files(to_parse, settings, jobs, tick)}
+    fresh = {r.parsed.source: r for r in parse_files(to_parse, settings, store, jobs, tick)}
     for found in files:  # source order, whatever was reused or parsed
         if found.rel in reused:
             loaded.parsed[found.rel] = reused[found.rel]
+            loaded.light.add(found.rel)
         else:
             loaded.parsed[found.rel] = fresh[found.rel].parsed
-            loaded.fresh[found.rel] = fresh[found.rel].body
+            loaded.fresh.add(found.rel)
+            if fresh[found.rel].light:
+                loaded.light.add(found.rel)
     return loaded
 
 
@@ -83,37 +80,6 @@ def _same_bytes(cache: BuildCache, found: SourceFile) -> Parsed | None:
     except OSError:
         return None
     return replace(known, stamp=found.stamp) if same else None
-
-
-def fill_bodies(loaded: LoadedArticles, cache: BuildCache, settings: ParseSettings, shown: Iterable[Article]) -> None:
-    """Give the cached articles among `shown` their bodies, from the cache, or by parsing the file again when the
-    cache cannot say. In place: the site model was assembled from these very objects, and the pages about to be
-    rendered hold them. Everything else keeps an empty body, so code that shows an article's body outside a route's
-    articles must ask for it here."""
-    wanted = {a.source: a for a in shown if a.source in loaded.parsed and a.source not in loaded.fresh}
-    wanted = {s: a for s, a in wanted.items() if s not in loaded.filled}
-    bodies = cache.bodies(wanted)
-    for source, article in wanted.items():
-        body = bodies.get(source)
-        if body is None:
-            again = parse_file(loaded.files[source], settings)
-            loaded.parsed[source], body = again.parsed, again.body
-            loaded.fresh[source] = body  # saved with the cache this time
-        # The one write to a frozen Article: filling in the field that was left out when it was read from the cache.
-        object.__setattr__(article, "body_html", body)
-        loaded.filled.add(source)
-
-
-def articles_in(value: object) -> Iterator[Article]:
-    """Every article a route (or anything else) holds, however deep: generic over the kinds of routes."""
-    if isinstance(value, Article):
-        yield value
-    elif isinstance(value, (tuple, list)):
-        for item in value:
-            yield from articles_in(item)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            yield from articles_in(getattr(value, f.name))
 
 
 def shown_everywhere(site: Site) -> list[Article]:

@@ -11,18 +11,21 @@ under its own name whatever order the workers finish in.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.pool import Pool
 from typing import TypeVar
 
+from sitegen.bodies import Bodies, BodyStore
 from sitegen.cache import Parsed, teaser_digest
 from sitegen.content import ParseSettings, digest_of, parse_article
 from sitegen.errors import Problem
 from sitegen.load import SourceFile, read_bytes
+from sitegen.model import Article
 from sitegen.plan import Route
 from sitegen.render import Renderer, TemplateProblem
 from sitegen.write import Publisher
@@ -46,39 +49,46 @@ def can_fork() -> bool:
 @dataclass(frozen=True)
 class ParsedFile:
     parsed: Parsed
-    body: str  # the article's body HTML ("" for a file with errors), stored in the cache
+    light: bool  # its body went to the body store, not back to the caller
 
 
-def parse_file(found: SourceFile, settings: ParseSettings) -> ParsedFile:
+def parse_file(found: SourceFile, settings: ParseSettings, store: BodyStore) -> ParsedFile:
     data = read_bytes(found)
     article, problems = parse_article(found.rel, data, settings)
-    body = article.body_html if article is not None else ""
     teaser = teaser_digest(article) if article is not None else ""
+    light = article is not None and store.put(article.digest, article.body_html)
+    if light and article is not None:
+        article = replace(article, body_html="")
     parsed = Parsed(found.rel, found.stamp, digest_of(data), article, tuple(problems), teaser)
-    return ParsedFile(parsed, body)
+    return ParsedFile(parsed, light)
 
 
-def parse_files(files: Sequence[SourceFile], settings: ParseSettings, jobs: int, tick: Tick) -> Iterator[ParsedFile]:
+def parse_files(
+    files: Sequence[SourceFile], settings: ParseSettings, store: BodyStore, jobs: int, tick: Tick
+) -> Iterator[ParsedFile]:
     """Parse `files`, in their order."""
     if jobs <= 1 or len(files) < MIN_PARALLEL_PARSE or not can_fork():
         for found in files:
-            yield parse_file(found, settings)
+            yield parse_file(found, settings, store)
             tick(1)
         return
-    global _settings
-    _settings = settings
-    with _pool(jobs) as pool:
-        for result in pool.imap(_parse_in_worker, files, chunksize=_CHUNK):
-            yield result
-            tick(1)
+    global _parsing
+    _parsing = (settings, store)
+    try:
+        with _pool(jobs) as pool:
+            for result in pool.imap(_parse_in_worker, files, chunksize=_CHUNK):
+                yield result
+                tick(1)
+    finally:
+        _parsing = None
 
 
-_settings: ParseSettings | None = None
+_parsing: tuple[ParseSettings, BodyStore] | None = None
 
 
 def _parse_in_worker(found: SourceFile) -> ParsedFile:
-    assert _settings is not None
-    return parse_file(found, _settings)
+    assert _parsing is not None
+    return parse_file(found, *_parsing)
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,7 @@ class RenderJob:
     renderer: Renderer
     routes: Sequence[Route]
     publisher: Publisher
+    bodies: Bodies
 
 
 def render_routes(job: RenderJob, todo: Sequence[int], jobs: int, tick: Tick, max_problems: int) -> list[Problem]:
@@ -140,14 +151,30 @@ def _render_chunk(job: RenderJob, chunk: list[int]) -> tuple[list[Staged], list[
     problems: list[Problem] = []
     for i in chunk:
         route = job.routes[i]
+        filled: list[Article] = []
         try:
+            filled = job.bodies.fill(articles_in(route))
             data = job.renderer.render(route)
         except TemplateProblem as exc:
             problems.append(exc.problem)
             continue
+        finally:
+            job.bodies.empty(filled)  # a worker holds the bodies of the page it renders, not of every page
         entry, wrote = job.publisher.stage(route.output, data)
         staged.append(Staged(route.output, entry, wrote))
     return staged, problems
+
+
+def articles_in(value: object) -> Iterator[Article]:
+    """Every article a route (or anything else) holds, however deep: generic over the kinds of routes."""
+    if isinstance(value, Article):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from articles_in(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from articles_in(getattr(value, f.name))
 
 
 def _pool(jobs: int) -> Pool:

@@ -242,3 +242,17 @@ def test_cli_summary_and_no_progress_bar_in_a_pipe(site: Path, cli: Callable[...
     with pytest.raises(SystemExit) as exit_info:  # argparse rejects it before anything runs
         cli("build", site, "--jobs", "0")
     assert exit_info.value.code == 2
+
+
+def test_damaged_or_missing_bodies_are_parsed_again(site: Path, tmp_path: Path) -> None:
+    bodies = sorted((site / CACHE_DIR / "bodies").rglob("*.html"))
+    assert bodies
+    bodies[0].write_bytes(bodies[0].read_bytes()[:-20])  # truncated
+    bodies[1].unlink()
+    for path in bodies[2:]:
+        path.write_text("0" * 64 + "\n<p>not the real body</p>", encoding="utf-8")
+    (site / "sitegen.toml").write_text(BASIC_CONFIG.replace("Test News", "Other News"), encoding="utf-8")
+    result = run(site)
+    assert result.rendered == result.pages and result.parsed == 0
+    build(BuildOptions(root=site, output=tmp_path / "clean", clean=True))
+    assert published(site / "public") == published(tmp_path / "clean")
