@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 from sitegen import __version__
 from sitegen.errors import Problem, Severity, warning
 from sitegen.model import Article
+from sitegen.safety import CACHE_DIR as CACHE_DIR  # one name for the folder: output may never be inside it
 
-CACHE_DIR = ".sitegen-cache"
 STATE_FILE = "state.sqlite3"
 _FORMAT = "sitegen-build-state"
 _VERSION = 3
