@@ -126,7 +126,7 @@ def build(options: BuildOptions) -> BuildResult:
         if todo:
             bodies.fill(shown_everywhere(site))  # blocks on every page may show these; the rest are filled per page
         progress.start("rendering", len(todo))
-        _render(RenderJob(renderer, routes, publisher, bodies, fingerprints.shows_bodies), todo, jobs, progress)
+        _render(RenderJob(renderer, routes, publisher, bodies), todo, jobs, progress)
         progress.finish()
         result.rendered, result.skipped = len(todo), len(routes) - len(todo)
         result.stats = publisher.commit()

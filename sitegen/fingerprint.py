@@ -60,14 +60,6 @@ class Fingerprinter:
             parts.append(value if type(value) is str else self._describe(value, full=shows_bodies or name == "article"))
         return _digest(parts)
 
-    def shows_bodies(self, template: str) -> bool:
-        """Whether pages of this template may show the body of every article they hold (a full-text feed), not only
-        of their own article; a template that cannot be read says yes, the safe answer."""
-        try:
-            return self._template(template)[1]
-        except (jinja2.TemplateError, OSError):
-            return True
-
     def _template(self, name: str) -> tuple[str, bool]:
         if name not in self._templates:
             sources = self.renderer.template_sources(name)

@@ -104,7 +104,6 @@ class RenderJob:
     routes: Sequence[Route]
     publisher: Publisher
     bodies: Bodies
-    shows_bodies: Callable[[str], bool]  # template → may show the bodies of all articles a route holds
 
 
 def render_routes(job: RenderJob, todo: Sequence[int], jobs: int, tick: Tick, max_problems: int) -> list[Problem]:
@@ -154,8 +153,8 @@ def _render_chunk(job: RenderJob, chunk: list[int]) -> tuple[list[Staged], list[
         route = job.routes[i]
         filled: list[Article] = []
         try:
-            shown = articles_in(route) if job.shows_bodies(route.template) else articles_in(route.article)
-            filled = job.bodies.fill(shown)
+            # Every article the route holds, not only its own: a template (a full-text feed) may show any body.
+            filled = job.bodies.fill(articles_in(route))
             data = job.renderer.render(route)
         except TemplateProblem as exc:
             problems.append(exc.problem)
