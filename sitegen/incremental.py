@@ -1,8 +1,9 @@
 """Which work a build can skip: articles whose file did not change, pages whose fingerprint did not change.
 
 Articles are reused from the cache when their file's (mtime_ns, size) is unchanged, or, when only the time changed
-(a `touch`, a checkout), when the bytes still have the same digest. Reused articles come without their body; bodies
-are loaded (`fill_bodies`) only when some page has to be rendered, so a build where nothing changed reads none.
+(a `touch`, a checkout), when the bytes still have the same digest. Articles come without their body (it is in the
+body store, see bodies.py) and get it only while a page showing them is rendered. A build whose inputs all have the
+stamps of the previous one, before any article is due to appear or expire, does nothing at all (`nothing_changed`).
 """
 
 from __future__ import annotations
