@@ -160,14 +160,20 @@ class BuildCache:
     def _read_state(self) -> None:
         assert self.path is not None
         with contextlib.closing(_connect(self.path)) as db:
-            rows = db.execute("SELECT source, mtime_ns, size, digest, article, teaser, problems FROM articles")
-            for source, mtime_ns, size, digest, article, teaser, problems in rows:
+            query = "SELECT source, mtime_ns, size, digest, article, teaser, problems FROM articles"
+            rows = db.execute(query).fetchall()
+            # One JSON document for all rows: ten thousand small json.loads calls cost more than the parsing.
+            articles = json.loads("[" + ",".join(r[4] or "null" for r in rows) + "]")
+            problems = json.loads("[" + ",".join(r[6] for r in rows) + "]")
+            for (source, mtime_ns, size, digest, _, teaser, _), article, found in zip(
+                rows, articles, problems, strict=True
+            ):
                 self.articles[source] = Parsed(
                     source=str(source),
                     stamp=(int(mtime_ns), int(size)),
                     digest=str(digest),
-                    article=None if article is None else decode_article(json.loads(article), body=""),
-                    problems=tuple(_decode_problem(p) for p in json.loads(problems)),
+                    article=None if article is None else decode_article(article, body=""),
+                    problems=tuple(_decode_problem(p) for p in found),
                     teaser=str(teaser),
                 )
             for folder, output, fingerprint in db.execute("SELECT folder, output, fingerprint FROM routes"):
@@ -354,12 +360,21 @@ def _make_decoder(hint: Any) -> Decoder:
 def _dataclass_decoder(cls: type) -> Decoder:
     hints = typing.get_type_hints(cls)
     readers = [_decoder(hints[f.name]) for f in dataclasses.fields(cls)]
+    names = [f.name for f in dataclasses.fields(cls)]
     count = len(readers)
+    plain = not hasattr(cls, "__post_init__") and "__slots__" not in cls.__dict__
 
     def decode(value: Any) -> Any:
         if type(value) is not list or len(value) != count:
             raise TypeError(f"expected the {count} fields of a {cls.__name__}")
-        return cls(*[read(v) for read, v in zip(readers, value, strict=True)])
+        values = [read(v) for read, v in zip(readers, value, strict=True)]
+        if not plain:
+            return cls(*values)
+        # What a frozen dataclass's __init__ does, without its field-by-field object.__setattr__ calls: a third of
+        # the time of reading ten thousand articles.
+        made: Any = object.__new__(cls)
+        made.__dict__.update(zip(names, values, strict=True))
+        return made
 
     if cls is Article:
         return decode
