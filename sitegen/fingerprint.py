@@ -6,7 +6,8 @@ rendered markup), the sections and standalone pages every page can link, the pag
 description of every field of its Route. So it is generic: a new kind of Route is fingerprinted with no change here.
 
 Articles inside a route are described by their source digest when the page shows their body (the route's own
-article, or every article when the template mentions `body_html`, as a full-text feed does), and otherwise by a digest
+article, or every article when the template mentions `body_html` or the page is written by Python code rather than a
+template, as a full-text feed may be), and otherwise by a digest
 of everything but the body: a body-only edit of an article re-renders its own page, not every list that links it.
 """
 
@@ -62,7 +63,15 @@ class Fingerprinter:
 
     def _template(self, name: str) -> tuple[str, bool]:
         if name not in self._templates:
-            sources = self.renderer.template_sources(name)
+            try:
+                sources = self.renderer.template_sources(name)
+            except jinja2.TemplateNotFound as exc:
+                if exc.name != name:
+                    raise
+                # Not a Jinja template: a page written by Python (a feed, a sitemap), whose code is in `shared`.
+                # It may show anything its articles hold, bodies included.
+                self._templates[name] = (_digest(["no template", name]), True)
+                return self._templates[name]
             digest = _digest([f"{n}\0{s}" for n, s in sorted(sources.items())])
             self._templates[name] = (digest, any(_BODY_FIELD in s for s in sources.values()))
         return self._templates[name]

@@ -5,13 +5,20 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from sitegen import workers
-from sitegen.build import BuildOptions, BuildResult, build
+from sitegen.assemble import Visibility, build_site
+from sitegen.build import BuildOptions, BuildResult, build, build_time
 from sitegen.cache import CACHE_DIR, STATE_FILE
+from sitegen.config import load_config
+from sitegen.fingerprint import Fingerprinter
+from sitegen.model import Article
+from sitegen.plan import Route
+from sitegen.render import Renderer, TemplateSet, make_environment
 from tests.conftest import BASIC_CONFIG, Run, SiteWriter, article
 
 LONG_BODY = " ".join(["Yerevan officials met on Monday to discuss the border and the budget."] * 12)
@@ -256,3 +263,23 @@ def test_damaged_or_missing_bodies_are_parsed_again(site: Path, tmp_path: Path) 
     assert result.rendered == result.pages and result.parsed == 0
     build(BuildOptions(root=site, output=tmp_path / "clean", clean=True))
     assert published(site / "public") == published(tmp_path / "clean")
+
+
+def test_a_route_without_a_template_is_fingerprinted_with_its_articles_bodies(site: Path) -> None:
+    config = load_config(site).config
+    templates = TemplateSet((Path(__file__).resolve().parents[1] / "templates",), site)
+    story = Article(**{**SITE_ARTICLE_FIELDS, "digest": "one"})  # type: ignore[arg-type]
+    model = build_site([story], {}, config, Visibility(build_time()), [])
+    renderer = Renderer(make_environment(templates, config), templates, model, config, lambda p: p)
+    prints = Fingerprinter(renderer, model, config, "code", {story.source: "teaser"})
+    feed = Route("/feed.xml", "feed.xml", "rss", "rss", "Feed", "feeds", items=(story,))
+    edited = replace(feed, items=(replace(story, digest="two"),))
+    assert prints.route(feed) == prints.route(feed)  # stable: not "unrenderable"
+    assert prints.route(feed) != prints.route(edited)  # a body edit reaches it
+
+
+SITE_ARTICLE_FIELDS: dict[str, object] = {
+    "source": "content/news/x.md", "kind": "article", "title": "X", "date": None, "updated": None, "expires": None,
+    "draft": False, "pinned": False, "slug": "x", "section": "news", "url": "/news/x/", "authors": (), "tags": (),
+    "image": None, "summary": None, "excerpt": "", "body_html": "<p>x</p>", "reading_minutes": 1, "aliases": (),
+}  # fmt: skip
