@@ -6,28 +6,43 @@ nothing is published until every page has rendered, so a failed build leaves the
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sitegen.assemble import Visibility, build_site
 from sitegen.assets import Assets
+from sitegen.bodies import BODIES_DIR, Bodies, BodyStore
+from sitegen.cache import CACHE_DIR, BuildCache, LastBuild, code_digest
 from sitegen.config import Config, load_config
 from sitegen.content import ParseSettings, parse_article, parse_section_index
 from sitegen.distribution import Distribution
 from sitegen.errors import ConfigError, ContentError, Problem, errors_in, warning
+from sitegen.fingerprint import Fingerprinter
+from sitegen.incremental import (
+    horizon,
+    inputs_digest,
+    load_articles,
+    nothing_changed,
+    shown_everywhere,
+    stale_routes,
+)
 from sitegen.load import STATIC_DIR, TEMPLATES_DIR, SourceFile, find_content, find_static, read_bytes, read_optional
 from sitegen.lock import site_lock
 from sitegen.model import Article, SectionInfo, Site
-from sitegen.plan import Route, plan
+from sitegen.plan import plan
 from sitegen.popular import PageViews, parse_pageviews
+from sitegen.progress import Progress
 from sitegen.render import Renderer, TemplateProblem, TemplateSet, make_environment
 from sitegen.safety import check_output_folder
 from sitegen.search import SEARCH_ASSETS, SearchStats, publish_search
 from sitegen.theme import default_theme
-from sitegen.write import Publisher, WriteStats
+from sitegen.workers import RenderJob, default_jobs, render_routes
+from sitegen.write import Publisher, WriteStats, clean_leftovers
 
 MAX_TEMPLATE_FAILURES = 25  # one broken base template fails every page: report it once, not ten thousand times
 
@@ -38,6 +53,9 @@ class BuildOptions:
     output: Path
     drafts: bool = False
     future: bool = False
+    clean: bool = False  # ignore the build cache: parse and render everything
+    jobs: int = 0  # worker processes; 0: one per CPU
+    progress: Progress = field(default_factory=Progress)
 
 
 @dataclass
@@ -45,6 +63,8 @@ class BuildResult:
     articles: int = 0
     pages: int = 0
     rendered: int = 0
+    skipped: int = 0  # pages whose fingerprint was unchanged: carried over without rendering
+    parsed: int = 0  # source files parsed (the others came from the cache)
     stats: WriteStats = field(default_factory=WriteStats)
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
@@ -73,43 +93,105 @@ def build(options: BuildOptions) -> BuildResult:
 def _build(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     root = options.root.resolve()
-    loaded = load_config(root)
-    config = loaded.config
+    loaded_config = load_config(root)
+    config = loaded_config.config
     check_output_folder(root, options.output)
     now = build_time()
+    jobs = options.jobs or default_jobs()
+    progress = options.progress
+    settings = ParseSettings.from_config(config)
+    code = code_digest()
+    key = f"{code}:{settings}"
+    cache = BuildCache.open(root, key, clean=options.clean)
+    store = BodyStore(root / CACHE_DIR / BODIES_DIR, key, trust=not options.clean)
 
-    articles, indexes, warnings = _load_articles(root, config)
-    site = build_site(
-        articles, indexes, config, Visibility(now, options.drafts, options.future), _pageviews(root, config, warnings)
+    sources = find_content(root)
+    templates = TemplateSet(_template_folders(root), root)
+    static_problems: list[Problem] = []
+    theme_static, site_static = _static_files(root, static_problems, search=config.search.enabled)
+    statics = {**theme_static, **site_static}
+    output = str(options.output.resolve())
+    local_date = now.astimezone(config.tz).date().isoformat()
+    inputs = inputs_digest(
+        [code, config.digest(), f"{options.drafts}:{options.future}", local_date, output,
+         *(str(f) for f in templates.folders), _stamp(root / config.popular.file)],
+        [*sources.articles, *sources.section_indexes, *statics.values(), *_files_in(templates.folders)],
+    )  # fmt: skip
+    clean_leftovers(options.output)  # an interrupted build's temporary files go even when nothing else changed
+    if nothing_changed(cache.last, inputs, now, options.output):
+        return _nothing_to_do(cache, started)
+    cache.read_state()
+    progress.start("reading", len(sources.articles))
+    loaded = load_articles(sources.articles, settings, cache, store, jobs, progress.tick)
+    indexes, warnings = _section_indexes(
+        sources.section_indexes, settings, [*sources.problems, *static_problems, *loaded.problems]
     )
-    theme_static, site_static = _static_files(root, warnings, search=config.search.enabled)
-    static = {**theme_static, **site_static}
-    assets = Assets.fingerprint(static, lambda rel: read_bytes(static[rel]))
-    distribution = _distribution(config, site_static, loaded.path, warnings)
+    pageviews = _pageviews(root, config, warnings)
+    visibility = Visibility(now, options.drafts, options.future)
+    site = build_site(loaded.articles, indexes, config, visibility, pageviews)
+    assets = Assets.fingerprint(statics, lambda rel: read_bytes(statics[rel]))
+    distribution = _distribution(config, site_static, loaded_config.path, warnings)
     routes, problems = plan(site, config.page_size, distribution.planner(), search=config.search.enabled)
     _stop_on_errors(problems)
 
-    result = BuildResult(articles=len(site.articles), pages=len(routes), warnings=warnings)
+    result = BuildResult(articles=len(site.articles), pages=len(routes), warnings=warnings, parsed=len(loaded.fresh))
     publisher = Publisher.open(options.output)
     try:
-        _publish_static(static, assets, publisher)
-        result.rendered = _render_all(root, config, site, routes, publisher, assets)
+        _publish_static(statics, assets, publisher)
+        renderer = _renderer(templates, config, site, assets)
+        # Fingerprinted asset names are in every page's head: a changed stylesheet must re-render the pages.
+        fingerprints = Fingerprinter(renderer, site, config, f"{code}:{_assets_digest(assets)}", loaded.teasers)
+        todo, prints = stale_routes(routes, fingerprints.route, cache.routes_for(output), publisher)
+        bodies = Bodies(store, loaded.files, settings, loaded.light)
+        if todo:
+            bodies.fill(shown_everywhere(site))  # blocks on every page may show these; the rest are filled per page
+        progress.start("rendering", len(todo))
+        _render(RenderJob(renderer, routes, publisher, bodies), todo, jobs, progress)
+        progress.finish()
+        result.rendered, result.skipped = len(todo), len(routes) - len(todo)
         result.search = publish_search(publisher, routes, config, now, warnings)
         result.stats = publisher.commit()
     finally:
+        progress.finish()
         publisher.discard()
+    last = LastBuild(inputs, horizon(loaded.articles, now), result.articles, result.pages, tuple(warnings))
+    warnings[:0] = cache.problems
+    warnings += cache.save(loaded.parsed, loaded.fresh, prints, output, last)
+    if loaded.fresh or cache.articles.keys() - loaded.parsed.keys():
+        store.prune(p.digest for p in loaded.parsed.values())
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _load_articles(root: Path, config: Config) -> tuple[list[Article], dict[str, SectionInfo], list[Problem]]:
-    articles, indexes, problems = read_articles(root, config)
+def _section_indexes(
+    files: Sequence[SourceFile], settings: ParseSettings, problems: list[Problem]
+) -> tuple[dict[str, SectionInfo], list[Problem]]:
+    indexes: dict[str, SectionInfo] = {}
+    for found in files:
+        info, found_problems = parse_section_index(found.rel, read_bytes(found), settings)
+        problems += found_problems
+        if info is not None:
+            indexes[info.path] = info
     _stop_on_errors(problems)
-    return articles, indexes, problems
+    return indexes, problems
+
+
+def _pageviews(root: Path, config: Config, warnings: list[Problem]) -> list[PageViews]:
+    rows, problems = parse_pageviews(config.popular.file, read_optional(root / config.popular.file))
+    warnings += problems
+    return rows
+
+
+def _stop_on_errors(problems: list[Problem]) -> None:
+    if errors_in(problems):
+        raise ContentError(problems)
 
 
 def read_articles(root: Path, config: Config) -> tuple[list[Article], dict[str, SectionInfo], list[Problem]]:
-    """Every article and section index that parses, and every problem found (`sitegen check` shares this stage)."""
+    """Every article and section index that parses, and every problem found, without the build cache.
+
+    `sitegen check` uses this: it must write nothing, not even the cache.
+    """
     sources = find_content(root)
     settings = ParseSettings.from_config(config)
     problems: list[Problem] = list(sources.problems)
@@ -126,17 +208,6 @@ def read_articles(root: Path, config: Config) -> tuple[list[Article], dict[str, 
         if info is not None:
             indexes[info.path] = info
     return articles, indexes, problems
-
-
-def _pageviews(root: Path, config: Config, warnings: list[Problem]) -> list[PageViews]:
-    rows, problems = parse_pageviews(config.popular.file, read_optional(root / config.popular.file))
-    warnings += problems
-    return rows
-
-
-def _stop_on_errors(problems: list[Problem]) -> None:
-    if errors_in(problems):
-        raise ContentError(problems)
 
 
 def _static_files(
@@ -175,29 +246,43 @@ def _publish_static(static: dict[str, SourceFile], assets: Assets, publisher: Pu
         publisher.copy(hashed, static[rel].path)
 
 
-def _render_all(
-    root: Path, config: Config, site: Site, routes: list[Route], publisher: Publisher, assets: Assets
-) -> int:
-    templates = TemplateSet(_template_folders(root), root)
-    env = make_environment(templates, config)
-    problems: list[Problem] = []
+def _assets_digest(assets: Assets) -> str:
+    return hashlib.sha256(repr(sorted(assets.hashed.items())).encode()).hexdigest()[:16]
+
+
+def _files_in(folders: Sequence[Path]) -> list[SourceFile]:
+    return [found for folder in folders for found in find_static(folder, folder)[0].values()]
+
+
+def _stamp(path: Path) -> str:
     try:
-        renderer = Renderer(env, templates, site, config, assets.url)
+        stat = path.stat()
+    except OSError:
+        return f"{path}: missing"
+    return f"{path}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def _nothing_to_do(cache: BuildCache, started: float) -> BuildResult:
+    """The previous build's result, unchanged: same pages, same warnings, nothing rendered or written."""
+    last = cache.last
+    assert last is not None
+    result = BuildResult(articles=last.articles, pages=last.pages, skipped=last.pages, warnings=list(last.warnings))
+    result.stats.unchanged = last.pages
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _renderer(templates: TemplateSet, config: Config, site: Site, assets: Assets) -> Renderer:
+    try:
+        return Renderer(make_environment(templates, config), templates, site, config, assets.url)
     except TemplateProblem as exc:
         raise ContentError([exc.problem]) from exc
-    rendered = 0
-    for route in routes:
-        try:
-            publisher.put(route.output, renderer.render(route))
-            rendered += 1
-        except TemplateProblem as exc:
-            if exc.problem not in problems:
-                problems.append(exc.problem)
-            if len(problems) >= MAX_TEMPLATE_FAILURES:
-                break
+
+
+def _render(job: RenderJob, todo: list[int], jobs: int, progress: Progress) -> None:
+    problems = render_routes(job, todo, jobs, progress.tick, MAX_TEMPLATE_FAILURES)
     if problems:
         raise ContentError(problems)
-    return rendered
 
 
 def _template_folders(root: Path) -> tuple[Path, ...]:

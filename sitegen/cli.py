@@ -12,6 +12,7 @@ from sitegen.build import BuildOptions, BuildResult, build, build_time
 from sitegen.check import CheckOptions, check
 from sitegen.config import load_config
 from sitegen.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, Problem, SitegenError
+from sitegen.progress import Progress
 from sitegen.scaffold import ArticleRequest, SiteRequest, init_site, new_article
 
 
@@ -49,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     build_cmd.add_argument("--future", action="store_true", help="include articles dated after the build time")
     build_cmd.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    build_cmd.add_argument("--clean", action="store_true", help="ignore the build cache: parse and render everything")
+    build_cmd.add_argument("-j", "--jobs", type=_jobs, default=0, metavar="N",
+                           help="worker processes for parsing and rendering (default: one per CPU)")  # fmt: skip
     build_cmd.set_defaults(run=_run_build)
     _editor_commands(commands)
 
@@ -70,7 +74,9 @@ def _run_build(args: argparse.Namespace) -> int:
         print(f"sitegen: {root}: no such site folder", file=sys.stderr)
         return EXIT_USAGE
     output = args.output if args.output is not None else root / "public"
-    result = build(BuildOptions(root=root, output=output, drafts=args.drafts, future=args.future))
+    options = BuildOptions(root=root, output=output, drafts=args.drafts, future=args.future, clean=args.clean,
+                           jobs=args.jobs, progress=Progress.for_terminal(args.quiet))  # fmt: skip
+    result = build(options)
     _report(result.warnings)
     if not args.quiet:
         print(_summary(result, output))
@@ -89,7 +95,7 @@ def _summary(result: BuildResult, output: Path) -> str:
     stats = result.stats
     return (
         f"Built {result.articles} articles into {result.pages} pages in {output}: "
-        f"{result.rendered} rendered, {stats.written} written, {stats.unchanged} unchanged, "
+        f"{result.rendered} rendered, {result.skipped} skipped, {stats.written} written, {stats.unchanged} unchanged, "
         f"{stats.removed} removed in {result.seconds:.2f} s"
     )
 
@@ -99,6 +105,16 @@ def _search_summary(result: BuildResult) -> str:
     if not search.reindexed:
         return f"Search index: {search.pages} articles, unchanged (kept {search.files} files, {search.seconds:.2f} s)"
     return f"Search index: {search.pages} articles indexed into {search.files} files in {search.seconds:.2f} s"
+
+
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        jobs = -1
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return jobs
 
 
 def _report(problems: Sequence[Problem]) -> None:

@@ -164,10 +164,14 @@ class Renderer:
 
     def template_digest(self, name: str) -> str:
         """A digest of a template and every template it extends, includes or imports: its dependencies."""
+        blob = "\0".join(f"{n}\0{s}" for n, s in sorted(self.template_sources(name).items()))
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def template_sources(self, name: str) -> dict[str, str]:
+        """The source of a template and of every template it depends on, by name."""
         seen: dict[str, str] = {}
         self._collect_sources(name, seen)
-        blob = "\0".join(f"{n}\0{s}" for n, s in sorted(seen.items()))
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+        return seen
 
     def _collect_sources(self, name: str, seen: dict[str, str]) -> None:
         if name in seen:

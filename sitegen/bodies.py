@@ -1,0 +1,131 @@
+"""Article bodies kept out of memory: the HTML of each article's Markdown, in files under `.sitegen-cache/bodies/`.
+
+A body file is named by the digest of its source and of everything that shapes the HTML (the cache key: sitegen's
+code and the parse settings), so it never needs invalidating, only pruning. Workers that parse write them; workers that
+render read the ones their pages show and let go afterwards: no process holds every body of the archive at once, and
+a build where nothing changed reads none. A body that is missing or unreadable is made again by parsing its source:
+the store may make a build faster, never different.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitegen.content import ParseSettings, parse_article
+from sitegen.errors import error
+from sitegen.load import SourceFile, read_bytes
+from sitegen.model import Article
+from sitegen.render import TemplateProblem
+
+BODIES_DIR = "bodies"
+
+
+@dataclass(frozen=True)
+class BodyStore:
+    folder: Path | None  # None: nowhere to keep bodies (they stay in memory)
+    key: str
+    trust: bool = True  # False (`--clean`): write every body again, even one that is already there
+
+    def _name(self, digest: str) -> str:
+        return hashlib.sha256(f"{self.key}\0{digest}".encode()).hexdigest()[:32]
+
+    def _path(self, digest: str) -> Path:
+        assert self.folder is not None
+        name = self._name(digest)
+        return self.folder / name[:2] / f"{name}.html"
+
+    def put(self, digest: str, body: str) -> bool:
+        """Keep `body`; False when it cannot be kept (then the caller keeps it in memory)."""
+        if self.folder is None:
+            return False
+        path = self._path(digest)
+        if self.trust and path.exists():
+            return True
+        data = body.encode("utf-8", "surrogatepass")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+            tmp.replace(path)  # whole or not at all, even with parallel writers
+        except OSError:
+            return False
+        return True
+
+    def get(self, digest: str) -> str | None:
+        """The body, or None when it is missing or not what was written (each file starts with its own digest)."""
+        if self.folder is None:
+            return None
+        try:
+            check, _, data = self._path(digest).read_bytes().partition(b"\n")
+            if hashlib.sha256(data).hexdigest().encode() != check:
+                return None
+            return data.decode("utf-8", "surrogatepass")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def prune(self, digests: Iterable[str]) -> None:
+        """Remove every body that is not one of these articles' (old versions, deleted articles, other settings)."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        keep = {f"{self._name(d)}.html" for d in digests}
+        for sub in os.scandir(self.folder):
+            if not sub.is_dir(follow_symlinks=False):
+                continue
+            for entry in os.scandir(sub.path):
+                if entry.name not in keep:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)  # noqa: PTH108 - a DirEntry's path
+
+
+@dataclass
+class Bodies:
+    """Gives articles read without their body (`light`) their body, in place, when a page showing it is rendered.
+
+    In place because the site model and the routes hold these very objects; `empty` lets go of them again. Code that
+    shows an article's body outside the articles a route holds must `fill` it first.
+    """
+
+    store: BodyStore
+    files: Mapping[str, SourceFile]
+    settings: ParseSettings
+    light: set[str]
+    filled: set[str] = field(default_factory=set)
+
+    def fill(self, articles: Iterable[Article]) -> list[Article]:
+        """Load the bodies these articles lack; returns the ones it filled."""
+        done: list[Article] = []
+        for article in articles:
+            if article.source not in self.light or article.source in self.filled:
+                continue
+            body = self.store.get(article.digest)
+            if body is None:
+                body = self._parse_again(article)
+            # The one write to a frozen Article: the field left out when it was read is filled in.
+            object.__setattr__(article, "body_html", body)
+            self.filled.add(article.source)
+            done.append(article)
+        return done
+
+    def empty(self, articles: Iterable[Article]) -> None:
+        for article in articles:
+            object.__setattr__(article, "body_html", "")
+            self.filled.discard(article.source)
+
+    def _parse_again(self, article: Article) -> str:
+        found = self.files.get(article.source)
+        try:
+            if found is None:
+                raise OSError("not found")
+            parsed, _ = parse_article(found.rel, read_bytes(found), self.settings)
+        except OSError as exc:
+            problem = error(article.source, None, f"could not be read again during the build: {exc}")
+            raise TemplateProblem(problem) from exc
+        if parsed is None or parsed.digest != article.digest:
+            raise TemplateProblem(error(article.source, None, "changed during the build: build again"))
+        self.store.put(article.digest, parsed.body_html)
+        return parsed.body_html

@@ -1,0 +1,119 @@
+"""What each page is made from, as one digest: a page whose fingerprint did not change need not be rendered again.
+
+A fingerprint covers sitegen's own code, the configuration, the build date (the header shows it), the page's template
+and every template it loads, the blocks every page shows (navigation, Most Popular, newsletter, sponsor, topics, as
+rendered markup), the sections and standalone pages every page can link, the page's "latest news" block, and a
+description of every field of its Route. So it is generic: a new kind of Route is fingerprinted with no change here.
+
+Articles inside a route are described by their source digest when the page shows their body (the route's own
+article, or every article when the template mentions `body_html` or the page is written by Python code rather than a
+template, as a full-text feed may be), and otherwise by a digest
+of everything but the body: a body-only edit of an article re-renders its own page, not every list that links it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import jinja2
+
+from sitegen.cache import teaser_digest
+from sitegen.config import Config
+from sitegen.model import Article, Site
+from sitegen.plan import Route
+from sitegen.render import Renderer, TemplateProblem
+
+_BODY_FIELD = "body_html"
+
+
+class Fingerprinter:
+    def __init__(self, renderer: Renderer, site: Site, config: Config, code: str, teasers: Mapping[str, str]) -> None:
+        self.renderer = renderer
+        self.teasers = teasers  # source → teaser digest, computed once when the article was parsed
+        self._seen: dict[tuple[int, bool], tuple[object, str]] = {}  # the object is kept so that its id stays its own
+        shared = [
+            code,
+            config.digest(),
+            renderer.globals["build_time"].date().isoformat(),
+            *(f"{name}={markup}" for name, markup in sorted(renderer.blocks.items())),
+            *(self._article(p, full=False) for p in site.pages),
+            *(self._describe(s, full=False) for s in site.sections.values()),
+        ]
+        self.shared = _digest(shared)
+        self._templates: dict[str, tuple[str, bool]] = {}
+
+    def route(self, route: Route) -> str:
+        try:
+            template, shows_bodies = self._template(route.template)
+            latest = str(self.renderer.latest_for(route.article))
+        except (TemplateProblem, jinja2.TemplateError, OSError):
+            return "unrenderable:" + os.urandom(8).hex()  # never matches: rendering reports the problem
+        parts = [self.shared, template, latest]
+        for name in _field_names(type(route)):
+            parts.append(name)
+            value = getattr(route, name)
+            # A plain string field stands as it is (the parts are separated by NUL); anything else is described.
+            parts.append(value if type(value) is str else self._describe(value, full=shows_bodies or name == "article"))
+        return _digest(parts)
+
+    def _template(self, name: str) -> tuple[str, bool]:
+        if name not in self._templates:
+            try:
+                sources = self.renderer.template_sources(name)
+            except jinja2.TemplateNotFound as exc:
+                if exc.name != name:
+                    raise
+                # Not a Jinja template: a page written by Python (a feed, a sitemap), whose code is in `shared`.
+                # It may show anything its articles hold, bodies included.
+                self._templates[name] = (_digest(["no template", name]), True)
+                return self._templates[name]
+            digest = _digest([f"{n}\0{s}" for n, s in sorted(sources.items())])
+            self._templates[name] = (digest, any(_BODY_FIELD in s for s in sources.values()))
+        return self._templates[name]
+
+    def _describe(self, value: Any, *, full: bool) -> str:
+        if isinstance(value, Article):
+            return self._article(value, full=full)
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return repr(value)
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, (tuple, list)):
+            return "[" + ",".join(self._describe(v, full=full) for v in value) + "]"
+        if isinstance(value, Mapping):
+            items = sorted((str(k), self._describe(v, full=full)) for k, v in value.items())
+            return "{" + ",".join(f"{k}:{v}" for k, v in items) + "}"
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            key = (id(value), full)  # sections and terms are shared by many routes: describe each once
+            if key not in self._seen:
+                inner = ",".join(
+                    f"{f.name}={self._describe(getattr(value, f.name), full=full)}" for f in dataclasses.fields(value)
+                )
+                self._seen[key] = (value, f"{type(value).__name__}({inner})")
+            return self._seen[key][1]
+        return repr(value)
+
+    def _article(self, article: Article, *, full: bool) -> str:
+        # Parsing is pure: the source's digest (with the configuration, already in `shared`) determines every field.
+        if full:
+            return f"A({article.source}:{article.digest})"
+        teaser = self.teasers.get(article.source) or teaser_digest(article)
+        return f"T({article.source}:{teaser})"
+
+
+def _digest(parts: list[str]) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    if cls not in _FIELDS:
+        _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return _FIELDS[cls]

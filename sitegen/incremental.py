@@ -1,0 +1,136 @@
+"""Which work a build can skip: articles whose file did not change, pages whose fingerprint did not change.
+
+Articles are reused from the cache when their file's (mtime_ns, size) is unchanged, or, when only the time changed
+(a `touch`, a checkout), when the bytes still have the same digest. Articles come without their body (it is in the
+body store, see bodies.py) and get it only while a page showing them is rendered. A build whose inputs all have the
+stamps of the previous one, before any article is due to appear or expire, does nothing at all (`nothing_changed`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from sitegen.bodies import BodyStore
+from sitegen.cache import BuildCache, LastBuild, Parsed
+from sitegen.content import ParseSettings, digest_of
+from sitegen.errors import Problem
+from sitegen.load import SourceFile, read_bytes
+from sitegen.model import Article, Site
+from sitegen.plan import Route
+from sitegen.workers import Tick, parse_files
+from sitegen.write import Publisher, published_intact
+
+
+@dataclass
+class LoadedArticles:
+    parsed: dict[str, Parsed] = field(default_factory=dict)  # every source file, in source order
+    fresh: set[str] = field(default_factory=set)  # the files parsed in this build (the others came from the cache)
+    files: dict[str, SourceFile] = field(default_factory=dict)
+    light: set[str] = field(default_factory=set)  # articles whose body is in the body store, not in memory
+
+    @property
+    def articles(self) -> list[Article]:
+        return [p.article for p in self.parsed.values() if p.article is not None]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [problem for p in self.parsed.values() for problem in p.problems]
+
+    @property
+    def teasers(self) -> dict[str, str]:
+        return {s: p.teaser for s, p in self.parsed.items()}
+
+
+def load_articles(
+    files: Sequence[SourceFile], settings: ParseSettings, cache: BuildCache, store: BodyStore, jobs: int, tick: Tick
+) -> LoadedArticles:
+    loaded = LoadedArticles(files={f.rel: f for f in files})
+    reused: dict[str, Parsed] = {}
+    to_parse: list[SourceFile] = []
+    for found in files:
+        hit = cache.reusable(found.rel, found.stamp) or _same_bytes(cache, found)
+        if hit is None:
+            to_parse.append(found)
+        else:
+            reused[found.rel] = hit
+            tick(1)
+    fresh = {r.parsed.source: r for r in parse_files(to_parse, settings, store, jobs, tick)}
+    for found in files:  # source order, whatever was reused or parsed
+        if found.rel in reused:
+            loaded.parsed[found.rel] = reused[found.rel]
+            loaded.light.add(found.rel)
+        else:
+            loaded.parsed[found.rel] = fresh[found.rel].parsed
+            loaded.fresh.add(found.rel)
+            if fresh[found.rel].light:
+                loaded.light.add(found.rel)
+    return loaded
+
+
+def _same_bytes(cache: BuildCache, found: SourceFile) -> Parsed | None:
+    """A file whose time changed but whose bytes did not (a `touch`, a fresh checkout) is still the same article."""
+    known = cache.articles.get(found.rel)
+    if known is None:
+        return None
+    try:
+        same = digest_of(read_bytes(found)) == known.digest
+    except OSError:
+        return None
+    return replace(known, stamp=found.stamp) if same else None
+
+
+def shown_everywhere(site: Site) -> list[Article]:
+    """Articles that blocks on every page may show."""
+    return [*site.latest, *site.popular, *site.pages, *([site.lead] if site.lead else [])]
+
+
+def stale_routes(
+    routes: Sequence[Route],
+    fingerprint: Callable[[Route], str],
+    previous: Mapping[str, str],
+    publisher: Publisher,
+) -> tuple[list[int], dict[str, str]]:
+    """The routes to render (by index) and every route's fingerprint. A route is rendered when its fingerprint
+    changed or its published file is missing or not what sitegen wrote; the others are carried over untouched."""
+    todo: list[int] = []
+    prints: dict[str, str] = {}
+    for i, route in enumerate(routes):
+        prints[route.output] = fingerprint(route)
+        if previous.get(route.output) != prints[route.output] or not publisher.keep(route.output):
+            todo.append(i)
+    return todo, prints
+
+
+def inputs_digest(settings: Sequence[str], files: Iterable[SourceFile]) -> str:
+    """Everything a build reads, by stamp: unchanged digest, unchanged site (until the horizon)."""
+    h = hashlib.sha256()
+    for part in settings:
+        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    for found in files:
+        h.update(f"{found.path}\0{found.mtime_ns}\0{found.size}\n".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def horizon(articles: Iterable[Article], now: datetime) -> float | None:
+    """The next moment the site changes by itself: an article's publication time or expiry still to come."""
+    moments = [
+        moment.timestamp()
+        for article in articles
+        for moment in (article.date, article.expires)
+        if moment is not None and moment > now
+    ]
+    return min(moments, default=None)
+
+
+def nothing_changed(last: LastBuild | None, inputs: str, now: datetime, output: Path) -> bool:
+    """True when the previous build read exactly these inputs, nothing has appeared or expired since, and its output
+    is still in place as it was written: then this build would render and write nothing, so skip it all."""
+    if last is None or last.inputs != inputs:
+        return False
+    if last.horizon is not None and now.timestamp() >= last.horizon:
+        return False
+    return published_intact(output)

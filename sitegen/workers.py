@@ -1,0 +1,190 @@
+"""Worker processes for the two CPU-heavy stages: parsing Markdown and rendering pages.
+
+Processes, not threads: both stages are pure Python and would hold the GIL. The start method is 'fork': render
+workers inherit the assembled site, the Jinja environment with its compiled templates and the shared blocks from the
+parent for free, where 'spawn' would have to pickle the whole site into every worker. Where 'fork' does not exist
+(Windows) the work stays in one process. Small jobs stay in one process too: starting workers costs more than it saves.
+
+The output never depends on the number of workers: parse results are kept in input order, and every page is written
+under its own name whatever order the workers finish in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from multiprocessing.pool import Pool
+from typing import TypeVar
+
+from sitegen.bodies import Bodies, BodyStore
+from sitegen.cache import Parsed, teaser_digest
+from sitegen.content import ParseSettings, digest_of, parse_article
+from sitegen.errors import Problem
+from sitegen.load import SourceFile, read_bytes
+from sitegen.model import Article
+from sitegen.plan import Route
+from sitegen.render import Renderer, TemplateProblem
+from sitegen.write import Publisher
+
+MIN_PARALLEL_PARSE = 64  # files: below this one process is faster than starting workers
+MIN_PARALLEL_RENDER = 128  # pages
+_CHUNK = 32
+
+Tick = Callable[[int], None]
+T = TypeVar("T")
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    parsed: Parsed
+    light: bool  # its body went to the body store, not back to the caller
+
+
+def parse_file(found: SourceFile, settings: ParseSettings, store: BodyStore) -> ParsedFile:
+    data = read_bytes(found)
+    article, problems = parse_article(found.rel, data, settings)
+    teaser = teaser_digest(article) if article is not None else ""
+    light = article is not None and store.put(article.digest, article.body_html)
+    if light and article is not None:
+        article = replace(article, body_html="")
+    parsed = Parsed(found.rel, found.stamp, digest_of(data), article, tuple(problems), teaser)
+    return ParsedFile(parsed, light)
+
+
+def parse_files(
+    files: Sequence[SourceFile], settings: ParseSettings, store: BodyStore, jobs: int, tick: Tick
+) -> Iterator[ParsedFile]:
+    """Parse `files`, in their order."""
+    if jobs <= 1 or len(files) < MIN_PARALLEL_PARSE or not can_fork():
+        for found in files:
+            yield parse_file(found, settings, store)
+            tick(1)
+        return
+    global _parsing
+    _parsing = (settings, store)
+    try:
+        with _pool(jobs) as pool:
+            for result in pool.imap(_parse_in_worker, files, chunksize=_CHUNK):
+                yield result
+                tick(1)
+    finally:
+        _parsing = None
+
+
+_parsing: tuple[ParseSettings, BodyStore] | None = None
+
+
+def _parse_in_worker(found: SourceFile) -> ParsedFile:
+    assert _parsing is not None
+    return parse_file(found, *_parsing)
+
+
+@dataclass(frozen=True)
+class Staged:
+    rel: str
+    entry: tuple[str, int]
+    staged: bool
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    renderer: Renderer
+    routes: Sequence[Route]
+    publisher: Publisher
+    bodies: Bodies
+
+
+def render_routes(job: RenderJob, todo: Sequence[int], jobs: int, tick: Tick, max_problems: int) -> list[Problem]:
+    """Render the routes numbered `todo` and stage them; the problems of those that fail (at most `max_problems`)."""
+    # The site lives until the build ends: keep the collector from walking all of it again and again while pages
+    # are rendered (a seventh of a 10,000-article build), and forked workers from copying the pages it would touch.
+    gc.freeze()
+    try:
+        return _render_routes(job, todo, jobs, tick, max_problems)
+    finally:
+        gc.unfreeze()
+
+
+def _render_routes(job: RenderJob, todo: Sequence[int], jobs: int, tick: Tick, max_problems: int) -> list[Problem]:
+    problems: list[Problem] = []
+    if jobs <= 1 or len(todo) < MIN_PARALLEL_RENDER or not can_fork():
+        results: Iterator[tuple[list[Staged], list[Problem]]] = (_render_chunk(job, [i]) for i in todo)
+        return _collect(job, results, problems, tick, max_problems)
+    global _job
+    _job = job
+    chunks = [list(todo[i : i + _CHUNK]) for i in range(0, len(todo), _CHUNK)]
+    try:
+        with _pool(jobs) as pool:
+            return _collect(job, pool.imap_unordered(_render_in_worker, chunks), problems, tick, max_problems)
+    finally:
+        _job = None
+
+
+def _collect(job: RenderJob, results: Iterator[tuple[list[Staged], list[Problem]]], problems: list[Problem],
+             tick: Tick, max_problems: int) -> list[Problem]:  # fmt: skip
+    for staged, failed in results:
+        for page in staged:
+            job.publisher.record(page.rel, page.entry, page.staged)
+        for problem in failed:
+            if problem not in problems:
+                problems.append(problem)
+        tick(len(staged) + len(failed))
+        if len(problems) >= max_problems:
+            break  # one broken base template fails every page: report it once, not ten thousand times
+    return problems
+
+
+_job: RenderJob | None = None
+
+
+def _render_in_worker(chunk: list[int]) -> tuple[list[Staged], list[Problem]]:
+    assert _job is not None
+    return _render_chunk(_job, chunk)
+
+
+def _render_chunk(job: RenderJob, chunk: list[int]) -> tuple[list[Staged], list[Problem]]:
+    staged: list[Staged] = []
+    problems: list[Problem] = []
+    for i in chunk:
+        route = job.routes[i]
+        filled: list[Article] = []
+        try:
+            # Every article the route holds, not only its own: a template (a full-text feed) may show any body.
+            filled = job.bodies.fill(articles_in(route))
+            data = job.renderer.render(route)
+        except TemplateProblem as exc:
+            problems.append(exc.problem)
+            continue
+        finally:
+            job.bodies.empty(filled)  # a worker holds the bodies of the page it renders, not of every page
+        entry, wrote = job.publisher.stage(route.output, data)
+        staged.append(Staged(route.output, entry, wrote))
+    return staged, problems
+
+
+def articles_in(value: object) -> Iterator[Article]:
+    """Every article a route (or anything else) holds, however deep: generic over the kinds of routes."""
+    if isinstance(value, Article):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from articles_in(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from articles_in(getattr(value, f.name))
+
+
+def _pool(jobs: int) -> Pool:
+    return multiprocessing.get_context("fork").Pool(jobs)

@@ -1,0 +1,292 @@
+"""The incremental engine: what a second build renders and rewrites, and that the cache never changes the result."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from sitegen import workers
+from sitegen.assemble import Visibility, build_site
+from sitegen.build import BuildOptions, BuildResult, build, build_time
+from sitegen.cache import CACHE_DIR, STATE_FILE
+from sitegen.config import load_config
+from sitegen.fingerprint import Fingerprinter
+from sitegen.model import Article
+from sitegen.plan import Route
+from sitegen.render import Renderer, TemplateSet, make_environment
+from tests.conftest import BASIC_CONFIG, Run, SiteWriter, article
+
+LONG_BODY = " ".join(["Yerevan officials met on Monday to discuss the border and the budget."] * 12)
+
+SITE = {
+    "content/news/armenia/2025/drills.md": article(
+        "Joint drills announced", "2025-09-01T09:00:00+04:00", LONG_BODY, tags="[Defense, Border]", authors="[Ani]"
+    ),
+    "content/news/armenia/2025/service.md": article(
+        "Service term debated",
+        "2025-09-05T09:00:00+04:00",
+        LONG_BODY,
+        tags="[Parliament]",
+        authors="[Narine]",
+        summary='"Parliament debates a shorter service term."',
+    ),
+    "content/culture/2025/festival.md": article(
+        "Festival opens", "2025-09-10T18:00:00+04:00", LONG_BODY, tags="[Music]", authors="[Ani]"
+    ),
+    "content/about.md": article("About us", "2025-01-01", "Who we are.", type="page"),
+}
+DRILLS_PAGE = "news/armenia/drills/index.html"
+SERVICE_PAGE = "news/armenia/service/index.html"
+FESTIVAL_PAGE = "culture/festival/index.html"
+ARTICLE_PAGES = {DRILLS_PAGE, SERVICE_PAGE, FESTIVAL_PAGE}
+
+
+def run(root: Path, **options: object) -> BuildResult:
+    return build(BuildOptions(root=root, output=root / "public", **options))  # type: ignore[arg-type]
+
+
+def snapshot(output: Path) -> dict[str, tuple[int, int]]:
+    """Every published page with the identity of its file: a rewritten page is a new file (staged, then renamed)."""
+    found = {}
+    for path in output.rglob("*.html"):
+        stat = path.stat()
+        found[path.relative_to(output).as_posix()] = (stat.st_ino, stat.st_mtime_ns)
+    return found
+
+
+def rewritten(before: dict[str, tuple[int, int]], output: Path) -> set[str]:
+    after = snapshot(output)
+    return {rel for rel, identity in after.items() if before.get(rel) != identity}
+
+
+def edit(path: Path, change: Callable[[str], str]) -> None:
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    # Make the change visible even on file systems with coarse timestamps.
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))
+
+
+def published(output: Path) -> dict[str, bytes]:
+    """The published files, without the search index: Pagefind names its files differently on every run, and so the
+    manifest, which records them, differs too (tests/test_search.py covers when the index is rebuilt)."""
+    return {
+        rel: p.read_bytes()
+        for p in sorted(output.rglob("*"))
+        if p.is_file() and not (rel := p.relative_to(output).as_posix()).startswith(("pagefind/", ".sitegen-manifest"))
+    }
+
+
+@pytest.fixture
+def site(write_site: SiteWriter) -> Path:
+    root = write_site(SITE)
+    first = run(root)
+    assert first.rendered == first.pages > 0
+    return root
+
+
+def test_second_build_renders_and_writes_nothing(site: Path) -> None:
+    before = snapshot(site / "public")
+    again = run(site)
+    assert again.rendered == 0
+    assert again.skipped == again.pages
+    assert again.parsed == 0
+    assert again.stats.written == 0 and again.stats.removed == 0
+    assert rewritten(before, site / "public") == set()
+
+
+def test_body_edit_keeping_the_excerpt_rewrites_only_its_page(site: Path) -> None:
+    before = snapshot(site / "public")
+    edit(site / "content/news/armenia/2025/drills.md", lambda t: t + "\nOne more sentence at the end.\n")
+    result = run(site)
+    assert result.parsed == 1
+    assert rewritten(before, site / "public") == {DRILLS_PAGE}
+    assert "One more sentence at the end." in (site / "public" / DRILLS_PAGE).read_text(encoding="utf-8")
+
+
+def test_body_edit_changing_the_excerpt_rewrites_its_page_and_the_lists_showing_it(site: Path) -> None:
+    before = snapshot(site / "public")
+    edit(site / "content/news/armenia/2025/drills.md", lambda t: t.replace(LONG_BODY, "A new first line. " + LONG_BODY))
+    run(site)
+    assert rewritten(before, site / "public") == {
+        DRILLS_PAGE,
+        "404.html",  # it lists the latest headlines as teasers
+        "index.html",
+        "news/index.html",
+        "news/armenia/index.html",
+        "tags/defense/index.html",
+        "tags/border/index.html",
+        "authors/ani/index.html",
+    }
+
+
+def test_body_edit_of_an_article_with_a_summary_rewrites_only_its_page(site: Path) -> None:
+    before = snapshot(site / "public")
+    edit(site / "content/news/armenia/2025/service.md", lambda t: t.replace(LONG_BODY, "Rewritten lead. " + LONG_BODY))
+    run(site)
+    assert rewritten(before, site / "public") == {SERVICE_PAGE}
+
+
+def test_title_edit_reaches_every_page_that_links_the_article(site: Path) -> None:
+    before = snapshot(site / "public")
+    edit(site / "content/news/armenia/2025/drills.md", lambda t: t.replace("Joint drills announced", "Drills moved"))
+    run(site)
+    changed = rewritten(before, site / "public")
+    # Its title is in the "latest news" block of the other articles, so their pages change too.
+    assert changed >= ARTICLE_PAGES
+    assert all("Joint drills announced" not in (site / "public" / rel).read_text(encoding="utf-8") for rel in changed)
+
+
+def test_editing_a_partial_rerenders_only_the_pages_that_use_it(site: Path) -> None:
+    before = snapshot(site / "public")
+    theme_teaser = Path(__file__).resolve().parents[1] / "templates" / "partials" / "teaser.html"
+    override = site / "templates" / "partials" / "teaser.html"
+    override.parent.mkdir(parents=True)
+    override.write_text(theme_teaser.read_text(encoding="utf-8").replace('class="excerpt"', 'class="excerpt x"'))
+    result = run(site)
+    changed = rewritten(before, site / "public")
+    assert changed and not changed & ARTICLE_PAGES  # article pages do not show teasers
+    assert "about/index.html" not in changed
+    assert "index.html" in changed and "tags/music/index.html" in changed
+    assert result.rendered == len(changed)
+
+
+def test_editing_the_config_rebuilds_everything(site: Path) -> None:
+    (site / "sitegen.toml").write_text(BASIC_CONFIG.replace("Test News", "Other News"), encoding="utf-8")
+    result = run(site)
+    assert result.rendered == result.pages
+    assert all(b"Test News" not in data for data in published(site / "public").values())
+
+
+def test_deleting_an_article_removes_its_page_and_every_link_to_it(site: Path) -> None:
+    (site / "content/news/armenia/2025/drills.md").unlink()
+    result = run(site)
+    output = site / "public"
+    assert not (output / DRILLS_PAGE).exists()
+    assert not (output / "tags/defense/index.html").exists()  # its only article is gone
+    assert result.stats.removed >= 3
+    for rel, data in published(output).items():
+        assert b"/news/armenia/drills/" not in data, rel
+        assert b"Joint drills announced" not in data, rel
+
+
+def test_incremental_result_equals_a_clean_build(site: Path, tmp_path: Path) -> None:
+    edit(site / "content/news/armenia/2025/drills.md", lambda t: t.replace("[Defense, Border]", "[Defense]"))
+    (site / "content/culture/2025/concert.md").write_text(article("Concert", "2025-09-09", "Music.", tags="[Music]"))
+    (site / "content/news/armenia/2025/service.md").unlink()
+    run(site)
+    clean = build(BuildOptions(root=site, output=tmp_path / "clean", clean=True))
+    assert clean.rendered == clean.pages
+    assert published(site / "public") == published(tmp_path / "clean")  # the manifests too: the same files
+
+
+def test_touched_file_with_the_same_bytes_is_not_parsed_again(site: Path) -> None:
+    path = site / "content/culture/2025/festival.md"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    result = run(site)
+    assert result.parsed == 0 and result.rendered == 0
+
+
+def test_a_deleted_output_file_is_rendered_again(site: Path) -> None:
+    (site / "public" / FESTIVAL_PAGE).unlink()
+    result = run(site)
+    assert result.rendered == 1
+    assert (site / "public" / FESTIVAL_PAGE).is_file()
+
+
+def test_clean_ignores_the_cache(site: Path) -> None:
+    result = run(site, clean=True)
+    assert result.rendered == result.pages and result.parsed == len(SITE)
+    assert result.stats.written == 0  # same bytes as before: nothing rewritten
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "foreign", "wrong types"])
+def test_a_damaged_cache_means_a_correct_full_build(site: Path, tmp_path: Path, damage: str) -> None:
+    state = site / CACHE_DIR / STATE_FILE
+    expected = published(site / "public")
+    if damage == "garbage":
+        state.write_bytes(b"\x00garbage" * 1000)
+    elif damage == "truncated":
+        state.write_bytes(state.read_bytes()[: state.stat().st_size // 3])
+    elif damage == "empty":
+        state.write_bytes(b"")
+    else:
+        with sqlite3.connect(state) as db:
+            if damage == "foreign":
+                db.execute("UPDATE meta SET value = 'another-program' WHERE key = 'format'")
+            else:
+                db.execute("UPDATE articles SET article = '{\"title\": 5}'")
+        db.close()
+    for page in ARTICLE_PAGES:
+        (site / "public" / page).unlink()  # a broken cache must not hide that these are missing
+    result = run(site)
+    assert result.parsed == len(SITE) or result.rendered == result.pages
+    assert published(site / "public") == expected
+    assert run(site).rendered == 0  # and the cache works again afterwards
+
+
+def test_pages_are_identical_whatever_the_number_of_workers(
+    write_site: SiteWriter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workers, "MIN_PARALLEL_PARSE", 1)
+    monkeypatch.setattr(workers, "MIN_PARALLEL_RENDER", 1)
+    files = dict(SITE)
+    for n in range(30):
+        files[f"content/news/world/2025/story-{n}.md"] = article(
+            f"Story {n}", f"2025-08-{n % 28 + 1:02d}T10:{n:02d}:00+04:00", f"Body {n}. " + LONG_BODY, tags="[World]"
+        )
+    root = write_site(files)
+    one = build(BuildOptions(root=root, output=tmp_path / "one", jobs=1, clean=True))
+    four = build(BuildOptions(root=root, output=tmp_path / "four", jobs=4, clean=True))
+    assert one.rendered == four.rendered == one.pages
+    assert published(tmp_path / "one") == published(tmp_path / "four")
+
+
+def test_cli_summary_and_no_progress_bar_in_a_pipe(site: Path, cli: Callable[..., Run]) -> None:
+    result = cli("build", site, "--jobs", "2")
+    assert result.code == 0
+    assert "0 rendered" in result.out and "skipped" in result.out
+    assert "█" not in result.err
+    assert cli("build", site, "-q").out == ""
+    with pytest.raises(SystemExit) as exit_info:  # argparse rejects it before anything runs
+        cli("build", site, "--jobs", "0")
+    assert exit_info.value.code == 2
+
+
+def test_damaged_or_missing_bodies_are_parsed_again(site: Path, tmp_path: Path) -> None:
+    bodies = sorted((site / CACHE_DIR / "bodies").rglob("*.html"))
+    assert bodies
+    bodies[0].write_bytes(bodies[0].read_bytes()[:-20])  # truncated
+    bodies[1].unlink()
+    for path in bodies[2:]:
+        path.write_text("0" * 64 + "\n<p>not the real body</p>", encoding="utf-8")
+    (site / "sitegen.toml").write_text(BASIC_CONFIG.replace("Test News", "Other News"), encoding="utf-8")
+    result = run(site)
+    assert result.rendered == result.pages and result.parsed == 0
+    build(BuildOptions(root=site, output=tmp_path / "clean", clean=True))
+    assert published(site / "public") == published(tmp_path / "clean")
+
+
+def test_a_route_without_a_template_is_fingerprinted_with_its_articles_bodies(site: Path) -> None:
+    config = load_config(site).config
+    templates = TemplateSet((Path(__file__).resolve().parents[1] / "templates",), site)
+    story = Article(**{**SITE_ARTICLE_FIELDS, "digest": "one"})  # type: ignore[arg-type]
+    model = build_site([story], {}, config, Visibility(build_time()), [])
+    renderer = Renderer(make_environment(templates, config), templates, model, config, lambda p: p)
+    prints = Fingerprinter(renderer, model, config, "code", {story.source: "teaser"})
+    feed = Route("/feed.xml", "feed.xml", "rss", "rss", "Feed", "feeds", items=(story,))
+    edited = replace(feed, items=(replace(story, digest="two"),))
+    assert prints.route(feed) == prints.route(feed)  # stable: not "unrenderable"
+    assert prints.route(feed) != prints.route(edited)  # a body edit reaches it
+
+
+SITE_ARTICLE_FIELDS: dict[str, object] = {
+    "source": "content/news/x.md", "kind": "article", "title": "X", "date": None, "updated": None, "expires": None,
+    "draft": False, "pinned": False, "slug": "x", "section": "news", "url": "/news/x/", "authors": (), "tags": (),
+    "image": None, "summary": None, "excerpt": "", "body_html": "<p>x</p>", "reading_minutes": 1, "aliases": (),
+}  # fmt: skip
