@@ -13,7 +13,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sitegen.build import BuildOptions, BuildResult, build
 from sitegen.errors import Problem, SitegenError, error, errors_in
@@ -81,7 +81,7 @@ class Rebuilder:
     def rebuild(self, changes: set[str] | None = None) -> Outcome:
         self.builds += 1
         try:
-            result = self._build(self.options)
+            result = self._build(replace(self.options, search_index=False))
         except SitegenError as exc:
             _print_problems(exc.problems)
             print(f"sitegen: {_count(exc.problems)}; still serving the last good site", file=sys.stderr)
@@ -91,6 +91,19 @@ class Rebuilder:
             return self.state.publish([error("sitegen", None, f"internal error: {exc!r}")], site_changed=False)
         self._report(result, changes)
         return self.state.publish(errors_in(result.warnings), site_changed=True)
+
+    def index_search(self) -> None:
+        """Bring the search index up to date with the served pages; pages themselves do not change."""
+        try:
+            result = self._build(replace(self.options, search_index=True))
+        except SitegenError as exc:
+            _print_problems(exc.problems)  # the next save rebuilds and shows them; the last good site stays
+            return
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            return
+        if result.search.reindexed:
+            print(f"Search index: {result.search.pages} articles in {result.search.seconds:.1f} s", flush=True)
 
     def _report(self, result: BuildResult, changes: set[str] | None) -> None:
         fresh = [w for w in result.warnings if w not in self._warned]
@@ -105,11 +118,24 @@ class Rebuilder:
         )
 
 
+INDEX_AFTER_QUIET = 1.0  # seconds without a save before the search index catches up
+
+
 def run_build_loop(watcher: Watcher, rebuilder: Rebuilder) -> None:
-    """The first build, then one build per debounced batch until the watcher is closed."""
+    """The first build, then one build per debounced batch until the watcher is closed.
+
+    Builds for saves leave the search index alone: Pagefind re-indexes every article (seconds on a large archive),
+    which would hold every page's reload back. The index catches up once the editor pauses.
+    """
     rebuilder.rebuild(None)
-    while (batch := watcher.next_batch()) is not None:
-        rebuilder.rebuild(batch)
+    index_due = True
+    while (batch := watcher.next_batch(INDEX_AFTER_QUIET if index_due else None)) is not None:
+        if batch:
+            rebuilder.rebuild(batch)
+            index_due = True
+        else:
+            rebuilder.index_search()
+            index_due = False
 
 
 def _changed(changes: set[str]) -> str:

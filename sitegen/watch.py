@@ -211,11 +211,12 @@ class Watcher:
 
     # -- the build loop's thread -------------------------------------------------------------------------------------
 
-    def next_batch(self) -> set[str] | None:
-        """Wait for changes, then until they settle; return the changed paths (relative to the root), or None once
-        closed."""
+    def next_batch(self, timeout: float | None = None) -> set[str] | None:
+        """Wait for changes, then until they settle; return the changed paths (relative to the root), an empty set
+        when `timeout` seconds pass with no change at all, or None once closed."""
         while not self._closed:
-            self._wake.wait()
+            if not self._wake.wait(timeout):
+                return set()
             if self._closed:
                 return None
             delay = self._settle_delay()

@@ -228,3 +228,27 @@ def test_scratch_names(name: str) -> None:
 )  # fmt: skip
 def test_sources(rel: str, expected: bool) -> None:
     assert is_source(PurePosixPath(rel)) is expected
+
+
+def test_saves_leave_the_search_index_until_the_editor_pauses(write_site: SiteWriter, tmp_path: Path) -> None:
+    root = write_site({"content/news/x.md": article("Drills", "2025-09-10", "Armenian drills near the border.")})
+    output = tmp_path / "preview"
+    rebuilder = Rebuilder(BuildOptions(root, output), PreviewState())
+    rebuilder.rebuild(None)
+    assert (output / "news/x/index.html").is_file()
+    assert not (output / "pagefind").exists(), "a save's build must not wait for Pagefind"
+    rebuilder.index_search()
+    entry = output / "pagefind/pagefind-entry.json"
+    assert entry.is_file()
+    (root / "content/news/x.md").write_text(article("Drills", "2025-09-10", "Changed text."), encoding="utf-8")
+    rebuilder.rebuild({"content/news/x.md"})
+    assert "Changed text." in (output / "news/x/index.html").read_text(encoding="utf-8")
+    assert entry.is_file(), "the published index is kept until the next pause"
+
+
+def test_the_build_loop_indexes_once_the_saves_stop(loop: Loop) -> None:
+    entry = loop.output / "pagefind/pagefind-entry.json"
+    deadline = time.monotonic() + 60
+    while not entry.is_file() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert entry.is_file()
