@@ -44,8 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build_cmd = commands.add_parser("build", help="build the site into the output folder")
-    build_cmd.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR",
-                           help="the site folder (default: the current folder)")  # fmt: skip
+    _site_argument(build_cmd)
     build_cmd.add_argument("-o", "--output", type=Path, help="output folder (default: SITE_DIR/public)")
     build_cmd.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     build_cmd.add_argument("--future", action="store_true", help="include articles dated after the build time")
@@ -57,8 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     _editor_commands(commands)
 
     serve_cmd = commands.add_parser("serve", help="preview the site with live reload while you edit")
-    serve_cmd.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR",
-                           help="the site folder (default: the current folder)")  # fmt: skip
+    _site_argument(serve_cmd)
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve_cmd.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve_cmd.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=True,
@@ -68,10 +66,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run_build(args: argparse.Namespace) -> int:
-    root: Path = args.site
+def _site_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR",
+                         help="the site folder (default: the current folder)")  # fmt: skip
+
+
+def _is_site_folder(root: Path) -> bool:
+    """A folder with a config or a content/ folder: building anywhere else would only make an empty public/."""
     if not root.is_dir():
         print(f"sitegen: {root}: no such site folder", file=sys.stderr)
+        return False
+    if not ((root / "sitegen.toml").is_file() or (root / "content").is_dir() or (root / "pyproject.toml").is_file()):
+        print(f"sitegen: {root}: not a site folder (no sitegen.toml and no content/); `sitegen init` makes one",
+              file=sys.stderr)  # fmt: skip
+        return False
+    return True
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    root: Path = args.site
+    if not _is_site_folder(root):
         return EXIT_USAGE
     output = args.output if args.output is not None else root / "public"
     options = BuildOptions(root=root, output=output, drafts=args.drafts, future=args.future, clean=args.clean,
@@ -147,8 +161,7 @@ def _editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     init_cmd.set_defaults(run=_run_init)
 
     check_cmd = commands.add_parser("check", help="report every problem with the site; builds and writes nothing")
-    check_cmd.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR",
-                           help="the site folder (default: the current folder)")  # fmt: skip
+    _site_argument(check_cmd)
     check_cmd.add_argument(
         "-o", "--output", type=Path, help="output folder the build would use (default: SITE_DIR/public)"
     )
@@ -161,8 +174,7 @@ def _editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
 
 def _run_new(args: argparse.Namespace) -> int:
     root: Path = args.site
-    if not root.is_dir():
-        print(f"sitegen: {root}: no such site folder", file=sys.stderr)
+    if not _is_site_folder(root):
         return EXIT_USAGE
     request = ArticleRequest(args.title, args.section, tuple(args.author), tuple(args.tag), args.slug,
                              args.create_section)  # fmt: skip
@@ -194,8 +206,7 @@ def _run_init(args: argparse.Namespace) -> int:
 
 def _run_check(args: argparse.Namespace) -> int:
     root: Path = args.site
-    if not root.is_dir():
-        print(f"sitegen: {root}: no such site folder", file=sys.stderr)
+    if not _is_site_folder(root):
         return EXIT_USAGE
     report = check(CheckOptions(root, args.output, args.drafts, args.future, args.strict))
     print(report.to_json() if args.format == "json" else report.to_text())

@@ -147,6 +147,9 @@ def test_invalid_toml_has_a_line(write_site: SiteWriter, cli: Callable[..., Run]
 
 def test_usage_errors(cli: Callable[..., Run], tmp_path: Path) -> None:
     assert cli("build", tmp_path / "missing").code == 2
+    empty = cli("build", tmp_path)
+    assert empty.code == 2 and "not a site folder" in empty.err
+    assert not (tmp_path / "public").exists()
     with pytest.raises(SystemExit) as exc:
         cli("build", "--no-such-flag")
     assert exc.value.code == 2
