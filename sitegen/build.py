@@ -108,9 +108,9 @@ def _build(options: BuildOptions) -> BuildResult:
     store = BodyStore(root / CACHE_DIR / BODIES_DIR, key, trust=not options.clean)
 
     sources = find_content(root)
-    templates = TemplateSet(_template_folders(root), root)
+    templates = TemplateSet(template_folders(root), root)
     static_problems: list[Problem] = []
-    theme_static, site_static = _static_files(root, static_problems, search=config.search.enabled)
+    theme_static, site_static = static_files(root, static_problems, search=config.search.enabled)
     statics = {**theme_static, **site_static}
     output = str(options.output.resolve())
     local_date = now.astimezone(config.tz).date().isoformat()
@@ -132,7 +132,7 @@ def _build(options: BuildOptions) -> BuildResult:
     visibility = Visibility(now, options.drafts, options.future)
     site = build_site(loaded.articles, indexes, config, visibility, pageviews)
     assets = Assets.fingerprint(statics, lambda rel: read_bytes(statics[rel]))
-    distribution = _distribution(config, site_static, loaded_config.path, warnings)
+    distribution = distribution_for(config, site_static, loaded_config.path, warnings)
     routes, problems = plan(site, config.page_size, distribution.planner(), search=config.search.enabled)
     _stop_on_errors(problems)
 
@@ -215,7 +215,7 @@ def read_articles(root: Path, config: Config) -> tuple[list[Article], dict[str, 
     return articles, indexes, problems
 
 
-def _static_files(
+def static_files(
     root: Path, warnings: list[Problem], *, search: bool = True
 ) -> tuple[dict[str, SourceFile], dict[str, SourceFile]]:
     """The theme's static files (without the search page's script when search is off) and the site's own (which win)."""
@@ -228,7 +228,7 @@ def _static_files(
     return theme_files, site_files
 
 
-def _distribution(
+def distribution_for(
     config: Config, site_static: dict[str, SourceFile], config_path: Path | None, warnings: list[Problem]
 ) -> Distribution:
     if not config.base_url:
@@ -290,7 +290,7 @@ def _render(job: RenderJob, todo: list[int], jobs: int, progress: Progress) -> N
         raise ContentError(problems)
 
 
-def _template_folders(root: Path) -> tuple[Path, ...]:
+def template_folders(root: Path) -> tuple[Path, ...]:
     own = root / TEMPLATES_DIR
     theme = default_theme().templates
     folders = [own] if own.is_dir() and own.resolve() != theme.resolve() else []

@@ -33,11 +33,11 @@ import jinja2
 from sitegen.assemble import Visibility, build_site
 from sitegen.assets import Assets
 from sitegen.build import (  # the build's own stages
-    _distribution,
-    _static_files,
-    _template_folders,
     build_time,
+    distribution_for,
     read_articles,
+    static_files,
+    template_folders,
 )
 from sitegen.config import LoadedConfig, load_config
 from sitegen.errors import (
@@ -162,10 +162,10 @@ class _Checker:
         site = build_site(articles, indexes, self.config, shown, pageviews)
         # The build's own helpers, in the build's order: static files, asset fingerprints, feeds/sitemaps/redirects.
         search = self.config.search.enabled
-        theme_static, site_static = _static_files(self.root, self.problems, search=search)
+        theme_static, site_static = static_files(self.root, self.problems, search=search)
         static = {**theme_static, **site_static}
         assets = Assets.fingerprint(static, lambda rel: read_bytes(static[rel]))
-        distribution = _distribution(self.config, site_static, self.loaded.path, self.problems).planner()
+        distribution = distribution_for(self.config, site_static, self.loaded.path, self.problems).planner()
         routes, planned = plan(site, self.config.page_size, distribution, search=search)
         self.problems += planned
         # Everything, drafts and scheduled articles included: what will collide or exist once they are published.
@@ -214,7 +214,7 @@ class _Checker:
     def _templates(self, site: Site, routes: Sequence[Route], assets: Assets) -> list[Problem]:
         """Compile every template, then render one page of each kind in memory: a syntax error or an undefined
         variable is found without rendering (or writing) the whole site."""
-        templates = TemplateSet(_template_folders(self.root), self.root)
+        templates = TemplateSet(template_folders(self.root), self.root)
         env = make_environment(templates, self.config)
         problems: list[Problem] = []
         for name in env.list_templates():
