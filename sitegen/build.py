@@ -97,7 +97,6 @@ def _build(options: BuildOptions) -> BuildResult:
     root = options.root.resolve()
     loaded_config = load_config(root)
     config = loaded_config.config
-    check_output_folder(root, options.output)
     now = build_time()
     jobs = options.jobs or default_jobs()
     progress = options.progress
@@ -125,9 +124,9 @@ def _build(options: BuildOptions) -> BuildResult:
     cache.read_state()
     progress.start("reading", len(sources.articles))
     loaded = load_articles(sources.articles, settings, cache, store, jobs, progress.tick)
-    indexes, warnings = _section_indexes(
-        sources.section_indexes, settings, [*sources.problems, *static_problems, *loaded.problems]
-    )
+    warnings = [*sources.problems, *static_problems, *loaded.problems]
+    indexes = _section_indexes(sources.section_indexes, settings, warnings)
+    _stop_on_errors(warnings)
     pageviews = _pageviews(root, config, warnings)
     visibility = Visibility(now, options.drafts, options.future)
     site = build_site(loaded.articles, indexes, config, visibility, pageviews)
@@ -170,15 +169,15 @@ def _build(options: BuildOptions) -> BuildResult:
 
 def _section_indexes(
     files: Sequence[SourceFile], settings: ParseSettings, problems: list[Problem]
-) -> tuple[dict[str, SectionInfo], list[Problem]]:
+) -> dict[str, SectionInfo]:
+    """What each `_index.md` says about its section; their problems are added to `problems`."""
     indexes: dict[str, SectionInfo] = {}
     for found in files:
         info, found_problems = parse_section_index(found.rel, read_bytes(found), settings)
         problems += found_problems
         if info is not None:
             indexes[info.path] = info
-    _stop_on_errors(problems)
-    return indexes, problems
+    return indexes
 
 
 def _pageviews(root: Path, config: Config, warnings: list[Problem]) -> list[PageViews]:
@@ -206,13 +205,7 @@ def read_articles(root: Path, config: Config) -> tuple[list[Article], dict[str, 
         problems += found_problems
         if article is not None:
             articles.append(article)
-    indexes: dict[str, SectionInfo] = {}
-    for found in sources.section_indexes:
-        info, found_problems = parse_section_index(found.rel, read_bytes(found), settings)
-        problems += found_problems
-        if info is not None:
-            indexes[info.path] = info
-    return articles, indexes, problems
+    return articles, _section_indexes(sources.section_indexes, settings, problems), problems
 
 
 def static_files(

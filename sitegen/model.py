@@ -52,15 +52,6 @@ class Article:
     aliases: tuple[str, ...]
     digest: str  # of the source file's bytes: unchanged digest, unchanged article
 
-    @property
-    def teaser_key(self) -> tuple[object, ...]:
-        """Everything a teaser or a link list shows of this article: list pages depend on this, not on the body."""
-        image = (self.image.src, self.image.alt) if self.image else None
-        return (
-            self.url, self.title, self.excerpt, self.date.isoformat() if self.date else "",
-            tuple(a.name for a in self.authors), image, self.pinned, self.draft,
-        )  # fmt: skip
-
 
 @dataclass(frozen=True)
 class SectionInfo:
@@ -87,13 +78,6 @@ class Section:
     @property
     def depth(self) -> int:
         return self.path.count("/")
-
-
-@dataclass(frozen=True)
-class Popularity:
-    """Views per URL from the analytics export, with the rows already normalised and windowed."""
-
-    views: Mapping[str, int]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ handed to each page as finished markup: a 10,000-page build must not redo them 1
 
 from __future__ import annotations
 
-import hashlib
 import json
 import traceback
 from collections.abc import Callable, Mapping
@@ -161,11 +160,6 @@ class Renderer:
             if any(filename.startswith(str(folder)) for folder in self.templates.folders):
                 found = (self.templates.display(filename), line)
         return found
-
-    def template_digest(self, name: str) -> str:
-        """A digest of a template and every template it extends, includes or imports: its dependencies."""
-        blob = "\0".join(f"{n}\0{s}" for n, s in sorted(self.template_sources(name).items()))
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def template_sources(self, name: str) -> dict[str, str]:
         """The source of a template and of every template it depends on, by name."""
