@@ -39,7 +39,7 @@ from sitegen.popular import PageViews, parse_pageviews
 from sitegen.progress import Progress
 from sitegen.render import Renderer, TemplateProblem, TemplateSet, make_environment
 from sitegen.safety import check_output_folder
-from sitegen.search import SEARCH_ASSETS, SearchStats, keep_search, publish_search
+from sitegen.search import SEARCH_ASSETS, SearchStats, publish_search
 from sitegen.theme import default_theme
 from sitegen.workers import RenderJob, default_jobs, render_routes
 from sitegen.write import Publisher, WriteStats, clean_leftovers
@@ -55,8 +55,6 @@ class BuildOptions:
     future: bool = False
     clean: bool = False  # ignore the build cache: parse and render everything
     jobs: int = 0  # worker processes; 0: one per CPU
-    # False: keep the published search index as it is (serve indexes when the editor pauses, so saves stay fast).
-    search_index: bool = True
     progress: Progress = field(default_factory=Progress)
 
 
@@ -114,7 +112,7 @@ def _build(options: BuildOptions) -> BuildResult:
     output = str(options.output.resolve())
     local_date = now.astimezone(config.tz).date().isoformat()
     inputs = inputs_digest(
-        [code, config.digest(), f"{options.drafts}:{options.future}:{options.search_index}", local_date, output,
+        [code, config.digest(), f"{options.drafts}:{options.future}", local_date, output,
          *(str(f) for f in templates.folders), _stamp(root / config.popular.file)],
         [*sources.articles, *sources.section_indexes, *statics.values(), *_files_in(templates.folders)],
     )  # fmt: skip
@@ -150,10 +148,7 @@ def _build(options: BuildOptions) -> BuildResult:
         _render(RenderJob(renderer, routes, publisher, bodies), todo, jobs, progress)
         progress.finish()
         result.rendered, result.skipped = len(todo), len(routes) - len(todo)
-        if options.search_index:
-            result.search = publish_search(publisher, routes, config, now, warnings)
-        else:
-            keep_search(publisher, config)
+        result.search = publish_search(publisher, routes, config, now, warnings)
         result.stats = publisher.commit()
     finally:
         progress.finish()

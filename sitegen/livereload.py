@@ -1,9 +1,9 @@
 """The preview's build loop and what browsers are told about it.
 
-A thin loop over the engine: each debounced batch of changes is one `build(BuildOptions(...))`, the same call
-`sitegen build` makes, so whatever makes the engine incremental makes the preview fast too. After each build the
-outcome is published: a successful build bumps the epoch (browsers then check whether *their* page or stylesheets
-changed), a failed one keeps the last good site and carries its problems to every open page.
+A thin loop over the live site (live.py): the first batch reads the whole site, each later debounced batch of changes
+is one `LiveSite.update`. After each one the outcome is published: a new snapshot bumps the epoch (browsers then check
+whether *their* page or stylesheets changed), a failed update keeps the last good snapshot and carries its problems to
+every open page. The search index is left to a background build once the editor pauses (search_index.py).
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from sitegen.build import BuildOptions, BuildResult, build
-from sitegen.errors import Problem, SitegenError, error, errors_in
+from sitegen.errors import Problem, error
+from sitegen.live import LiveSite, Update
+from sitegen.search_index import SearchIndex
+from sitegen.snapshot import Snapshot
 from sitegen.watch import Watcher
-
-BuildFunction = Callable[[BuildOptions], BuildResult]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Outcome:
     epoch: int = 0  # the published site: bumps only when a build succeeded
     problems: tuple[Problem, ...] = ()
     ready: bool = False  # a first build has finished (browsers may have to wait for it)
+    site: Snapshot | None = None  # what is served: the last good snapshot
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -45,10 +46,12 @@ class PreviewState:
     closed: bool = False
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
-    def publish(self, problems: Iterable[Problem], *, site_changed: bool) -> Outcome:
+    def publish(self, problems: Iterable[Problem], site: Snapshot | None) -> Outcome:
+        """A finished update: `site` is what is served from now on; the epoch moves when it is a new one."""
         with self._cond:
             old = self.outcome
-            self.outcome = Outcome(old.serial + 1, old.epoch + int(site_changed), tuple(problems), ready=True)
+            epoch = old.epoch + int(site is not old.site)
+            self.outcome = Outcome(old.serial + 1, epoch, tuple(problems), ready=True, site=site)
             self._cond.notify_all()
             return self.outcome
 
@@ -69,73 +72,67 @@ class PreviewState:
 
 
 class Rebuilder:
-    """Runs the engine for a batch of changes and publishes the outcome."""
+    """Brings the live site up to date with a batch of changes and publishes the outcome."""
 
-    def __init__(self, options: BuildOptions, state: PreviewState, build_function: BuildFunction = build) -> None:
-        self.options = options
+    def __init__(self, live: LiveSite, state: PreviewState) -> None:
+        self.live = live
         self.state = state
         self.builds = 0
-        self._build = build_function
         self._warned: set[Problem] = set()
 
     def rebuild(self, changes: set[str] | None = None) -> Outcome:
         self.builds += 1
         try:
-            result = self._build(replace(self.options, search_index=False))
-        except SitegenError as exc:
-            _print_problems(exc.problems)
-            print(f"sitegen: {_count(exc.problems)}; still serving the last good site", file=sys.stderr)
-            return self.state.publish(exc.problems, site_changed=False)
+            update = self.live.load() if changes is None else self.live.update(changes)
         except Exception as exc:  # a bug must not end the preview: show it, keep serving
             traceback.print_exc(file=sys.stderr)
-            return self.state.publish([error("sitegen", None, f"internal error: {exc!r}")], site_changed=False)
-        self._report(result, changes)
-        return self.state.publish(errors_in(result.warnings), site_changed=True)
+            problem = error("sitegen", None, f"internal error: {exc!r}")
+            return self.state.publish([problem], self.state.outcome.site)
+        if not update.published:
+            self._report_warnings(update)
+            _print_problems(update.problems)
+            print(f"sitegen: {_count(update.problems)}; still serving the last good site", file=sys.stderr)
+            return self.state.publish(update.problems, self.state.outcome.site)
+        self._report(update, changes)
+        return self.state.publish((), self.live.snapshot)
 
-    def index_search(self) -> None:
-        """Bring the search index up to date with the served pages; pages themselves do not change."""
-        try:
-            result = self._build(replace(self.options, search_index=True))
-        except SitegenError as exc:
-            _print_problems(exc.problems)  # the next save rebuilds and shows them; the last good site stays
-            return
-        except Exception:
-            traceback.print_exc(file=sys.stderr)
-            return
-        if result.search.reindexed:
-            print(f"Search index: {result.search.pages} articles in {result.search.seconds:.1f} s", flush=True)
-
-    def _report(self, result: BuildResult, changes: set[str] | None) -> None:
-        fresh = [w for w in result.warnings if w not in self._warned]
-        self._warned.update(result.warnings)
+    def _report_warnings(self, update: Update) -> None:
+        fresh = [w for w in update.warnings if w not in self._warned]
+        self._warned.update(update.warnings)
         _print_problems(fresh)
-        stats = result.stats
-        what = "Built" if changes is None else f"Rebuilt after {_changed(changes)}:"
-        print(
-            f"{what} {result.articles} articles, {stats.written} files written, {stats.removed} removed "
-            f"in {result.seconds * 1000:.0f} ms",
-            flush=True,
-        )
+
+    def _report(self, update: Update, changes: set[str] | None) -> None:
+        self._report_warnings(update)
+        took = f"{update.seconds * 1000:.0f} ms"
+        if changes is None:
+            articles = f"{update.articles:,} article{'s' * (update.articles != 1)}"
+            print(f"Read {articles} in {took}; pages are rendered when first requested", flush=True)
+            return
+        stale = "every page" if update.stale is None else f"{update.stale} page{'s' * (update.stale != 1)}"
+        print(f"Updated after {_changed(changes)} in {took}: {stale} to render again", flush=True)
 
 
 INDEX_AFTER_QUIET = 1.0  # seconds without a save before the search index catches up
 
 
-def run_build_loop(watcher: Watcher, rebuilder: Rebuilder) -> None:
-    """The first build, then one build per debounced batch until the watcher is closed.
+def run_build_loop(watcher: Watcher, rebuilder: Rebuilder, index: SearchIndex | None = None) -> None:
+    """The first load, then one update per debounced batch until the watcher is closed.
 
-    Builds for saves leave the search index alone: Pagefind re-indexes every article (seconds on a large archive),
-    which would hold every page's reload back. The index catches up once the editor pauses.
+    The search index is built by a background `sitegen build` while the editor pauses: Pagefind re-indexes every
+    article (seconds to a minute on a large archive), which must never hold a page's reload back. A save pauses it.
     """
     rebuilder.rebuild(None)
-    index_due = True
-    while (batch := watcher.next_batch(INDEX_AFTER_QUIET if index_due else None)) is not None:
-        if batch:
-            rebuilder.rebuild(batch)
-            index_due = True
-        else:
-            rebuilder.index_search()
-            index_due = False
+    while (batch := watcher.next_batch(INDEX_AFTER_QUIET)) is not None:
+        if index is None:
+            if batch:
+                rebuilder.rebuild(batch)
+        elif batch:
+            index.pause()  # the editor's save comes first
+            epoch = rebuilder.state.outcome.epoch
+            if rebuilder.rebuild(batch).epoch != epoch:
+                index.site_changed()
+        elif rebuilder.live.searchable and not rebuilder.state.outcome.problems:
+            index.catch_up()
 
 
 def _changed(changes: set[str]) -> str:

@@ -57,6 +57,32 @@ def find_static(root: Path, folder: Path) -> tuple[dict[str, SourceFile], list[P
     return files, problems
 
 
+def content_file(root: Path, rel: str) -> SourceFile | None:
+    """The file `content/...` names, as `find_content` would list it, or None when it would not list it (gone,
+    hidden, an autosave, inside a hidden or linked folder, linked out of the site, not a regular file)."""
+    parts = rel.split("/")
+    if parts[0] != CONTENT_DIR or len(parts) < 2 or not rel.endswith(".md"):
+        return None
+    if any(part.startswith(".") for part in parts) or parts[-1].startswith("#"):
+        return None
+    path = root.joinpath(*parts)
+    if any(root.joinpath(*parts[:depth]).is_symlink() for depth in range(1, len(parts) - 1)):
+        return None  # the walk does not enter linked folders
+    if not _inside(path, root.resolve(), root, []):
+        return None
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return SourceFile(rel, path, stat.st_mtime_ns, stat.st_size) if S_ISREG(stat.st_mode) else None
+
+
+def walk_order(rel: str) -> tuple[tuple[int, str], ...]:
+    """The position `find_content` lists a file in: in each folder its files by name, then its subfolders by name."""
+    parts = rel.split("/")
+    return (*((1, folder) for folder in parts[:-1]), (0, parts[-1]))
+
+
 def read_bytes(found: SourceFile) -> bytes:
     return found.path.read_bytes()
 

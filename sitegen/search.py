@@ -80,12 +80,6 @@ def publish_search(publisher: Publisher, routes: Sequence[Route], config: Config
     )
 
 
-def keep_search(publisher: Publisher, config: Config) -> None:
-    """Carry the published index over untouched (it may lag behind the pages until the next indexing build)."""
-    if config.search.enabled:
-        publisher.keep_all([rel for rel in publisher.previous if rel.startswith(f"{INDEX_FOLDER}/")])
-
-
 def indexable(route: Route, now: datetime) -> bool:
     """An article page the public may see: drafts, scheduled and expired articles stay out even in preview builds."""
     article = route.article

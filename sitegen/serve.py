@@ -1,17 +1,19 @@
 """`sitegen serve`: a local preview server with live reload.
 
-The site is built into a private temporary folder (never the site's public/), watched, rebuilt after each debounced
-batch of changes, and served by the standard library's ThreadingHTTPServer with three rules that Python's
-`http.server` does not follow by itself: bind 127.0.0.1 unless told otherwise, answer only Host headers that name
-this server (a web page cannot reach it through DNS rebinding), and serve only regular files inside the output folder
-after decoding and resolving symlinks. A small script is added to HTML as it is served (never to the built files);
-it listens to Server-Sent Events and reloads a page only when a finished build changed it.
+Pages are served from memory (live.py keeps the site up to date, snapshot.py renders each page when it is first asked
+for) by the standard library's ThreadingHTTPServer, with three rules that Python's `http.server` does not follow by
+itself: bind 127.0.0.1 unless told otherwise, answer only Host headers that name this server (a web page cannot reach
+it through DNS rebinding), and serve only what the site publishes, after decoding: a request path never reaches the
+file system except below the search index's private folder, and then only after resolving symlinks. A small script
+is added to HTML as it is served (never to built files); it listens to Server-Sent Events and reloads a page only
+when an update changed it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import html
 import ipaddress
 import json
 import mimetypes
@@ -30,11 +32,13 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 
-from sitegen.build import BuildOptions
-from sitegen.errors import EXIT_OK, EXIT_USAGE
-from sitegen.livereload import BuildFunction, PreviewState, Rebuilder, run_build_loop
+from sitegen.errors import EXIT_OK, EXIT_USAGE, Problem
+from sitegen.live import LiveSite
+from sitegen.livereload import PreviewState, Rebuilder, run_build_loop
+from sitegen.render import TemplateProblem
+from sitegen.search_index import SearchIndex
+from sitegen.snapshot import NOT_FOUND_PAGE, Redirect, Snapshot, locate
 from sitegen.watch import Watcher
-from sitegen.write import COMMIT_LOCK
 
 INTERNAL = "/__sitegen/"
 KEEPALIVE_SECONDS = 15.0
@@ -46,15 +50,13 @@ _PLAIN_404 = b"<!DOCTYPE html>\n<html><head><meta charset=utf-8><title>Not found
 # -- which file a URL names ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Redirect:
-    location: str
+SEARCH_FOLDER = "pagefind"  # served from the background build's folder (search_index.py)
 
 
-def resolve_url(output: Path, target: str) -> Path | Redirect | None:
-    """The file under `output` that the request target names, a redirect to add a folder's slash, or None (404).
+def request_parts(target: str) -> list[str] | None:
+    """The decoded path segments a request target names ("/news/x/" → ["news", "x", ""]), or None (404).
 
-    Anything that could name a file outside the output after decoding is refused outright rather than normalised:
+    Anything that could name a file outside the site after decoding is refused outright rather than normalised:
     `..`, encoded slashes and backslashes, NUL, `//host` and absolute-form targets, hidden names.
     """
     raw = target.split("?", 1)[0].split("#", 1)[0]
@@ -69,12 +71,21 @@ def resolve_url(output: Path, target: str) -> Path | Redirect | None:
     parts = path.split("/")[1:]
     if any(c in path for c in "\x00\\") or any(p.startswith(".") for p in parts) or "" in parts[:-1]:
         return None
+    return parts
+
+
+def resolve_url(output: Path, target: str) -> Path | Redirect | None:
+    """The file under `output` that the request target names, a redirect to add a folder's slash, or None (404)."""
+    parts = request_parts(target)
+    if parts is None:
+        return None
+    raw = target.split("?", 1)[0].split("#", 1)[0]
     base = output.resolve()
     found = base.joinpath(*parts[:-1], parts[-1]).resolve() if parts[-1] else base.joinpath(*parts[:-1]).resolve()
     if not found.is_relative_to(base):
         return None
     if found.is_dir():
-        if not path.endswith("/"):
+        if parts[-1]:
             return Redirect(raw + "/") if (found / "index.html").is_file() else None
         found = (found / "index.html").resolve()
         if not found.is_relative_to(base):
@@ -83,15 +94,15 @@ def resolve_url(output: Path, target: str) -> Path | Redirect | None:
 
 
 def read_url(output: Path, target: str) -> tuple[Path | Redirect | None, bytes]:
-    """Resolve and read under the commit lock: the bytes belong to one published site, never a half-committed one."""
-    with COMMIT_LOCK:
-        found = resolve_url(output, target)
-        if isinstance(found, Path):
-            try:
-                return found, found.read_bytes()
-            except OSError:
-                return None, b""
-        return found, b""
+    """Each file is whole (the build renames files into place); an index file replaced between two requests of one
+    search is the price of never holding the preview up for the background build."""
+    found = resolve_url(output, target)
+    if isinstance(found, Path):
+        try:
+            return found, found.read_bytes()
+        except OSError:
+            return None, b""
+    return found, b""
 
 
 # Stylesheet links are left out of a page's version: when only CSS changed, a page whose <link> points at a new
@@ -105,12 +116,67 @@ def digest(name: str, data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:20]
 
 
-def page_version(output: Path, target: str) -> str | None:
-    """What a browser compares after a rebuild: the digest of the file a URL serves, None when it is a 404."""
-    found, data = read_url(output, target)
+@dataclass(frozen=True)
+class Answer:
+    status: HTTPStatus
+    name: str  # the file name, for the content type
+    data: bytes
+    version: str | None  # what a browser compares after an update; None for a missing page
+
+
+def answer(site: Snapshot | None, index_folder: Path, target: str) -> Answer | Redirect:
+    """What the request target gets from this version of the site."""
+    parts = request_parts(target)
+    if parts is not None and parts[0] == SEARCH_FOLDER:
+        return _from_folder(index_folder, target, site)
+    located = locate(site, parts) if site is not None and parts is not None else None
+    if isinstance(located, Redirect):
+        return located
+    if located is None or site is None:
+        return _not_found(site)
+    name = located.rsplit("/", 1)[-1]
+    try:
+        data = site.find(located)
+    except TemplateProblem as exc:
+        return _broken(exc.problem)
+    if data is None:
+        return _not_found(site)
+    return Answer(HTTPStatus.OK, name, data, digest(name, data))
+
+
+def _from_folder(folder: Path, target: str, site: Snapshot | None) -> Answer | Redirect:
+    found, data = read_url(folder, target)
     if isinstance(found, Redirect):
-        found, data = read_url(output, found.location)
-    return digest(found.name, data) if isinstance(found, Path) else None
+        return found
+    if found is None:
+        return _not_found(site)
+    return Answer(HTTPStatus.OK, found.name, data, digest(found.name, data))
+
+
+def _not_found(site: Snapshot | None) -> Answer:
+    data = _PLAIN_404
+    if site is not None and site.has(NOT_FOUND_PAGE):
+        with contextlib.suppress(TemplateProblem):
+            data = site.page(NOT_FOUND_PAGE)
+    return Answer(HTTPStatus.NOT_FOUND, NOT_FOUND_PAGE, data, None)
+
+
+def _broken(problem: Problem) -> Answer:
+    """A page whose template fails: the problem, in place of the page, until a save fixes it (then it reloads)."""
+    text = html.escape(str(problem))
+    data = (
+        "<!DOCTYPE html>\n<html><head><meta charset=utf-8><title>Template error</title></head>\n<body>"
+        f"<h1>This page could not be rendered</h1>\n<pre>{text}</pre></body></html>\n"
+    ).encode()
+    return Answer(HTTPStatus.INTERNAL_SERVER_ERROR, "error.html", data, "error:" + digest("error.html", data))
+
+
+def page_version(site: Snapshot | None, index_folder: Path, target: str) -> str | None:
+    """The version of what a URL serves (following a folder redirect), None when it is a 404."""
+    found = answer(site, index_folder, target)
+    if isinstance(found, Redirect):
+        found = answer(site, index_folder, found.location)
+    return found.version if isinstance(found, Answer) else None
 
 
 def inject(html: bytes, page: str | None, epoch: int) -> bytes:
@@ -199,34 +265,30 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _file(self, *, head: bool) -> None:
         state = self.server.state
         while not state.wait_ready(timeout=1.0):
-            pass  # no site until the first build has finished; a later build never holds requests up
+            pass  # nothing to serve until the site has been read once; a later update never holds requests up
         if state.closed:
             return
-        found, data = read_url(self.server.output, self.path)
+        outcome = state.outcome  # one snapshot and its epoch for the whole answer
+        found = answer(outcome.site, self.server.output, self.path)
         if isinstance(found, Redirect):
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", found.location)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        status = HTTPStatus.OK
-        page = digest(found.name, data) if found is not None else None
-        if found is None:
-            status = HTTPStatus.NOT_FOUND
-            missing, data = read_url(self.server.output, "/404.html")
-            data = data if isinstance(missing, Path) else _PLAIN_404
-            found = Path("404.html")
+        data = found.data
         kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
         if kind == "text/html":
-            data = inject(data, page, state.outcome.epoch)
+            data = inject(data, found.version, outcome.epoch)
         if kind.startswith("text/") or kind in ("application/javascript", "application/json", "image/svg+xml"):
             kind += "; charset=utf-8"
-        self._send(status, data, kind, head=head)
+        self._send(found.status, data, kind, head=head)
 
     def _versions(self, *, head: bool) -> None:
         wanted = parse_qs(urlsplit(self.path).query).get("p", [])
-        body = json.dumps({p: page_version(self.server.output, p) for p in wanted[:100]}).encode()
-        self._send(HTTPStatus.OK, body, "application/json", head=head)
+        site = self.server.state.outcome.site
+        versions = {p: page_version(site, self.server.output, p) for p in wanted[:100]}
+        self._send(HTTPStatus.OK, json.dumps(versions).encode(), "application/json", head=head)
 
     def _events(self) -> None:
         self.send_response(HTTPStatus.OK)
@@ -261,7 +323,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
 
 class Preview:
-    """Builds, watches and serves one site until closed; everything it made goes away with it."""
+    """Reads, watches and serves one site until closed; everything it made goes away with it."""
 
     def __init__(
         self,
@@ -271,14 +333,17 @@ class Preview:
         port: int = 8000,
         drafts: bool = True,
         future: bool = False,
-        build_function: BuildFunction | None = None,
         watcher: Watcher | None = None,
+        search: bool = True,
     ) -> None:
         self.root = root.resolve()
+        # The search index's private folder (the background build writes the whole site there; only /pagefind/ of
+        # it is served). Never the site's public/.
         self.output = Path(tempfile.mkdtemp(prefix="sitegen-serve-")) / "site"
         self.state = PreviewState()
-        options = BuildOptions(self.root, self.output, drafts=drafts, future=future)
-        self.rebuilder = Rebuilder(options, self.state, *([build_function] if build_function else []))
+        self.live = LiveSite(self.root, drafts=drafts, future=future)
+        self.rebuilder = Rebuilder(self.live, self.state)
+        self.index = SearchIndex(self.root, self.output, drafts=drafts, future=future) if search else None
         self.watcher = watcher or Watcher(self.root)
         try:
             self.http = PreviewHTTPServer((host, port), self.output, self.state)
@@ -296,8 +361,8 @@ class Preview:
     def start(self) -> None:
         if self._threads:
             return  # already running (started, then used as a context manager)
-        self.watcher.start()  # before the first build, so that nothing saved during it is missed
-        self._spawn("sitegen-build", lambda: run_build_loop(self.watcher, self.rebuilder))
+        self.watcher.start()  # before the first read, so that nothing saved during it is missed
+        self._spawn("sitegen-build", lambda: run_build_loop(self.watcher, self.rebuilder, self.index))
         self._spawn("sitegen-http", lambda: self.http.serve_forever(poll_interval=0.2))
 
     def _spawn(self, name: str, target: object) -> None:
@@ -313,7 +378,9 @@ class Preview:
                 self.http.shutdown()
             self.http.server_close()
             for thread in self._threads:
-                thread.join(timeout=60)  # a build in progress finishes writing before its folder is removed
+                thread.join(timeout=60)  # an update in progress finishes before the index is stopped
+            if self.index is not None:
+                self.index.close()
         finally:
             shutil.rmtree(self.output.parent, ignore_errors=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import quote
 
 # Eastern Armenian romanisation, readable rather than reversible: the letter-by-letter tables used by unidecode give
@@ -17,9 +18,11 @@ _ARMENIAN = {
 }  # fmt: skip
 _ARMENIAN_INITIAL = {"ե": "ye", "ո": "vo"}
 _NON_SLUG = re.compile(r"[^\w]+")
+_ARMENIAN_LETTER = re.compile("[\u0531-\u0587]")
 _DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
 
+@lru_cache(maxsize=65536)  # the same tags and authors are slugified for thousands of articles
 def slugify(text: str) -> str:
     """A readable, URL-safe slug: "Ani Petrosyan" → "ani-petrosyan", "Երևան" → "yerevan".
 
@@ -34,6 +37,8 @@ def slugify(text: str) -> str:
 
 
 def _armenian(text: str) -> str:
+    if not _ARMENIAN_LETTER.search(text):
+        return text
     out: list[str] = []
     i = 0
     while i < len(text):

@@ -17,13 +17,14 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from multiprocessing.pool import Pool
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sitegen.bodies import Bodies, BodyStore
 from sitegen.cache import Parsed, teaser_digest
-from sitegen.content import ParseSettings, digest_of, parse_article
-from sitegen.errors import Problem
+from sitegen.content import Head, ParseSettings, digest_of, parse_article, parse_head
+from sitegen.errors import Problem, error
 from sitegen.load import SourceFile, read_bytes
 from sitegen.model import Article
 from sitegen.plan import Route
@@ -36,6 +37,7 @@ _CHUNK = 32
 
 Tick = Callable[[int], None]
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def default_jobs() -> int:
@@ -67,28 +69,50 @@ def parse_files(
     files: Sequence[SourceFile], settings: ParseSettings, store: BodyStore, jobs: int, tick: Tick
 ) -> Iterator[ParsedFile]:
     """Parse `files`, in their order."""
-    if jobs <= 1 or len(files) < MIN_PARALLEL_PARSE or not can_fork():
-        for found in files:
-            yield parse_file(found, settings, store)
-            tick(1)
+    for result in ordered_map(partial(parse_file, settings=settings, store=store), files, jobs, MIN_PARALLEL_PARSE):
+        yield result
+        tick(1)
+
+
+def read_head(found: SourceFile, settings: ParseSettings) -> tuple[SourceFile, Head | None, list[Problem]]:
+    """An article's front-matter stage (see content.parse_head); the preview converts bodies only when shown."""
+    try:
+        data = read_bytes(found)
+    except OSError as exc:
+        return found, None, [error(found.rel, None, f"cannot be read: {exc.strerror or exc}")]
+    head, problems = parse_head(found.rel, data, settings)
+    return found, head, problems
+
+
+def read_heads(
+    files: Sequence[SourceFile], settings: ParseSettings, jobs: int
+) -> Iterator[tuple[SourceFile, Head | None, list[Problem]]]:
+    return ordered_map(partial(read_head, settings=settings), files, jobs, MIN_PARALLEL_PARSE)
+
+
+def ordered_map(func: Callable[[T], R], items: Sequence[T], jobs: int, min_parallel: int) -> Iterator[R]:
+    """`func` over `items`, results in input order, in forked workers when there are enough items to pay for them.
+
+    The workers inherit `func` (and whatever it holds: settings, a store) through fork rather than by pickling.
+    """
+    if jobs <= 1 or len(items) < min_parallel or not can_fork():
+        yield from map(func, items)
         return
-    global _parsing
-    _parsing = (settings, store)
+    global _task
+    _task = func
     try:
         with _pool(jobs) as pool:
-            for result in pool.imap(_parse_in_worker, files, chunksize=_CHUNK):
-                yield result
-                tick(1)
+            yield from pool.imap(_run_task, items, chunksize=_CHUNK)
     finally:
-        _parsing = None
+        _task = None
 
 
-_parsing: tuple[ParseSettings, BodyStore] | None = None
+_task: Callable[[Any], Any] | None = None
 
 
-def _parse_in_worker(found: SourceFile) -> ParsedFile:
-    assert _parsing is not None
-    return parse_file(found, *_parsing)
+def _run_task(item: object) -> object:
+    assert _task is not None
+    return _task(item)
 
 
 @dataclass(frozen=True)

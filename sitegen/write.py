@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import shutil
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,9 +21,6 @@ MANIFEST = ".sitegen-manifest.json"
 STAGING = ".sitegen-staging"
 _MANIFEST_VERSION = 1
 _UNKNOWN = ("", -1)  # a file this build owns but whose content is not known (a commit was cut short)
-# Held while a commit moves files into place. A reader that takes it too (the preview server) sees the site either
-# before or after a commit, never half old and half new; each file alone is always whole (atomic renames).
-COMMIT_LOCK = threading.Lock()
 
 
 @dataclass
@@ -114,15 +110,14 @@ class Publisher:
         # Record every file this commit may write before writing any: a build killed halfway through still knows,
         # next time, which files are its own. Their content is recorded as unknown, so that build rewrites them.
         unknown = dict.fromkeys(self.staged, _UNKNOWN)
-        with COMMIT_LOCK:
-            write_manifest(self.output, {**self.previous, **self.current, **unknown})
-            for rel in self.staged:
-                target = self.output / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                (self.output / STAGING / rel).replace(target)
-                self.stats.written += 1
-            self._prune()
-            write_manifest(self.output, self.current)
+        write_manifest(self.output, {**self.previous, **self.current, **unknown})
+        for rel in self.staged:
+            target = self.output / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            (self.output / STAGING / rel).replace(target)
+            self.stats.written += 1
+        self._prune()
+        write_manifest(self.output, self.current)
         self.discard()
         return self.stats
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import BuildOptions, BuildResult, build
-from sitegen.serve import Preview, Redirect, allowed_host, inject, resolve_url
-from sitegen.write import COMMIT_LOCK
+from sitegen.build import BuildOptions, build
+from sitegen.live import Update
+from sitegen.serve import Preview, allowed_host, inject, resolve_url
+from sitegen.snapshot import Redirect
 from tests.conftest import SiteWriter, article
 
 ARTICLE = "content/news/x.md"
@@ -56,8 +57,8 @@ def site(write_site: SiteWriter) -> Path:
     return write_site({ARTICLE: article("Ex", "2025-09-01", "Old words.")})
 
 
-def start(root: Path, build_function: Callable[[BuildOptions], BuildResult] | None = None) -> Preview:
-    preview = Preview(root, port=0, build_function=build_function)
+def start(root: Path) -> Preview:
+    preview = Preview(root, port=0)
     preview.start()
     assert preview.state.wait_ready(timeout=30)
     return preview
@@ -69,14 +70,19 @@ def preview(site: Path) -> Iterator[Preview]:
         yield running
 
 
-def test_serves_pages_with_the_script_and_leaves_the_build_alone(preview: Preview) -> None:
+def test_serves_what_build_writes_with_the_script_added(preview: Preview, tmp_path: Path) -> None:
     client = Client(preview)
     status, body, response = client.get("/news/x/")
     assert status == 200
     assert b"Old words." in body
     assert b"/__sitegen/livereload.js" in body
     assert response.getheader("Cache-Control") == "no-store"
-    assert b"__sitegen" not in (preview.output / "news/x/index.html").read_bytes()
+    build(BuildOptions(preview.root, tmp_path / "built", drafts=True))
+    served = (
+        body[: body.index(b"<script>window.__sitegen")]
+        + body[body.index(b"</script>\n", body.index(b"livereload.js")) + 10 :]
+    )
+    assert served == (tmp_path / "built/news/x/index.html").read_bytes()
     assert client.get("/news/x")[2].getheader("Location") == "/news/x/"
     status, body, _ = client.get("/__sitegen/livereload.js")
     assert status == 200 and b"EventSource" in body
@@ -103,20 +109,32 @@ TRAVERSALS = [
     "http://127.0.0.1/etc/passwd",
     "/.sitegen-manifest.json",
     "/%2esitegen-manifest.json",
-    "/news/x/",  # a folder without index.html is not listed
-    "/outside/secret.txt",  # a symlink out of the output folder
+    "/css/",  # a folder without index.html is not listed
+    "/outside/secret.txt",  # a symlink in static/ out of the site
+    "/pagefind/outside/secret.txt",  # a symlink in the search index's folder out of it
+    "/pagefind/../../secret-folder/secret.txt",
+    "/pagefind/%2e%2e/%2e%2e/secret-folder/secret.txt",
     "/%ff%fe",
 ]
 
 
-@pytest.mark.parametrize("target", TRAVERSALS)
-def test_traversal_is_404(preview: Preview, target: str, tmp_path: Path) -> None:
+@pytest.fixture
+def exposed(write_site: SiteWriter, tmp_path: Path) -> Iterator[Preview]:
+    """A site whose static folder, and whose search index folder, link to a secret outside."""
     secret = tmp_path / "secret-folder"
-    secret.mkdir(exist_ok=True)
+    secret.mkdir()
     (secret / "secret.txt").write_text("SECRET", encoding="utf-8")
-    (preview.output / "outside").symlink_to(secret)
-    (preview.output / "news/x/index.html").unlink()  # /news/x/ is then a folder without an index
-    status, body, _ = Client(preview).get(target)
+    root = write_site({ARTICLE: article("Ex", "2025-09-01", "Old words."), "static/css/extra.css": "p {}"})
+    (root / "static/outside").symlink_to(secret)
+    with start(root) as running:
+        (running.output / "pagefind").mkdir(parents=True, exist_ok=True)
+        (running.output / "pagefind/outside").symlink_to(secret)
+        yield running
+
+
+@pytest.mark.parametrize("target", TRAVERSALS)
+def test_traversal_is_404(exposed: Preview, target: str) -> None:
+    status, body, _ = Client(exposed).get(target)
     assert status == 404
     assert b"SECRET" not in body and b"root:" not in body
 
@@ -136,9 +154,11 @@ def test_404_page_of_the_site_is_used(preview: Preview) -> None:
     client = Client(preview)
     status, body, _ = client.get("/nope/")
     assert status == 404 and b"not found" in body.lower() and b"livereload.js" in body
-    (preview.output / "404.html").write_text("<html><body>Our own 404</body></html>", encoding="utf-8")
-    status, body, _ = client.get("/nope/")
-    assert status == 404 and b"Our own 404" in body
+    templates = preview.root / "templates"
+    templates.mkdir()
+    (templates / "404.html").write_text("<html><body>Our own 404</body></html>", encoding="utf-8")
+    wait_for(lambda: b"Our own 404" in client.get("/nope/")[1])
+    assert client.get("/nope/")[0] == 404
 
 
 @pytest.mark.parametrize("host", ["evil.example:{port}", "127.0.0.1.nip.io:{port}", "localhost:1", "", "[::2]:{port}"])
@@ -168,38 +188,51 @@ def test_inject_before_the_last_body() -> None:
     assert inject(b"no body", None, 1).startswith(b"no body<script>")
 
 
-def test_requests_during_a_rebuild_get_the_last_complete_site(site: Path) -> None:
-    building = threading.Event()
-    release = threading.Event()
-
-    def slow_build(options: BuildOptions) -> BuildResult:
-        if building.is_set():
-            release.wait(timeout=30)
-        return build(options)
-
-    with start(site, slow_build) as preview:
-        client = Client(preview)
-        building.set()
-        (site / ARTICLE).write_text(article("Ex", "2025-09-01", "New words."), encoding="utf-8")
-        wait_for(lambda: preview.rebuilder.builds == 2)  # the rebuild has started and is held
-        status, body, _ = client.get("/news/x/")
-        assert status == 200 and b"Old words." in body
-        release.set()
-        wait_for(lambda: preview.state.outcome.serial == 2)
-        status, body, _ = client.get("/news/x/")
-        assert status == 200 and b"New words." in body
-
-
-def test_requests_wait_while_files_are_moved_into_place(preview: Preview) -> None:
+def test_requests_during_an_update_get_the_last_complete_site(
+    preview: Preview, monkeypatch: pytest.MonkeyPatch
+) -> None:
     client = Client(preview)
-    results: list[int] = []
-    with COMMIT_LOCK:  # what Publisher.commit holds while it renames files into place
-        reader = threading.Thread(target=lambda: results.append(client.get("/news/x/")[0]))
-        reader.start()
-        reader.join(timeout=0.5)
-        assert reader.is_alive() and not results
-    reader.join(timeout=30)
-    assert results == [200]
+    updating = threading.Event()
+    release = threading.Event()
+    real = preview.live.update
+
+    def held(changes: set[str]) -> Update:
+        updating.set()
+        release.wait(timeout=30)
+        return real(changes)
+
+    monkeypatch.setattr(preview.live, "update", held)
+    (preview.root / ARTICLE).write_text(article("Ex", "2025-09-01", "New words."), encoding="utf-8")
+    assert updating.wait(timeout=20)
+    status, body, _ = client.get("/news/x/")
+    assert status == 200 and b"Old words." in body
+    release.set()
+    wait_for(lambda: preview.state.outcome.serial == 2)
+    status, body, _ = client.get("/news/x/")
+    assert status == 200 and b"New words." in body
+
+
+def test_template_errors_keep_the_last_good_site_or_show_on_the_page(write_site: SiteWriter) -> None:
+    root = write_site({
+        ARTICLE: article("Ex", "2025-09-02", "Words."),
+        "content/news/bad.md": article("Bad", "2025-09-01", "Other words."),
+    })  # fmt: skip
+    with start(root) as preview:
+        client = Client(preview)
+        (root / "templates").mkdir()
+        only_bad = "{% if article.title == 'Bad' %}{{ article.nosuch }}{% endif %}{{ article.title }}"
+        (root / "templates/article.html").write_text(only_bad, encoding="utf-8")
+        wait_for(lambda: preview.state.outcome.serial >= 2)
+        assert not preview.state.outcome.problems  # the sample page rendered: the edit is live
+        assert client.get("/news/x/")[1].startswith(b"Ex")
+        status, body, _ = client.get("/news/bad/")  # the error only this article triggers, on its page
+        assert status == 500 and b"templates/article.html:1" in body and b"nosuch" in body
+        assert b"livereload.js" in body
+        (root / "templates/article.html").write_text("{{ article.title | nosuchfilter }}", encoding="utf-8")
+        wait_for(lambda: preview.state.outcome.serial >= 3)
+        problems = preview.state.outcome.problems
+        assert problems and problems[0].path == "templates/article.html" and "nosuchfilter" in problems[0].message
+        assert client.get("/news/x/")[1].startswith(b"Ex"), "the last good site is still served"
 
 
 def test_failed_first_build_still_serves_and_reports(write_site: SiteWriter) -> None:
@@ -245,5 +278,6 @@ def test_serve_command_refuses_a_missing_folder(cli: Callable[..., object], tmp_
 
 
 def test_no_leftover_files_in_the_site(preview: Preview) -> None:
-    # The cache folder (build lock, build state) is the site's own, ignored by git; nothing else may appear.
-    assert sorted(p.name for p in preview.root.iterdir()) == [".sitegen-cache", "content", "sitegen.toml"]
+    # The cache folder (build lock, build state: the search index's build) is the site's own, ignored by git; nothing
+    # else may appear.
+    assert {p.name for p in preview.root.iterdir()} <= {".sitegen-cache", "content", "sitegen.toml"}

@@ -15,8 +15,9 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from sitegen.build import BuildOptions
+from sitegen.live import LiveSite
 from sitegen.livereload import PreviewState, Rebuilder, run_build_loop
+from sitegen.search_index import SearchIndex
 from sitegen.watch import ObserverLike, Watcher, is_scratch_name, is_source
 from tests.conftest import SiteWriter, article
 
@@ -42,7 +43,15 @@ class Loop:
                 return before
 
     def page(self, rel: str) -> str:
-        return (self.output / rel).read_text(encoding="utf-8")
+        site = self.rebuilder.state.outcome.site
+        assert site is not None
+        data = site.find(rel)
+        assert data is not None, f"{rel} is not served"
+        return data.decode("utf-8")
+
+    def serves(self, rel: str) -> bool:
+        site = self.rebuilder.state.outcome.site
+        return site is not None and site.has(rel)
 
 
 @pytest.fixture
@@ -55,15 +64,17 @@ def loop(write_site: SiteWriter, tmp_path: Path) -> Iterator[Loop]:
     )
     output = tmp_path / "out"
     watcher = Watcher(root)
-    rebuilder = Rebuilder(BuildOptions(root, output), PreviewState())
+    rebuilder = Rebuilder(LiveSite(root), PreviewState())
+    index = SearchIndex(root, output, drafts=True, future=False)
     watcher.start()
-    thread = threading.Thread(target=run_build_loop, args=(watcher, rebuilder), daemon=True)
+    thread = threading.Thread(target=run_build_loop, args=(watcher, rebuilder, index), daemon=True)
     thread.start()
     state = Loop(root, output, watcher, rebuilder)
     assert state.wait_builds(1) == 1
     yield state
     watcher.close()
     thread.join(timeout=30)
+    index.close()
     assert not thread.is_alive()
 
 
@@ -139,11 +150,11 @@ def test_delete_and_move(loop: Loop) -> None:
     news = loop.root / "content/news"
     (news / "x.md").rename(news / "zed.md")
     assert loop.wait_builds(2) == 2
-    assert (loop.output / "news/zed/index.html").is_file()
-    assert not (loop.output / "news/x").exists()
+    assert loop.serves("news/zed/index.html")
+    assert not loop.serves("news/x/index.html")
     (news / "zed.md").unlink()
     assert loop.wait_builds(3) == 3
-    assert not (loop.output / "news/zed").exists()
+    assert not loop.serves("news/zed/index.html")
 
 
 def test_config_change_and_folder_created_later(loop: Loop) -> None:
@@ -164,7 +175,7 @@ def test_burst_of_500_files_gives_one_or_two_builds(loop: Loop) -> None:
     for n in range(500):
         (burst / f"a{n}.md").write_text(article(f"Burst {n}", "2025-09-03", f"Burst body {n}."), encoding="utf-8")
     assert loop.wait_builds(2) in (2, 3)
-    assert len(list((loop.output / "burst").glob("a*/index.html"))) == 500
+    assert all(loop.serves(f"burst/a{n}/index.html") for n in range(500))
     assert "Burst body 499." in loop.page("burst/a499/index.html")
 
 
@@ -230,25 +241,45 @@ def test_sources(rel: str, expected: bool) -> None:
     assert is_source(PurePosixPath(rel)) is expected
 
 
-def test_saves_leave_the_search_index_until_the_editor_pauses(write_site: SiteWriter, tmp_path: Path) -> None:
-    root = write_site({"content/news/x.md": article("Drills", "2025-09-10", "Armenian drills near the border.")})
-    output = tmp_path / "preview"
-    rebuilder = Rebuilder(BuildOptions(root, output), PreviewState())
-    rebuilder.rebuild(None)
-    assert (output / "news/x/index.html").is_file()
-    assert not (output / "pagefind").exists(), "a save's build must not wait for Pagefind"
-    rebuilder.index_search()
-    entry = output / "pagefind/pagefind-entry.json"
-    assert entry.is_file()
-    (root / "content/news/x.md").write_text(article("Drills", "2025-09-10", "Changed text."), encoding="utf-8")
-    rebuilder.rebuild({"content/news/x.md"})
-    assert "Changed text." in (output / "news/x/index.html").read_text(encoding="utf-8")
-    assert entry.is_file(), "the published index is kept until the next pause"
-
-
 def test_the_build_loop_indexes_once_the_saves_stop(loop: Loop) -> None:
     entry = loop.output / "pagefind/pagefind-entry.json"
     deadline = time.monotonic() + 60
     while not entry.is_file() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert entry.is_file()
+    assert not (loop.output / "news/x/index.html").read_bytes().count(b"__sitegen"), "no live-reload script on disk"
+
+
+def _state(pid: int) -> str:
+    """The process state letter from /proc: R running, S sleeping, T stopped, Z zombie."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def test_a_save_pauses_the_index_build_and_a_pause_resumes_it(write_site: SiteWriter, tmp_path: Path) -> None:
+    root = write_site({"content/news/x.md": article("Drills", "2025-09-10", "Armenian drills near the border.")})
+    index = SearchIndex(root, tmp_path / "preview", drafts=True, future=False)
+    try:
+        index.catch_up()
+        assert index.running
+        pid = index.pid
+        assert pid is not None
+        index.pause()
+        time.sleep(0.2)
+        assert _state(pid) == "T"
+        index.catch_up()
+        assert _state(pid) != "T"
+        deadline = time.monotonic() + 60
+        while index.running and time.monotonic() < deadline:
+            time.sleep(0.1)
+            index.catch_up()
+        assert index.runs == 1 and not index.running
+        assert (tmp_path / "preview/pagefind/pagefind-entry.json").is_file()
+        index.catch_up()
+        assert not index.running, "nothing changed: no second run"
+        index.site_changed()
+        index.catch_up()
+        assert index.running
+    finally:
+        index.close()
+    assert not index.running
+    assert not Path(f"/proc/{pid}").exists() or _state(pid) == "Z"

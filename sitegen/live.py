@@ -1,0 +1,422 @@
+"""The previewed site, kept in memory and brought up to date from the paths the watcher reports.
+
+`sitegen build` must look at every file to learn what changed; the preview is told. So a save costs work in
+proportion to the save, not to the archive: the saved article is read again, and when nothing that places it in the
+site changed (its body, headline, summary or image was edited, not its date, section, tags, authors, URL or status),
+the new version takes the old one's place in the site model and in the routes that hold it, and only the pages that
+show it become stale. Anything else (an article added, deleted, re-dated, re-tagged or moved; a section index; the
+analytics) assembles and plans the site again from the articles in memory, reading no other file. Templates and
+static files make every page stale; the configuration starts over. Pages are rendered on request (snapshot.py).
+
+Errors keep the last good snapshot: it is served until a change leaves no error anywhere in the site.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+
+from sitegen.assemble import Visibility, build_site
+from sitegen.assets import Assets
+from sitegen.build import build_time, distribution_for, static_files, template_folders
+from sitegen.config import Config, LoadedConfig, load_config
+from sitegen.content import INDEX_FILE, Head, ParseSettings, parse_section_index
+from sitegen.errors import ConfigError, Problem, Severity, error, errors_in
+from sitegen.incremental import horizon, shown_everywhere
+from sitegen.load import (
+    CONTENT_DIR,
+    DATA_DIR,
+    STATIC_DIR,
+    TEMPLATES_DIR,
+    SourceFile,
+    content_file,
+    find_content,
+    read_bytes,
+    read_optional,
+    walk_order,
+)
+from sitegen.model import Article, SectionInfo, Site
+from sitegen.plan import Route, plan
+from sitegen.popular import PageViews, parse_pageviews
+from sitegen.render import Renderer, TemplateProblem, TemplateSet, make_environment
+from sitegen.snapshot import Bodies, Snapshot
+from sitegen.workers import articles_in, read_head, read_heads
+
+# What may change while an article keeps its place: in lists, feeds, sections, tags, sitemaps and URLs. Every other
+# field decides where the article appears, so a change to it assembles the site again.
+IN_PLACE_FIELDS = frozenset({"title", "image", "summary", "excerpt", "body_html", "reading_minutes", "digest"})
+_PLACING_FIELDS = tuple(f.name for f in dataclasses.fields(Article) if f.name not in IN_PLACE_FIELDS)
+# What a page other than the article's own can show of an article listed in every page's blocks.
+_BODY_ONLY = frozenset({"body_html", "reading_minutes", "digest"})
+
+
+@dataclass(frozen=True)
+class Update:
+    problems: tuple[Problem, ...] = ()  # the errors that kept the last snapshot
+    warnings: tuple[Problem, ...] = ()
+    published: bool = False  # a new snapshot is served
+    articles: int = 0
+    read: int = 0  # files read for this update
+    stale: int | None = 0  # pages made stale; None: every page
+    seconds: float = 0.0
+
+
+@dataclass
+class _Pending:
+    """What changed since the last published snapshot (an update with errors publishes nothing, so it accumulates)."""
+
+    articles: set[str] = field(default_factory=set)
+    replan: bool = False  # assemble and plan the site again
+    renderer: bool = False  # templates or static files: every page is stale
+    check_templates: bool = False
+
+
+class LiveSite:
+    def __init__(self, root: Path, *, drafts: bool = True, future: bool = False, jobs: int = 0) -> None:
+        self.root = root.resolve()
+        self.drafts = drafts
+        self.future = future
+        self.jobs = jobs
+        self.snapshot: Snapshot | None = None
+        self._loaded: LoadedConfig | None = None
+        self._settings = ParseSettings("UTC", "", "")
+        self._bodies = Bodies(self._settings)
+        self._files: dict[str, SourceFile] = {}
+        self._heads: dict[str, Head] = {}
+        self._problems: dict[str, list[Problem]] = {}  # by source file; "" for the site-wide ones
+        self._indexes: dict[str, SectionInfo] = {}
+        self._index_stamps: dict[str, tuple[int, int]] = {}
+        self._pageviews: list[PageViews] = []
+        self._statics: dict[str, Path] = {}
+        self._site_static: dict[str, SourceFile] = {}
+        self._assets = Assets({}, frozenset())
+        self._templates = TemplateSet((), self.root)
+        self._env: jinja2.Environment | None = None
+        self._holders: dict[str, list[str]] | None = None  # source → outputs of the routes holding its article
+        self._horizon: float | None = None
+        self._date = ""
+        self._pending = _Pending()
+        self._read = 0
+
+    @property
+    def searchable(self) -> bool:
+        """The site has a search index to keep (its configuration read, search on)."""
+        return self._loaded is not None and self.config.search.enabled
+
+    @property
+    def config(self) -> Config:
+        assert self._loaded is not None
+        return self._loaded.config
+
+    # -- reading ---------------------------------------------------------------------------------------------------
+
+    def load(self) -> Update:
+        """Read the whole site and publish it."""
+        started = time.perf_counter()
+        self._read = 0
+        try:
+            self._loaded = load_config(self.root)
+        except ConfigError as exc:
+            self._loaded = None
+            return Update(problems=tuple(exc.problems), seconds=time.perf_counter() - started)
+        self._settings = ParseSettings.from_config(self.config)
+        self._bodies = Bodies(self._settings)
+        self._problems, self._files, self._heads, self._index_stamps = {}, {}, {}, {}
+        self._read_templates()
+        self._read_static()
+        self._read_pageviews()
+        self._read_all_content()
+        self._pending = _Pending(replan=True, renderer=True, check_templates=True)
+        return self._publish(started)
+
+    def update(self, changes: Iterable[str]) -> Update:
+        """Bring the site up to date with these changed paths (relative to the root) and publish it if it has no
+        errors."""
+        started = time.perf_counter()
+        paths = sorted(set(changes))
+        if self._loaded is None or any(len(PurePosixPath(p).parts) == 1 and p not in _FOLDERS for p in paths):
+            return self.load()  # the configuration (or a first load that failed on it)
+        self._read = 0
+        tops = {PurePosixPath(p).parts[0] for p in paths}
+        if TEMPLATES_DIR in tops:
+            self._read_templates()
+            self._pending.renderer = self._pending.check_templates = True
+        if STATIC_DIR in tops:
+            self._read_static()
+            self._pending.renderer = True
+        if DATA_DIR in tops:
+            self._read_pageviews()
+            self._pending.replan = True
+        content = [p for p in paths if PurePosixPath(p).parts[0] == CONTENT_DIR]
+        if any(not p.endswith(".md") or p == CONTENT_DIR for p in content):
+            self._read_all_content()  # a folder was created, moved or deleted: look at everything again
+        else:
+            for rel in content:
+                self._read_content_file(rel)
+        return self._publish(started)
+
+    def _read_templates(self) -> None:
+        self._templates = TemplateSet(template_folders(self.root), self.root)
+        self._env = make_environment(self._templates, self.config)
+
+    def _read_static(self) -> None:
+        problems: list[Problem] = []
+        theme, self._site_static = static_files(self.root, problems, search=self.config.search.enabled)
+        statics = {**theme, **self._site_static}
+        try:
+            self._assets = Assets.fingerprint(statics, lambda rel: read_bytes(statics[rel]))
+        except OSError:
+            self._assets = Assets({}, frozenset(statics))  # a stylesheet vanished while read: its event follows
+        self._statics = {rel: found.path for rel, found in statics.items()}
+        self._statics.update({hashed: statics[rel].path for rel, hashed in self._assets.hashed.items()})
+        distribution_for(self.config, self._site_static, self._loaded.path if self._loaded else None, problems)
+        self._problems["static"] = problems
+
+    def _read_pageviews(self) -> None:
+        file = self.config.popular.file
+        self._pageviews, self._problems["pageviews"] = parse_pageviews(file, read_optional(self.root / file))
+
+    def _read_all_content(self) -> None:
+        sources = find_content(self.root)
+        self._problems["content"] = list(sources.problems)
+        self._read_indexes(sources.section_indexes)
+        known = {f.rel: f for f in sources.articles}
+        for rel in self._files.keys() - known.keys():
+            self._forget(rel)
+        fresh = [f for f in sources.articles if rel_changed(self._files.get(f.rel), f)]
+        # Worker processes only for the first load: later, request threads may be converting a body when a fork
+        # would copy the Markdown converter's lock held.
+        jobs = self.jobs if self.snapshot is None else 1
+        for found, head, problems in read_heads(fresh, self._settings, jobs):
+            self._keep(found, head, problems)
+        if fresh or known.keys() != self._files.keys():
+            self._files = {rel: self._files[rel] for rel in known}  # the walk's order, as `sitegen build` reads
+            self._heads = {rel: self._heads[rel] for rel in known if rel in self._heads}
+            self._pending.replan = True
+        self._pending.articles.update(f.rel for f in fresh)
+        self._read += len(fresh)
+
+    def _read_indexes(self, files: Iterable[SourceFile]) -> None:
+        stamps = {f.rel: f.stamp for f in files}
+        if stamps == self._index_stamps:
+            return
+        self._indexes, problems = {}, []
+        for found in files:
+            info, found_problems = parse_section_index(found.rel, read_bytes(found), self._settings)
+            problems += found_problems
+            if info is not None:
+                self._indexes[info.path] = info
+        self._index_stamps = stamps
+        self._problems["indexes"] = problems
+        self._pending.replan = True
+
+    def _read_content_file(self, rel: str) -> None:
+        if PurePosixPath(rel).name == INDEX_FILE:
+            self._read_indexes(f for f in find_content(self.root).section_indexes)
+            return
+        found = content_file(self.root, rel)
+        if found is None:
+            if rel in self._files:
+                self._forget(rel)
+                self._pending.replan = True
+            return
+        if not rel_changed(self._files.get(rel), found):
+            return  # an event without an edit (a file closed, a touch that changed nothing we keep)
+        if rel not in self._files:
+            self._pending.replan = True  # a new article: files are kept in the order a build reads them
+            self._files = dict(sorted({**self._files, rel: found}.items(), key=lambda item: walk_order(item[0])))
+        _, head, problems = read_head(found, self._settings)
+        self._keep(found, head, problems)
+        self._pending.articles.add(rel)
+        self._read += 1
+        if head is not None:
+            self._problems[rel] += self._bodies.convert(head)  # the article being edited is about to be looked at
+
+    def _keep(self, found: SourceFile, head: Head | None, problems: list[Problem]) -> None:
+        self._files[found.rel] = found
+        self._problems[found.rel] = problems
+        if head is None:
+            self._heads.pop(found.rel, None)
+        else:
+            self._heads[found.rel] = head
+
+    def _forget(self, rel: str) -> None:
+        self._files.pop(rel, None)
+        self._heads.pop(rel, None)
+        self._problems.pop(rel, None)
+        self._pending.replan = True
+
+    # -- publishing ------------------------------------------------------------------------------------------------
+
+    def _publish(self, started: float) -> Update:
+        problems = [p for found in self._problems.values() for p in found]
+        errors = errors_in(problems)
+        warnings = tuple(p for p in problems if p.severity is not Severity.ERROR)
+        result = Update(warnings=warnings, articles=len(self._heads), read=self._read)
+        try:
+            if errors:
+                raise _Failed(errors)
+            snapshot, stale = self._next_snapshot(build_time())
+        except _Failed as exc:
+            return dataclasses.replace(result, problems=tuple(exc.problems), seconds=time.perf_counter() - started)
+        self.snapshot = snapshot
+        self._pending = _Pending()
+        return dataclasses.replace(result, published=True, stale=stale, seconds=time.perf_counter() - started)
+
+    def _next_snapshot(self, now: datetime) -> tuple[Snapshot, int | None]:
+        old = self.snapshot
+        date = now.astimezone(self.config.tz).date().isoformat()
+        moved_on = date != self._date or (self._horizon is not None and now.timestamp() >= self._horizon)
+        if old is None or self._pending.replan or moved_on or not self._in_place(old):
+            snapshot = self._assemble(now)
+            self._date = date
+            stale = None
+        else:
+            snapshot, stale = self._swap(old)
+        if self._pending.check_templates:
+            _check_templates(snapshot, render=old is not None)
+        return snapshot, stale
+
+    def _in_place(self, old: Snapshot) -> bool:
+        """Every changed article can simply take its old version's place."""
+        for rel in self._pending.articles:
+            before, after = old.heads.get(rel), self._heads.get(rel)
+            if before is None or after is None or _placing(before.article) != _placing(after.article):
+                return False
+        return True
+
+    def _assemble(self, now: datetime) -> Snapshot:
+        config = self.config
+        visibility = Visibility(now, self.drafts, self.future)
+        articles = [head.article for head in self._heads.values()]
+        site = build_site(articles, self._indexes, config, visibility, self._pageviews)
+        distribution = distribution_for(config, self._site_static, None, [])
+        routes, problems = plan(site, config.page_size, distribution.planner(), search=config.search.enabled)
+        if errors_in(problems):
+            raise _Failed(problems)
+        self._holders = None
+        self._horizon = horizon(articles, now)
+        return self._snapshot(site, {route.output: route for route in routes}, {})
+
+    def _swap(self, old: Snapshot) -> tuple[Snapshot, int | None]:
+        site, routes = old.site, dict(old.routes)
+        holders = self._route_holders(old)
+        stale: set[str] = set()
+        everywhere = False
+        for rel in self._pending.articles:
+            before, after = old.heads[rel].article, self._heads[rel].article
+            if before is after:
+                continue
+            if any(a is before for a in shown_everywhere(site)) and _shown_fields_changed(before, after):
+                everywhere = True  # its headline is in a block on every page
+            site = _swapped_fields(site, before, after)
+            for output in holders.get(rel, []):
+                routes[output] = _swapped_route(routes[output], before, after)
+                stale.add(output)
+        everywhere = everywhere or self._pending.renderer
+        pages = {} if everywhere else {rel: page for rel, page in old.pages.items() if rel not in stale}
+        return self._snapshot(site, routes, pages), None if everywhere else len(stale)
+
+    def _snapshot(self, site: Site, routes: dict[str, Route], pages: dict[str, bytes]) -> Snapshot:
+        assert self._env is not None
+        heads = dict(self._heads)
+        try:
+            self._bodies.fill(shown_everywhere(site), heads)  # the blocks every page shows may show them whole
+            renderer = Renderer(self._env, self._templates, site, self.config, self._assets.url)
+        except TemplateProblem as exc:
+            raise _Failed([exc.problem]) from exc
+        return Snapshot(site, routes, self._statics, renderer, heads, self._bodies, pages)
+
+    def _route_holders(self, snapshot: Snapshot) -> dict[str, list[str]]:
+        """Which routes hold each article: made once per plan, on the first save that needs it."""
+        if self._holders is None:
+            holders: dict[str, list[str]] = {}
+            for output, route in snapshot.routes.items():
+                for source in {a.source for a in articles_in(route)}:
+                    holders.setdefault(source, []).append(output)
+            self._holders = holders
+        return self._holders
+
+
+class _Failed(Exception):  # noqa: N818 - it carries problems, it is not a bug
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+_FOLDERS = frozenset({CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, DATA_DIR})
+
+
+def rel_changed(known: SourceFile | None, found: SourceFile) -> bool:
+    return known is None or known.stamp != found.stamp
+
+
+def _placing(article: Article) -> tuple[Any, ...]:
+    return tuple(getattr(article, name) for name in _PLACING_FIELDS)
+
+
+def _shown_fields_changed(before: Article, after: Article) -> bool:
+    return any(getattr(before, f) != getattr(after, f) for f in IN_PLACE_FIELDS - _BODY_ONLY)
+
+
+def _check_templates(snapshot: Snapshot, *, render: bool) -> None:
+    """Compile every template the routes use (a syntax error is found at once, not on the page that needs it), and
+    after a template edit render one page of each, so a broken edit keeps the last good site instead."""
+    samples: dict[str, str] = {}
+    for output, route in snapshot.routes.items():
+        samples.setdefault(route.template, output)
+    problems: list[Problem] = []
+    for template, output in samples.items():
+        try:
+            if render:
+                snapshot.page(output)
+            elif template.endswith(".html"):
+                snapshot.renderer.env.get_template(template)
+        except TemplateProblem as exc:
+            problems.append(exc.problem)
+        except jinja2.TemplateSyntaxError as exc:
+            where = snapshot.renderer.templates.display(exc.filename) if exc.filename else f"templates/{template}"
+            problems.append(error(where, exc.lineno, f"template syntax error: {exc.message}"))
+    if problems:
+        raise _Failed(problems)
+
+
+def _swapped(value: Any, before: Article, after: Article) -> Any:
+    """`value` with `after` wherever it held `before` (in tuples and mappings, however deep), sharing all the rest."""
+    if value is before:
+        return after
+    if isinstance(value, tuple):
+        ids = list(map(id, value))  # found by identity: comparing articles field by field would be slow
+        if id(before) in ids:
+            at = ids.index(id(before))
+            return (*value[:at], after, *value[at + 1 :])
+        return value
+    if isinstance(value, Mapping):
+        swapped = {key: _swapped(item, before, after) for key, item in value.items()}
+        return value if all(swapped[key] is item for key, item in value.items()) else swapped
+    return value
+
+
+def _swapped_fields(value: Any, before: Article, after: Article) -> Any:
+    """A dataclass (the site, a route) with `after` wherever its fields held `before`: generic over their fields."""
+    changes = {}
+    for f in dataclasses.fields(value):
+        current = getattr(value, f.name)
+        new = _swapped(current, before, after)
+        if new is not current:
+            changes[f.name] = new
+    return dataclasses.replace(value, **changes) if changes else value
+
+
+def _swapped_route(route: Route, before: Article, after: Article) -> Route:
+    swapped: Route = _swapped_fields(route, before, after)
+    if route.article is before and route.title == before.title:
+        swapped = dataclasses.replace(swapped, title=after.title)  # an article's page is titled after it
+    return swapped

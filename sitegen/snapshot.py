@@ -1,0 +1,125 @@
+"""One version of the previewed site, served from memory: its routes, its static files, and its pages, each page
+rendered the first time it is asked for.
+
+A preview never needs every page of a 10,000-article archive at once; it needs the page in the browser, now. So the
+preview plans the whole site (cheap: front-matter only) and renders a page when it is requested, keeping it until a
+change makes it stale. Article bodies are converted the same way: an article read for the preview has its front-matter
+only (content.Head), and its Markdown is converted the first time a page shows it.
+
+A snapshot never changes what it serves: a change makes a new snapshot (live.py), and a request answered from the old
+one while the new one is being made gets the old, complete site.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitegen.content import Head, ParseSettings, complete
+from sitegen.errors import Problem, errors_in
+from sitegen.incremental import shown_everywhere
+from sitegen.model import Article, Site
+from sitegen.plan import Route
+from sitegen.render import Renderer, TemplateProblem
+from sitegen.workers import articles_in
+
+NOT_FOUND_PAGE = "404.html"
+
+
+@dataclass(frozen=True)
+class Redirect:
+    location: str
+
+
+@dataclass
+class Bodies:
+    """Converts the bodies of articles read without them, in place, once: shared by every snapshot of one preview.
+
+    In place because the site model and the routes hold these very objects. An article whose body is not converted
+    yet has `reading_minutes == 0` (a converted one reads for at least a minute). One lock for all conversions:
+    Python-Markdown's converter is shared, and two requests must not convert the same article twice.
+    """
+
+    settings: ParseSettings
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    reported: set[Problem] = field(default_factory=set)
+
+    def fill(self, articles: Iterable[Article], heads: Mapping[str, Head]) -> None:
+        """Convert the bodies these articles lack (when a page shows them); warnings are printed once, an error
+        raises TemplateProblem (the page can't be rendered)."""
+        with self.lock:
+            for article in articles:
+                head = heads.get(article.source)
+                if article.reading_minutes == 0 and head is not None and head.article is article:
+                    self._report(self._convert(head))
+
+    def convert(self, head: Head) -> list[Problem]:
+        """Convert one article's body now; its problems are returned, not raised."""
+        with self.lock:
+            return self._convert(head) if head.article.reading_minutes == 0 else []
+
+    def _convert(self, head: Head) -> list[Problem]:
+        converted, problems = complete(head, self.settings)
+        if converted is not None:
+            for name in ("body_html", "excerpt", "reading_minutes"):
+                object.__setattr__(head.article, name, getattr(converted, name))  # the one write to a frozen Article
+        return problems
+
+    def _report(self, problems: list[Problem]) -> None:
+        errors = errors_in(problems)
+        if errors:
+            raise TemplateProblem(errors[0])
+        for problem in problems:
+            if problem not in self.reported:
+                self.reported.add(problem)
+                print(problem, file=sys.stderr)
+
+
+@dataclass
+class Snapshot:
+    site: Site
+    routes: Mapping[str, Route]  # by output path: "news/x/index.html"
+    statics: Mapping[str, Path]  # output path → the source file (static files, fingerprinted names included)
+    renderer: Renderer
+    heads: Mapping[str, Head]  # the articles as read, by source: their bodies are converted from these
+    bodies: Bodies
+    pages: dict[str, bytes] = field(default_factory=dict)  # rendered so far; carried into the next snapshot if fresh
+
+    def find(self, rel: str) -> bytes | None:
+        """The bytes published at `rel` (a path in the output), or None when the site has no such file."""
+        if rel in self.routes:
+            return self.page(rel)
+        source = self.statics.get(rel)
+        if source is None:
+            return None
+        try:
+            return source.read_bytes()
+        except OSError:
+            return None  # deleted since the snapshot was made: the next one will not list it
+
+    def has(self, rel: str) -> bool:
+        return rel in self.routes or rel in self.statics
+
+    def page(self, rel: str) -> bytes:
+        """A page, rendered now if it has not been since it last changed. Raises TemplateProblem."""
+        cached = self.pages.get(rel)
+        if cached is not None:
+            return cached
+        route = self.routes[rel]
+        self.bodies.fill([*articles_in(route), *shown_everywhere(self.site)], self.heads)
+        data = self.renderer.render(route)
+        self.pages[rel] = data
+        return data
+
+
+def locate(snapshot: Snapshot, parts: list[str]) -> str | Redirect | None:
+    """The output path a decoded request path names in the snapshot, a redirect adding a folder's slash, or None."""
+    rel = "/".join(parts)
+    if not parts[-1]:
+        return rel + "index.html" if snapshot.has(rel + "index.html") else None
+    if snapshot.has(rel):
+        return rel
+    return Redirect("/" + rel + "/") if snapshot.has(rel + "/index.html") else None
