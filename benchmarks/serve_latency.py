@@ -7,7 +7,9 @@ For every size, the shared corpus (../shared/bench/make_corpus.py) is written in
 is started on a free port; "first page" is the time from starting the process to the first 200 answer for one
 article. Then one old article is edited `--edits` times (a unique sentence appended to its body) and the served page
 is polled every 5 ms until it contains that sentence: the median of those times is the edit latency. Peak memory is
-the server process's VmHWM. Only the standard library is used. Not a test: numbers depend on the machine.
+the server process's VmHWM, and the peak of the summed RSS of the server and every process it started (sitegen's
+background search-index build and Pagefind), sampled every 100 ms. Only the standard library is used. Not a test:
+numbers depend on the machine.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +45,7 @@ class Result:
     first_page: float
     edits: list[float]
     peak_mb: float
+    tree_peak_mb: float
 
     @property
     def median(self) -> float:
@@ -86,6 +90,48 @@ def peak_mb(pid: int) -> float:
     return float("nan")
 
 
+def tree_rss_mb(pid: int) -> float:
+    """The resident memory of a process and all its descendants, now."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
+
+
+class TreeMemory:
+    """Samples a process tree's summed RSS in a thread; `peak` is the largest sample."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, tree_rss_mb(self.pid))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
 def make_corpus(folder: Path, articles: int, fmt: str) -> None:
     subprocess.run([sys.executable, str(DEFAULT_CORPUS_SCRIPT), str(folder), "--articles", str(articles),
                     "--format", fmt], check=True, stdout=subprocess.DEVNULL)  # fmt: skip
@@ -123,6 +169,7 @@ def measure(generator: str, site: Path, articles: int, edits: int, hugo: Path | 
     original = target.read_bytes()
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tree = TreeMemory(process.pid)
     try:
         first = wait_until(port, url, None, process, limit=1800) - started
         times = []
@@ -134,14 +181,16 @@ def measure(generator: str, site: Path, articles: int, edits: int, hugo: Path | 
             times.append(wait_until(port, url, marker, process, limit=1800) - written)
             print(f"  {generator} {articles}: edit {n + 1}/{edits}: {times[-1] * 1000:.0f} ms", flush=True)
         memory = peak_mb(process.pid)
+        tree_peak = tree.stop()
     finally:
+        tree.stop()
         process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=60)
         except subprocess.TimeoutExpired:
             process.kill()
         target.write_bytes(original)
-    return Result(generator, articles, first, times, memory)
+    return Result(generator, articles, first, times, memory, tree_peak)
 
 
 def prepare(generator: str, workdir: Path, articles: int) -> Path:
@@ -158,11 +207,12 @@ def prepare(generator: str, workdir: Path, articles: int) -> Path:
 
 def table(results: list[Result]) -> str:
     lines = ["| generator | articles | first page (s) | edit → page updated, median (ms) | min–max (ms) | edits | "
-             "peak RSS (MB) |", "|---|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+             "peak RSS, server (MB) | peak RSS, with children (MB) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for r in results:
         spread = f"{min(r.edits) * 1000:.0f}–{max(r.edits) * 1000:.0f}" if r.edits else "–"
         lines.append(f"| {r.generator} | {r.articles:,} | {r.first_page:.2f} | {r.median * 1000:.0f} | {spread} | "
-                     f"{len(r.edits)} | {r.peak_mb:.0f} |")  # fmt: skip
+                     f"{len(r.edits)} | {r.peak_mb:.0f} | {r.tree_peak_mb:.0f} |")  # fmt: skip
     return "\n".join(lines)
 
 

@@ -14,8 +14,9 @@ Errors keep the last good snapshot: it is served until a change leaves no error 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -47,7 +48,7 @@ from sitegen.plan import Route, plan
 from sitegen.popular import PageViews, parse_pageviews
 from sitegen.render import Renderer, TemplateProblem, TemplateSet, make_environment
 from sitegen.snapshot import Bodies, Snapshot
-from sitegen.workers import articles_in, read_head, read_heads
+from sitegen.workers import read_head
 
 # What may change while an article keeps its place: in lists, feeds, sections, tags, sitemaps and URLs. Every other
 # field decides where the article appears, so a change to it assembles the site again.
@@ -79,11 +80,10 @@ class _Pending:
 
 
 class LiveSite:
-    def __init__(self, root: Path, *, drafts: bool = True, future: bool = False, jobs: int = 0) -> None:
+    def __init__(self, root: Path, *, drafts: bool = True, future: bool = False) -> None:
         self.root = root.resolve()
         self.drafts = drafts
         self.future = future
-        self.jobs = jobs
         self.snapshot: Snapshot | None = None
         self._loaded: LoadedConfig | None = None
         self._settings = ParseSettings("UTC", "", "")
@@ -104,6 +104,7 @@ class LiveSite:
         self._date = ""
         self._pending = _Pending()
         self._read = 0
+        self._frozen = False
 
     @property
     def searchable(self) -> bool:
@@ -119,6 +120,18 @@ class LiveSite:
 
     def load(self) -> Update:
         """Read the whole site and publish it."""
+        # Reading an archive allocates millions of objects that all stay: the collector would walk them again and
+        # again (a third of the time at 10,000 articles), and after the first load they never need walking at all.
+        gc.disable()
+        try:
+            return self._load()
+        finally:
+            if self.snapshot is not None and not self._frozen:
+                gc.freeze()
+                self._frozen = True
+            gc.enable()
+
+    def _load(self) -> Update:
         started = time.perf_counter()
         self._read = 0
         try:
@@ -191,11 +204,10 @@ class LiveSite:
         for rel in self._files.keys() - known.keys():
             self._forget(rel)
         fresh = [f for f in sources.articles if rel_changed(self._files.get(f.rel), f)]
-        # Worker processes only for the first load: later, request threads may be converting a body when a fork
-        # would copy the Markdown converter's lock held.
-        jobs = self.jobs if self.snapshot is None else 1
-        for found, head, problems in read_heads(fresh, self._settings, jobs):
-            self._keep(found, head, problems)
+        # One process: front-matter is quick to read, and sending 10,000 articles back from workers costs as much
+        # as reading them (and a fork could copy a lock that a request thread holds).
+        for found in fresh:
+            self._keep(*read_head(found, self._settings))
         if fresh or known.keys() != self._files.keys():
             self._files = {rel: self._files[rel] for rel in known}  # the walk's order, as `sitegen build` reads
             self._heads = {rel: self._heads[rel] for rel in known if rel in self._heads}
@@ -203,7 +215,7 @@ class LiveSite:
         self._pending.articles.update(f.rel for f in fresh)
         self._read += len(fresh)
 
-    def _read_indexes(self, files: Iterable[SourceFile]) -> None:
+    def _read_indexes(self, files: Sequence[SourceFile]) -> None:
         stamps = {f.rel: f.stamp for f in files}
         if stamps == self._index_stamps:
             return
@@ -219,7 +231,7 @@ class LiveSite:
 
     def _read_content_file(self, rel: str) -> None:
         if PurePosixPath(rel).name == INDEX_FILE:
-            self._read_indexes(f for f in find_content(self.root).section_indexes)
+            self._read_indexes(find_content(self.root).section_indexes)
             return
         found = content_file(self.root, rel)
         if found is None:
@@ -334,12 +346,17 @@ class LiveSite:
             raise _Failed([exc.problem]) from exc
         return Snapshot(site, routes, self._statics, renderer, heads, self._bodies, pages)
 
+    def prepare(self) -> None:
+        """Work the next in-place save would do first, done ahead while the editor is not saving."""
+        if self.snapshot is not None:
+            self._route_holders(self.snapshot)
+
     def _route_holders(self, snapshot: Snapshot) -> dict[str, list[str]]:
-        """Which routes hold each article: made once per plan, on the first save that needs it."""
+        """Which routes hold each article: made once per plan (when idle, or by the first save that needs it)."""
         if self._holders is None:
             holders: dict[str, list[str]] = {}
             for output, route in snapshot.routes.items():
-                for source in {a.source for a in articles_in(route)}:
+                for source in sources_in(route):
                     holders.setdefault(source, []).append(output)
             self._holders = holders
         return self._holders
@@ -352,6 +369,22 @@ class _Failed(Exception):  # noqa: N818 - it carries problems, it is not a bug
 
 
 _FOLDERS = frozenset({CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, DATA_DIR})
+
+
+_ROUTE_FIELDS = tuple(f.name for f in dataclasses.fields(Route))
+
+
+def sources_in(route: Route) -> set[str]:
+    """The articles a route holds, by source: in its fields or in tuples in them. Routes hold articles no deeper
+    (tests check this against workers.articles_in, which looks everywhere but is ten times slower)."""
+    found: set[str] = set()
+    for name in _ROUTE_FIELDS:
+        value = getattr(route, name)
+        if type(value) is Article:
+            found.add(value.source)
+        elif type(value) is tuple:
+            found.update(item.source for item in value if type(item) is Article)
+    return found
 
 
 def rel_changed(known: SourceFile | None, found: SourceFile) -> bool:

@@ -113,26 +113,35 @@ class Rebuilder:
 
 
 INDEX_AFTER_QUIET = 1.0  # seconds without a save before the search index catches up
+IDLE_TICK = 0.1  # seconds: how often an idle loop looks at the search index
 
 
 def run_build_loop(watcher: Watcher, rebuilder: Rebuilder, index: SearchIndex | None = None) -> None:
     """The first load, then one update per debounced batch until the watcher is closed.
 
-    The search index is built by a background `sitegen build` while the editor pauses: Pagefind re-indexes every
-    article (seconds to a minute on a large archive), which must never hold a page's reload back. A save pauses it.
+    Idle moments get the live site ready for the next save. The search index is built by a background `sitegen
+    build` once the editor has paused: Pagefind re-indexes every article (seconds to a minute on a large archive),
+    which must never hold a page's reload back, so a save pauses it.
     """
     rebuilder.rebuild(None)
-    while (batch := watcher.next_batch(INDEX_AFTER_QUIET)) is not None:
-        if index is None:
-            if batch:
-                rebuilder.rebuild(batch)
-        elif batch:
-            index.pause()  # the editor's save comes first
+    quiet_since = time.monotonic()
+    while (batch := watcher.next_batch(IDLE_TICK)) is not None:
+        if batch:
+            if index is not None:
+                index.pause()  # the editor's save comes first
             epoch = rebuilder.state.outcome.epoch
-            if rebuilder.rebuild(batch).epoch != epoch:
+            if rebuilder.rebuild(batch).epoch != epoch and index is not None:
                 index.site_changed()
-        elif rebuilder.live.searchable and not rebuilder.state.outcome.problems:
+            quiet_since = time.monotonic()
+            continue
+        rebuilder.live.prepare()
+        if index is not None and time.monotonic() - quiet_since >= INDEX_AFTER_QUIET and _indexable(rebuilder):
             index.catch_up()
+
+
+def _indexable(rebuilder: Rebuilder) -> bool:
+    """Search is on and the site has no errors (a build would stop on them)."""
+    return rebuilder.live.searchable and not rebuilder.state.outcome.problems
 
 
 def _changed(changes: set[str]) -> str:

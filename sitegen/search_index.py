@@ -53,8 +53,9 @@ class SearchIndex:
         """Called while the editor pauses: resume a paused run, report a finished one, start one if due."""
         self._reap()
         if self._process is not None:
-            self._signal(signal.SIGCONT)
-            self._paused = False
+            if self._paused:
+                self._signal(signal.SIGCONT)
+                self._paused = False
         elif self._due:
             self._start()
 

@@ -84,12 +84,6 @@ def read_head(found: SourceFile, settings: ParseSettings) -> tuple[SourceFile, H
     return found, head, problems
 
 
-def read_heads(
-    files: Sequence[SourceFile], settings: ParseSettings, jobs: int
-) -> Iterator[tuple[SourceFile, Head | None, list[Problem]]]:
-    return ordered_map(partial(read_head, settings=settings), files, jobs, MIN_PARALLEL_PARSE)
-
-
 def ordered_map(func: Callable[[T], R], items: Sequence[T], jobs: int, min_parallel: int) -> Iterator[R]:
     """`func` over `items`, results in input order, in forked workers when there are enough items to pay for them.
 

@@ -1,0 +1,217 @@
+"""The preview's live site: whatever path an update takes, it serves exactly what `sitegen build` would write.
+
+Every test compares every page and static file the live site serves with a fresh `sitegen build --clean` of the same
+files, after each kind of change an editor makes: the in-place swap of a saved article, a re-assembly, templates,
+static files, analytics, configuration. Then the swap's promises: it reads one file and makes stale only the pages
+that show the article.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import BuildOptions, build
+from sitegen.live import LiveSite, sources_in
+from sitegen.snapshot import Snapshot
+from sitegen.workers import articles_in
+from tests.conftest import BASIC_CONFIG, SiteWriter, article
+
+GOLDEN = Path(__file__).parent / "sites" / "basic"
+DRILLS = "content/news/armenia/2025/drills.md"
+SERVICE = "content/news/armenia/2025/service.md"
+FESTIVAL = "content/culture/festival.md"
+
+
+@pytest.fixture
+def golden(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(GOLDEN, root, ignore=shutil.ignore_patterns("expected"))
+    return root
+
+
+def served(site: Snapshot) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for rel in sorted({*site.routes, *site.statics}):
+        data = site.find(rel)
+        assert data is not None, rel
+        files[rel] = data
+    return files
+
+
+def built(root: Path, out: Path, *, drafts: bool) -> dict[str, bytes]:
+    build(BuildOptions(root, out, drafts=drafts, clean=True, jobs=1))
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != ".sitegen-manifest.json" and p.relative_to(out).parts[0] != "pagefind"
+    }
+
+
+def assert_as_built(live: LiveSite, out: Path) -> None:
+    assert live.snapshot is not None
+    mine, theirs = served(live.snapshot), built(live.root, out, drafts=live.drafts)
+    assert sorted(mine) == sorted(theirs)
+    for rel, data in theirs.items():
+        assert mine[rel] == data, f"{rel} differs from sitegen build's"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.mark.parametrize("drafts", [True, False])
+def test_first_load_serves_what_build_writes(golden: Path, tmp_path: Path, drafts: bool) -> None:
+    (golden / "content/news/draft.md").write_text(article("Unfinished", "2025-09-09", draft="true"), encoding="utf-8")
+    live = LiveSite(golden, drafts=drafts)
+    assert live.load().published
+    assert_as_built(live, tmp_path / "out")
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+# Each change: what the editor does, and the paths the watcher then reports.
+CHANGES: dict[str, tuple[Callable[[Path], object], tuple[str, ...]]] = {
+    "body": (lambda r: edit(r / SERVICE, "\n---\n", "\n---\nA new first paragraph.\n\n"), (SERVICE,)),
+    "headline": (lambda r: edit(r / DRILLS, "title: Iran Holds", "title: Iran Stages"), (DRILLS,)),
+    "date": (lambda r: edit(r / FESTIVAL, "2025-09-10T18", "2025-04-01T18"), (FESTIVAL,)),
+    "tags": (lambda r: edit(r / FESTIVAL, "tags: [", "tags: [Culture, "), (FESTIVAL,)),
+    "new article": (
+        lambda r: write(r / "content/news/new.md", article("Fresh", "2025-09-11T09:00:00+04:00")),
+        ("content/news/new.md",),
+    ),
+    "deleted": (lambda r: (r / SERVICE).unlink(), (SERVICE,)),
+    "renamed": (
+        lambda r: (r / SERVICE).rename(r / "content/news/service-two.md"),
+        (SERVICE, "content/news/service-two.md"),
+    ),
+    "draft": (lambda r: edit(r / DRILLS, "pinned: true", "pinned: true\ndraft: true"), (DRILLS,)),
+    "section index": (
+        lambda r: edit(r / "content/news/_index.md", "title: News", "title: Newsroom"),
+        ("content/news/_index.md",),
+    ),
+    "analytics": (
+        lambda r: edit(r / "data/pageviews.csv", "/culture/festival/,40", "/culture/festival/,1"),
+        ("data/pageviews.csv",),
+    ),
+    "template": (
+        lambda r: write(r / "templates/partials/sponsor.html", "<aside>Our sponsor</aside>\n"),
+        ("templates/partials/sponsor.html",),
+    ),
+    "stylesheet": (lambda r: write(r / "static/css/site.css", "body { color: #123456 }\n"), ("static/css/site.css",)),
+    "config": (lambda r: edit(r / "sitegen.toml", 'title = "Golden News"', 'title = "Silver News"'), ("sitegen.toml",)),
+    "folder moved": (lambda r: (r / "content/culture").rename(r / "content/arts"), ("content/culture", "content/arts")),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_every_kind_of_change_serves_what_a_fresh_build_writes(golden: Path, tmp_path: Path, change: str) -> None:
+    live = LiveSite(golden)
+    live.load()
+    assert live.snapshot is not None
+    served(live.snapshot)  # every page rendered once, so that stale pages kept by mistake would show
+    effect, paths = CHANGES[change]
+    effect(golden)
+    update = live.update(set(paths))
+    assert update.published, update.problems
+    assert_as_built(live, tmp_path / "out")
+
+
+def newsroom(write_site: SiteWriter) -> Path:
+    """Twelve articles, few of them in the blocks every page shows, so that most edits stay local."""
+    config = BASIC_CONFIG + "page_size = 3\nlatest_count = 2\n\n[popular]\ncount = 2\n\n[search]\nenabled = false\n"
+    files = {"sitegen.toml": config}
+    for n in range(12):
+        section = "news" if n % 2 else "sport"
+        files[f"content/{section}/a{n:02}.md"] = article(
+            f"Story {n}", f"2025-08-{n + 1:02}", f"Body of story {n}.", tags=f"[T{n % 3}]"
+        )
+    return write_site(files)
+
+
+def test_a_body_edit_swaps_the_article_in_and_stales_only_the_pages_showing_it(
+    write_site: SiteWriter, tmp_path: Path
+) -> None:
+    root = newsroom(write_site)
+    live = LiveSite(root)
+    live.load()
+    before = live.snapshot
+    assert before is not None
+    served(before)
+    edit(root / "content/sport/a00.md", "Body of story 0.", "A corrected body of story 0.")
+    update = live.update({"content/sport/a00.md"})
+    after = live.snapshot
+    assert update.published and update.read == 1
+    assert after is not None and after.site.sections is before.site.sections, "swapped in place, not re-assembled"
+    holders = {rel for rel, route in before.routes.items() if any(a.source == "content/sport/a00.md" for a in
+               (route.article, *route.items) if a is not None)}  # fmt: skip
+    assert update.stale == len(holders)
+    assert "sport/a00/index.html" in holders and "feed.xml" in holders
+    assert set(after.pages) == set(before.routes) - holders, "only the pages showing the article are rendered again"
+    assert b"A corrected body of story 0." in after.page("sport/a00/index.html")
+    assert_as_built(live, tmp_path / "out")
+
+
+def test_bodies_are_converted_when_a_page_shows_them(write_site: SiteWriter) -> None:
+    live = LiveSite(newsroom(write_site))
+    live.load()
+    site = live.snapshot
+    assert site is not None
+    old = next(a for a in site.site.articles if a.title == "Story 1")
+    assert old.reading_minutes == 0 and old.body_html == "", "not converted before a page shows it"
+    site.page("news/a01/index.html")
+    assert old.reading_minutes == 1 and "Body of story 1." in old.body_html
+
+
+def test_errors_keep_the_last_good_site_until_fixed(write_site: SiteWriter, tmp_path: Path) -> None:
+    root = newsroom(write_site)
+    live = LiveSite(root)
+    live.load()
+    good = live.snapshot
+    (root / "content/news/a01.md").write_text('---\ntitle: "Unclosed\ndate: 2025-08-02\n---\nBody\n', encoding="utf-8")
+    update = live.update({"content/news/a01.md"})
+    assert not update.published and live.snapshot is good
+    assert [(p.path, p.line) for p in update.problems] == [("content/news/a01.md", 2)]
+    edit(root / "content/sport/a02.md", "Body of story 2.", "Edited while another file is broken.")
+    assert not live.update({"content/sport/a02.md"}).published, "the site still has an error"
+    (root / "content/news/a01.md").write_text(article("Story 1", "2025-08-02", "Fixed."), encoding="utf-8")
+    assert live.update({"content/news/a01.md"}).published
+    assert_as_built(live, tmp_path / "out")
+
+
+def test_a_broken_configuration_keeps_the_site_and_a_fix_reloads_it(golden: Path, tmp_path: Path) -> None:
+    live = LiveSite(golden)
+    live.load()
+    good = live.snapshot
+    edit(golden / "sitegen.toml", "page_size = 2", 'page_size = "two"')
+    update = live.update({"sitegen.toml"})
+    assert not update.published and live.snapshot is good
+    assert update.problems[0].path == "sitegen.toml" and update.problems[0].line
+    edit(golden / "sitegen.toml", 'page_size = "two"', "page_size = 1")
+    assert live.update({"sitegen.toml"}).published
+    assert_as_built(live, tmp_path / "out")
+
+
+def test_an_event_without_an_edit_changes_nothing(golden: Path) -> None:
+    live = LiveSite(golden)
+    live.load()
+    site = live.snapshot
+    update = live.update({SERVICE})  # e.g. a file opened and closed without writing
+    assert update.read == 0 and live.snapshot is not None
+    assert live.snapshot.site is site.site if site else False
+
+
+def test_routes_hold_articles_where_the_swap_looks_for_them(golden: Path) -> None:
+    live = LiveSite(golden)
+    live.load()
+    assert live.snapshot is not None
+    for route in live.snapshot.routes.values():
+        assert sources_in(route) == {a.source for a in articles_in(route)}, route.output
