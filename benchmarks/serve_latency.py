@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark `sitegen serve` against `hugo server`: time to first page, edit → page updated, peak memory.
 
-    python benchmarks/serve_latency.py [--sizes 1000 10000] [--edits 10] [--generators sitegen hugo]
+    python benchmarks/serve_latency.py [--sizes 1000 10000] [--edits 10] [--generators sitegen sitegen-warm hugo]
 
-For every size, the shared corpus (../shared/bench/make_corpus.py) is written in each generator's format. Each server
+For every size, the shared corpus (../shared/bench/make_corpus.py) is written in each generator's format. `sitegen`
+starts with no build cache, as Hugo (which keeps nothing between runs) does; `sitegen-warm` starts after a `sitegen
+build` of the site, as it does in a newsroom's checkout that has been built or previewed before. Each server
 is started on a free port; "first page" is the time from starting the process to the first 200 answer for one
 article. Then one old article is edited `--edits` times (a unique sentence appended to its body) and the served page
 is polled every 5 ms until it contains that sentence: the median of those times is the edit latency. Peak memory is
@@ -145,14 +147,14 @@ def pick_article(content: Path) -> Path:
 def article_url(content: Path, path: Path, generator: str) -> str:
     rel = path.relative_to(content).with_suffix("")
     parts = list(rel.parts)
-    if generator == "sitegen":
+    if generator.startswith("sitegen"):
         parts.pop(-2)  # content/<section>/<year>/<slug>.md → /<section>/<slug>/
     return "/" + "/".join(parts) + "/"
 
 
 def server_command(generator: str, site: Path, port: int, hugo: Path | None) -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
-    if generator == "sitegen":
+    if generator.startswith("sitegen"):
         env["PYTHONPATH"] = str(REPO_ROOT)
         return [sys.executable, "-m", "sitegen", "serve", str(site), "--port", str(port)], env
     assert hugo is not None
@@ -194,14 +196,22 @@ def measure(generator: str, site: Path, articles: int, edits: int, hugo: Path | 
 
 
 def prepare(generator: str, workdir: Path, articles: int) -> Path:
-    site = workdir / f"{generator}-{articles}"
-    if site.exists():
-        return site
-    make_corpus(site, articles, "hugo" if generator == "hugo" else "sitegen")
-    if generator == "hugo":
-        shutil.copy(HUGO_THEME_DIR / "hugo.toml", site / "hugo.toml")
-        shutil.copytree(HUGO_THEME_DIR, site / "themes" / "bench", ignore=shutil.ignore_patterns("hugo.toml"))
-        write_section_indexes(site / "content")
+    """The corpus, written once per size and format. sitegen starts cold (no build cache: as Hugo, which keeps
+    nothing between runs) or, for `sitegen-warm`, after a `sitegen build` of the site, as in a newsroom's checkout."""
+    fmt = "hugo" if generator == "hugo" else "sitegen"
+    site = workdir / f"{fmt}-{articles}"
+    if not site.exists():
+        make_corpus(site, articles, fmt)
+        if fmt == "hugo":
+            shutil.copy(HUGO_THEME_DIR / "hugo.toml", site / "hugo.toml")
+            shutil.copytree(HUGO_THEME_DIR, site / "themes" / "bench", ignore=shutil.ignore_patterns("hugo.toml"))
+            write_section_indexes(site / "content")
+    if fmt == "sitegen":
+        shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+    if generator == "sitegen-warm":
+        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+        subprocess.run([sys.executable, "-m", "sitegen", "build", str(site), "-o", str(workdir / f"built-{articles}"),
+                        "-q"], check=True, env=env)  # fmt: skip
     return site
 
 
@@ -220,7 +230,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--edits", type=int, default=10)
-    parser.add_argument("--generators", nargs="+", default=["sitegen", "hugo"], choices=["sitegen", "hugo"])
+    parser.add_argument("--generators", nargs="+", default=["sitegen", "sitegen-warm", "hugo"],
+                        choices=["sitegen", "sitegen-warm", "hugo"])  # fmt: skip
     parser.add_argument("--workdir", type=Path, help="keep corpora here (default: a temporary folder)")
     args = parser.parse_args()
     hugo = find_hugo() if "hugo" in args.generators else None

@@ -17,7 +17,7 @@ from pathlib import Path
 from sitegen.assemble import Visibility, build_site
 from sitegen.assets import Assets
 from sitegen.bodies import BODIES_DIR, Bodies, BodyStore
-from sitegen.cache import CACHE_DIR, BuildCache, LastBuild, code_digest
+from sitegen.cache import CACHE_DIR, BuildCache, LastBuild, cache_key, code_digest
 from sitegen.config import Config, load_config
 from sitegen.content import ParseSettings, parse_article, parse_section_index
 from sitegen.distribution import Distribution
@@ -100,7 +100,7 @@ def _build(options: BuildOptions) -> BuildResult:
     progress = options.progress
     settings = ParseSettings.from_config(config)
     code = code_digest()
-    key = f"{code}:{settings}"
+    key = cache_key(code, settings)
     cache = BuildCache.open(root, key, clean=options.clean)
     store = BodyStore(root / CACHE_DIR / BODIES_DIR, key, trust=not options.clean)
 

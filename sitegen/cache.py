@@ -98,6 +98,11 @@ def code_digest() -> str:
     return h.hexdigest()[:20]
 
 
+def cache_key(code: str, settings: object) -> str:
+    """What the cache's contents depend on: sitegen's code and the settings articles are parsed with."""
+    return f"{code}:{settings}"
+
+
 def teaser_digest(article: Article) -> str:
     """Every field of an article but its body (and the digest that changes with it): a teaser's inputs."""
     fields = encode_article(article, body=False)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sitegen.config import DEFAULT_EMBED_HOSTS, Config
 from sitegen.errors import Problem, error, errors_in, warning
-from sitegen.frontmatter_yaml import Document, Field, decode, split
+from sitegen.frontmatter_yaml import Document, Field, body_of, decode, split
 from sitegen.markup import MORE_MARKER, excerpt, reading_minutes, render_markdown
 from sitegen.model import ARTICLE, PAGE, Article, Image, SectionInfo, Term
 from sitegen.sanitize import sanitize_html
@@ -74,8 +74,9 @@ def parse_article(source: str, data: bytes, settings: ParseSettings) -> tuple[Ar
 
 @dataclass(frozen=True)
 class Head:
-    """An article read up to its body: every field but `body_html`, `reading_minutes` and (without a summary)
-    `excerpt`, plus the Markdown that makes them. What a page list needs; the preview converts bodies on demand."""
+    """An article read up to its body: every field but `body_html`, `reading_minutes` and (unless a summary or the
+    build cache gave it) `excerpt`, plus the Markdown that makes them. What a page list needs; the preview converts
+    bodies on demand."""
 
     article: Article
     body: str  # the Markdown as written
@@ -96,6 +97,18 @@ def parse_head(source: str, data: bytes, settings: ParseSettings) -> tuple[Head 
     if article is None:
         return None, problems
     return Head(article, doc.body, doc.body_line), problems
+
+
+def known_head(article: Article, data: bytes) -> Head | None:
+    """The Head of an article already parsed from these very bytes (the build cache's, matched by digest): its
+    fields as they were, its body found again, no YAML read. None when the bytes are not that article's."""
+    if digest_of(data) != article.digest:
+        return None
+    text, _ = decode(article.source, data)
+    found = body_of(text) if text is not None else None
+    if found is None:
+        return None
+    return Head(replace(article, body_html="", reading_minutes=0), *found)
 
 
 def complete(head: Head, settings: ParseSettings) -> tuple[Article | None, list[Problem]]:

@@ -40,7 +40,7 @@ from sitegen.load import CONTENT_DIR, DATA_DIR, STATIC_DIR, TEMPLATES_DIR
 
 WATCHED_DIRS = (CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, DATA_DIR)
 CONFIG_FILES = (CONFIG_FILE, PYPROJECT_FILE)
-QUIET_SECONDS = 0.05  # a batch ends when nothing has changed for this long (an editor saves within ms)...
+QUIET_SECONDS = 0.03  # a batch ends when nothing has changed for this long (an editor saves within ms)...
 LONGEST_WAIT_SECONDS = 1.0  # ...or when it has been gathering for this long, so a steady stream still rebuilds
 # "Changed" for our purposes; opened/closed-without-writing and attribute changes are not edits.
 _EDIT_EVENTS = frozenset({"created", "modified", "moved", "deleted", "closed"})

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import workers
 from sitegen.build import BuildOptions, build
+from sitegen.content import Head, ParseSettings
+from sitegen.errors import Problem
 from sitegen.live import LiveSite, sources_in
 from sitegen.snapshot import Snapshot
 from sitegen.workers import articles_in
@@ -215,3 +218,22 @@ def test_routes_hold_articles_where_the_swap_looks_for_them(golden: Path) -> Non
     assert live.snapshot is not None
     for route in live.snapshot.routes.values():
         assert sources_in(route) == {a.source for a in articles_in(route)}, route.output
+
+
+def test_a_site_built_before_starts_from_the_build_cache(
+    golden: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(BuildOptions(golden, tmp_path / "first", drafts=True))
+    edit(golden / SERVICE, "\n---\n", "\n---\nChanged since the build.\n\n")
+    parsed: list[str] = []
+    real = workers.parse_head
+
+    def counting(source: str, data: bytes, settings: ParseSettings) -> tuple[Head | None, list[Problem]]:
+        parsed.append(source)
+        return real(source, data, settings)
+
+    monkeypatch.setattr(workers, "parse_head", counting)
+    live = LiveSite(golden)
+    assert live.load().published
+    assert parsed == [SERVICE], "only the file changed since the build is parsed again"
+    assert_as_built(live, tmp_path / "out")
