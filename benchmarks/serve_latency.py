@@ -8,7 +8,9 @@ starts with no build cache, as Hugo (which keeps nothing between runs) does; `si
 build` of the site, as it does in a newsroom's checkout that has been built or previewed before. Each server
 is started on a free port; "first page" is the time from starting the process to the first 200 answer for one
 article. Then one old article is edited `--edits` times (a unique sentence appended to its body) and the served page
-is polled every 5 ms until it contains that sentence: the median of those times is the edit latency. Peak memory is
+is polled every 5 ms until it contains that sentence: the median of those times is the edit latency. sitegen is then
+edited a few more times with 2 s pauses, so that its background search-index build runs between saves ("edit while
+indexing"), and the time from the last save until /pagefind/ is served is recorded. Peak memory is
 the server process's VmHWM, and the peak of the summed RSS of the server and every process it started (sitegen's
 background search-index build and Pagefind), sampled every 100 ms. Only the standard library is used. Not a test:
 numbers depend on the machine.
@@ -38,6 +40,8 @@ from run import DEFAULT_CORPUS_SCRIPT, HUGO_THEME_DIR, find_hugo, write_section_
 
 POLL_SECONDS = 0.005
 PAUSE_BETWEEN_EDITS = 0.5  # let each server settle (debounce, browser-less reload bookkeeping)
+PAUSE_FOR_INDEXING = 2.0  # sitegen starts its background search-index build after 1 s without a save
+BUSY_EDITS = 5
 
 
 @dataclass
@@ -48,10 +52,16 @@ class Result:
     edits: list[float]
     peak_mb: float
     tree_peak_mb: float
+    busy_edits: list[float]  # sitegen: saves while its background search-index build runs
+    search_ready: float | None  # sitegen: seconds from the last save until /pagefind/ is served
 
     @property
     def median(self) -> float:
         return statistics.median(self.edits) if self.edits else float("nan")
+
+    @property
+    def busy_median(self) -> float:
+        return statistics.median(self.busy_edits) if self.busy_edits else float("nan")
 
 
 def free_port() -> int:
@@ -174,14 +184,15 @@ def measure(generator: str, site: Path, articles: int, edits: int, hugo: Path | 
     tree = TreeMemory(process.pid)
     try:
         first = wait_until(port, url, None, process, limit=1800) - started
-        times = []
-        for n in range(edits):
-            time.sleep(PAUSE_BETWEEN_EDITS)
-            marker = f"Edited sentence number {n} for the latency benchmark.".encode()
-            target.write_bytes(original.rstrip() + b"\n\n" + marker + b"\n")
-            written = time.perf_counter()
-            times.append(wait_until(port, url, marker, process, limit=1800) - written)
-            print(f"  {generator} {articles}: edit {n + 1}/{edits}: {times[-1] * 1000:.0f} ms", flush=True)
+        edit = Editor(port, url, target, original, process, f"{generator} {articles}")
+        times = [edit(n, PAUSE_BETWEEN_EDITS) for n in range(edits)]
+        busy: list[float] = []
+        search_ready = None
+        if generator.startswith("sitegen"):
+            # Pauses long enough for the background search-index build to start; each save then stops it.
+            busy = [edit(edits + n, PAUSE_FOR_INDEXING) for n in range(BUSY_EDITS)]
+            last_save = time.perf_counter()
+            search_ready = wait_until(port, "/pagefind/pagefind-entry.json", None, process, limit=1800) - last_save
         memory = peak_mb(process.pid)
         tree_peak = tree.stop()
     finally:
@@ -192,7 +203,26 @@ def measure(generator: str, site: Path, articles: int, edits: int, hugo: Path | 
         except subprocess.TimeoutExpired:
             process.kill()
         target.write_bytes(original)
-    return Result(generator, articles, first, times, memory, tree_peak)
+    return Result(generator, articles, first, times, memory, tree_peak, busy, search_ready)
+
+
+class Editor:
+    """Saves the article with a new sentence and times until the served page shows it."""
+
+    def __init__(self, port: int, url: str, target: Path, original: bytes, process: subprocess.Popen[bytes],
+                 label: str) -> None:  # fmt: skip
+        self.port, self.url, self.target, self.original, self.process, self.label = (
+            port, url, target, original, process, label
+        )  # fmt: skip
+
+    def __call__(self, n: int, pause: float) -> float:
+        time.sleep(pause)
+        marker = f"Edited sentence number {n} for the latency benchmark.".encode()
+        self.target.write_bytes(self.original.rstrip() + b"\n\n" + marker + b"\n")
+        written = time.perf_counter()
+        took = wait_until(self.port, self.url, marker, self.process, limit=1800) - written
+        print(f"  {self.label}: edit {n + 1}: {took * 1000:.0f} ms", flush=True)
+        return took
 
 
 def prepare(generator: str, workdir: Path, articles: int) -> Path:
@@ -217,12 +247,15 @@ def prepare(generator: str, workdir: Path, articles: int) -> Path:
 
 def table(results: list[Result]) -> str:
     lines = ["| generator | articles | first page (s) | edit → page updated, median (ms) | min–max (ms) | edits | "
-             "peak RSS, server (MB) | peak RSS, with children (MB) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+             "peak RSS, server (MB) | peak RSS, with children (MB) | edit while indexing, median (ms) | "
+             "search ready after last save (s) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for r in results:
         spread = f"{min(r.edits) * 1000:.0f}–{max(r.edits) * 1000:.0f}" if r.edits else "–"
+        busy = f"{r.busy_median * 1000:.0f}" if r.busy_edits else "–"
+        ready = f"{r.search_ready:.1f}" if r.search_ready is not None else "–"
         lines.append(f"| {r.generator} | {r.articles:,} | {r.first_page:.2f} | {r.median * 1000:.0f} | {spread} | "
-                     f"{len(r.edits)} | {r.peak_mb:.0f} | {r.tree_peak_mb:.0f} |")  # fmt: skip
+                     f"{len(r.edits)} | {r.peak_mb:.0f} | {r.tree_peak_mb:.0f} | {busy} | {ready} |")  # fmt: skip
     return "\n".join(lines)
 
 

@@ -91,7 +91,8 @@ class LiveSite:
         self._bodies = Bodies(self._settings)
         self._files: dict[str, SourceFile] = {}
         self._heads: dict[str, Head] = {}
-        self._problems: dict[str, list[Problem]] = {}  # by source file; "" for the site-wide ones
+        # By source file, and "static", "pageviews", "content", "indexes" for what is not one article's.
+        self._problems: dict[str, list[Problem]] = {}
         self._indexes: dict[str, SectionInfo] = {}
         self._index_stamps: dict[str, tuple[int, int]] = {}
         self._pageviews: list[PageViews] = []
@@ -240,7 +241,11 @@ class LiveSite:
             return
         self._indexes, problems = {}, []
         for found in files:
-            info, found_problems = parse_section_index(found.rel, read_bytes(found), self._settings)
+            try:
+                data = read_bytes(found)
+            except OSError:
+                continue  # deleted since the folder was listed: its own event follows
+            info, found_problems = parse_section_index(found.rel, data, self._settings)
             problems += found_problems
             if info is not None:
                 self._indexes[info.path] = info
