@@ -172,7 +172,9 @@ def server_command(generator: str, site: Path, port: int, hugo: Path | None) -> 
             "--logLevel", "error"], env  # fmt: skip
 
 
-def measure(generator: str, site: Path, articles: int, edits: int, hugo: Path | None) -> Result:
+def measure(
+    generator: str, site: Path, articles: int, edits: int, hugo: Path | None, *, indexing: bool = True
+) -> Result:
     content = site / "content"
     target = pick_article(content)
     url = article_url(content, target, generator)
@@ -188,7 +190,7 @@ def measure(generator: str, site: Path, articles: int, edits: int, hugo: Path | 
         times = [edit(n, PAUSE_BETWEEN_EDITS) for n in range(edits)]
         busy: list[float] = []
         search_ready = None
-        if generator.startswith("sitegen"):
+        if generator.startswith("sitegen") and indexing:
             # Pauses long enough for the background search-index build to start; each save then stops it.
             busy = [edit(edits + n, PAUSE_FOR_INDEXING) for n in range(BUSY_EDITS)]
             last_save = time.perf_counter()
@@ -266,6 +268,8 @@ def main() -> None:
     parser.add_argument("--generators", nargs="+", default=["sitegen", "sitegen-warm", "hugo"],
                         choices=["sitegen", "sitegen-warm", "hugo"])  # fmt: skip
     parser.add_argument("--workdir", type=Path, help="keep corpora here (default: a temporary folder)")
+    parser.add_argument("--no-indexing", action="store_true",
+                        help="skip sitegen's edits during indexing and the wait for its search index")  # fmt: skip
     args = parser.parse_args()
     hugo = find_hugo() if "hugo" in args.generators else None
     if "hugo" in args.generators and hugo is None:
@@ -276,7 +280,7 @@ def main() -> None:
         for size in args.sizes:
             for generator in args.generators:
                 site = prepare(generator, workdir, size)
-                results.append(measure(generator, site, size, args.edits, hugo))
+                results.append(measure(generator, site, size, args.edits, hugo, indexing=not args.no_indexing))
                 print(table(results[-1:]).splitlines()[-1], flush=True)
     finally:
         if args.workdir is None:

@@ -59,7 +59,7 @@ def request_parts(target: str) -> list[str] | None:
     Anything that could name a file outside the site after decoding is refused outright rather than normalised:
     `..`, encoded slashes and backslashes, NUL, `//host` and absolute-form targets, hidden names.
     """
-    raw = target.split("?", 1)[0].split("#", 1)[0]
+    raw = _path_of(target)
     if not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
         return None
     if any(code in raw.lower() for code in ("%2f", "%5c", "%00")):
@@ -74,19 +74,22 @@ def request_parts(target: str) -> list[str] | None:
     return parts
 
 
+def _path_of(target: str) -> str:
+    return target.split("?", 1)[0].split("#", 1)[0]
+
+
 def resolve_url(output: Path, target: str) -> Path | Redirect | None:
     """The file under `output` that the request target names, a redirect to add a folder's slash, or None (404)."""
     parts = request_parts(target)
     if parts is None:
         return None
-    raw = target.split("?", 1)[0].split("#", 1)[0]
     base = output.resolve()
     found = base.joinpath(*parts[:-1], parts[-1]).resolve() if parts[-1] else base.joinpath(*parts[:-1]).resolve()
     if not found.is_relative_to(base):
         return None
     if found.is_dir():
         if parts[-1]:
-            return Redirect(raw + "/") if (found / "index.html").is_file() else None
+            return Redirect(_path_of(target) + "/") if (found / "index.html").is_file() else None
         found = (found / "index.html").resolve()
         if not found.is_relative_to(base):
             return None

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -11,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import sitegen
 from sitegen.build import BuildOptions, build
 from sitegen.live import Update
 from sitegen.serve import Preview, allowed_host, inject, resolve_url
@@ -281,3 +288,38 @@ def test_no_leftover_files_in_the_site(preview: Preview) -> None:
     # The cache folder (build lock, build state: the search index's build) is the site's own, ignored by git; nothing
     # else may appear.
     assert {p.name for p in preview.root.iterdir()} <= {".sitegen-cache", "content", "sitegen.toml"}
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found.update(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
+def test_ctrl_c_stops_the_server_and_its_search_build_cleanly(site: Path) -> None:
+    port = _free_port()
+    before = set(Path(tempfile.gettempdir()).glob("sitegen-serve-*"))
+    env = {**os.environ, "PYTHONPATH": str(Path(sitegen.__file__).resolve().parent.parent)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", str(site), "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: _children(server.pid) != set())  # the background search-index build has started
+        indexer = _children(server.pid)
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=60)
+    finally:
+        server.kill()
+    assert server.returncode == 0
+    assert b"Traceback" not in err
+    assert not any(Path(f"/proc/{pid}").exists() for pid in indexer), "the search-index build was left running"
+    assert set(Path(tempfile.gettempdir()).glob("sitegen-serve-*")) == before
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
