@@ -101,7 +101,7 @@ class LiveSite:
         self._assets = Assets({}, frozenset())
         self._templates = TemplateSet((), self.root)
         self._env: jinja2.Environment | None = None
-        self._holders: dict[str, list[str]] | None = None  # source → outputs of the routes holding its article
+        self._places: _Places | None = None  # where each article is held: made once per plan
         self._horizon: float | None = None
         self._date = ""
         self._pending = _Pending()
@@ -273,15 +273,23 @@ class LiveSite:
         self._pending.articles.add(rel)
         self._read += 1
         if head is not None:
-            self._problems[rel] += self._bodies.convert(head)  # the article being edited is about to be looked at
+            # The article being edited is about to be looked at.
+            self._set_problems(rel, [*self._problems.get(rel, []), *self._bodies.convert(head)])
 
     def _keep(self, found: SourceFile, head: Head | None, problems: list[Problem]) -> None:
         self._files[found.rel] = found
-        self._problems[found.rel] = problems
+        self._set_problems(found.rel, problems)
         if head is None:
             self._heads.pop(found.rel, None)
         else:
             self._heads[found.rel] = head
+
+    def _set_problems(self, rel: str, problems: list[Problem]) -> None:
+        """Only files with problems are kept: every update goes through them all."""
+        if problems:
+            self._problems[rel] = problems
+        else:
+            self._problems.pop(rel, None)
 
     def _forget(self, rel: str) -> None:
         self._files.pop(rel, None)
@@ -337,13 +345,13 @@ class LiveSite:
         routes, problems = plan(site, config.page_size, distribution.planner(), search=config.search.enabled)
         if errors_in(problems):
             raise _Failed(problems)
-        self._holders = None
+        self._places = None
         self._horizon = horizon(articles, now)
         return self._snapshot(site, {route.output: route for route in routes}, {})
 
     def _swap(self, old: Snapshot) -> tuple[Snapshot, int | None]:
         site, routes = old.site, dict(old.routes)
-        holders = self._route_holders(old)
+        places = self._places_in(old)
         stale: set[str] = set()
         everywhere = False
         for rel in self._pending.articles:
@@ -352,8 +360,8 @@ class LiveSite:
                 continue
             if any(a is before for a in shown_everywhere(site)) and _shown_fields_changed(before, after):
                 everywhere = True  # its headline is in a block on every page
-            site = _swapped_fields(site, before, after)
-            for output in holders.get(rel, []):
+            site = _swapped_site(site, before, after, places.lists.get(rel, []))
+            for output in places.routes.get(rel, []):
                 routes[output] = _swapped_route(routes[output], before, after)
                 stale.add(output)
         everywhere = everywhere or self._pending.renderer
@@ -373,17 +381,38 @@ class LiveSite:
     def prepare(self) -> None:
         """Work the next in-place save would do first, done ahead while the editor is not saving."""
         if self.snapshot is not None:
-            self._route_holders(self.snapshot)
+            self._places_in(self.snapshot)
 
-    def _route_holders(self, snapshot: Snapshot) -> dict[str, list[str]]:
-        """Which routes hold each article: made once per plan (when idle, or by the first save that needs it)."""
-        if self._holders is None:
-            holders: dict[str, list[str]] = {}
-            for output, route in snapshot.routes.items():
-                for source in sources_in(route):
-                    holders.setdefault(source, []).append(output)
-            self._holders = holders
-        return self._holders
+    def _places_in(self, snapshot: Snapshot) -> _Places:
+        """Where each article is held (made once per plan: when idle, or by the first save that needs it)."""
+        if self._places is None:
+            self._places = _Places.of(snapshot)
+        return self._places
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Where the site and its routes hold each article, by source: a swap touches these and nothing else."""
+
+    routes: dict[str, list[str]]  # the outputs of the routes holding it
+    lists: dict[str, list[tuple[str, str]]]  # (Site field, key) of the lists of a mapping field holding it
+
+    @classmethod
+    def of(cls, snapshot: Snapshot) -> _Places:
+        routes: dict[str, list[str]] = {}
+        for output, route in snapshot.routes.items():
+            for source in sources_in(route):
+                routes.setdefault(source, []).append(output)
+        lists: dict[str, list[tuple[str, str]]] = {}
+        for name in _SITE_FIELDS:
+            value = getattr(snapshot.site, name)
+            if not isinstance(value, Mapping):
+                continue
+            for key, items in value.items():
+                for item in items if isinstance(items, tuple) else ():
+                    if type(item) is Article:
+                        lists.setdefault(item.source, []).append((name, key))
+        return cls(routes, lists)
 
 
 class _Failed(Exception):  # noqa: N818 - it carries problems, it is not a bug
@@ -396,6 +425,7 @@ _FOLDERS = frozenset({CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, DATA_DIR})
 
 
 _ROUTE_FIELDS = tuple(f.name for f in dataclasses.fields(Route))
+_SITE_FIELDS = tuple(f.name for f in dataclasses.fields(Site))
 
 
 def sources_in(route: Route) -> set[str]:
@@ -446,7 +476,7 @@ def _check_templates(snapshot: Snapshot, *, render: bool) -> None:
 
 
 def _swapped(value: Any, before: Article, after: Article) -> Any:
-    """`value` with `after` wherever it held `before` (in tuples and mappings, however deep), sharing all the rest."""
+    """`value` with `after` where it held `before` (itself, or an item of a tuple), sharing all the rest."""
     if value is before:
         return after
     if isinstance(value, tuple):
@@ -454,15 +484,26 @@ def _swapped(value: Any, before: Article, after: Article) -> Any:
         if id(before) in ids:
             at = ids.index(id(before))
             return (*value[:at], after, *value[at + 1 :])
-        return value
-    if isinstance(value, Mapping):
-        swapped = {key: _swapped(item, before, after) for key, item in value.items()}
-        return value if all(swapped[key] is item for key, item in value.items()) else swapped
     return value
 
 
+def _swapped_site(site: Site, before: Article, after: Article, lists: list[tuple[str, str]]) -> Site:
+    """The site with `after` in place of `before`: in its fields, and in the lists of its mapping fields that
+    `lists` names (the sections, tags and authors listing it; looking through every list would take longer)."""
+    changes: dict[str, Any] = {}
+    for name in _SITE_FIELDS:
+        value = getattr(site, name)
+        if isinstance(value, Mapping):
+            keys = [key for field_name, key in lists if field_name == name]
+            if keys:
+                changes[name] = {**value, **{key: _swapped(value[key], before, after) for key in keys}}
+        elif (new := _swapped(value, before, after)) is not value:
+            changes[name] = new
+    return dataclasses.replace(site, **changes) if changes else site
+
+
 def _swapped_fields(value: Any, before: Article, after: Article) -> Any:
-    """A dataclass (the site, a route) with `after` wherever its fields held `before`: generic over their fields."""
+    """A route with `after` wherever its fields held `before`: generic over its fields."""
     changes = {}
     for f in dataclasses.fields(value):
         current = getattr(value, f.name)
