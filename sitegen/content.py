@@ -79,7 +79,7 @@ class Head:
     bodies on demand."""
 
     article: Article
-    body: str  # the Markdown as written
+    body: str | None  # the Markdown as written; None: not read yet (the build cache gave the fields: `known_head`)
     body_line: int  # where it starts in the file
 
 
@@ -113,13 +113,15 @@ def known_head(article: Article, data: bytes) -> Head | None:
 
 def complete(head: Head, settings: ParseSettings) -> tuple[Article | None, list[Problem]]:
     """The body stage of `parse_article`: the article with its body converted, or None when it can't be."""
-    article = head.article
+    article, body = head.article, head.body
+    if body is None:
+        raise ValueError(f"{article.source}: the body has not been read")
     try:
-        body_html, problems = _body_html(article.source, head.body.replace(MORE_MARKER, ""), head.body_line, settings)
+        body_html, problems = _body_html(article.source, body.replace(MORE_MARKER, ""), head.body_line, settings)
         return replace(
             article,
             body_html=body_html,
-            excerpt=excerpt(article.summary, head.body, body_html),
+            excerpt=excerpt(article.summary, body, body_html),
             reading_minutes=reading_minutes(body_html),
         ), problems
     except RecursionError:

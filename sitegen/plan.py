@@ -158,7 +158,7 @@ def _check(routes: Sequence[Route]) -> list[Problem]:
         if reason:
             problems.append(error(route.source, None, f"URL {route.url!r} {reason}"))
             continue
-        key = unicodedata.normalize("NFC", route.output).casefold()
+        key = route.output.lower() if route.output.isascii() else unicodedata.normalize("NFC", route.output).casefold()
         other = owners.get(key)
         if other is None:
             owners[key] = route

@@ -75,8 +75,9 @@ def _row(row: Mapping[str, str | None], dated: bool) -> PageViews | str:
 
 def normalise_path(path: str) -> str:
     """`https://site/news/x?utm=1#c` and `/news/x` are the same page: `/news/x/`."""
-    parts = urlsplit(path.strip())
-    clean = unquote(parts.path)
+    path = path.strip()
+    plain = path.startswith("/") and not path.startswith("//") and not any(c in path for c in "?#%;")
+    clean = path if plain else unquote(urlsplit(path).path)  # urlsplit is most of the cost of ranking
     if clean.endswith(("/index.html", "/index.htm")):
         clean = clean.rsplit("/", 1)[0] + "/"
     return normalise_url(clean)

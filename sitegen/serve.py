@@ -337,7 +337,6 @@ class Preview:
         drafts: bool = True,
         future: bool = False,
         watcher: Watcher | None = None,
-        search: bool = True,
     ) -> None:
         self.root = root.resolve()
         # The search index's private folder (the background build writes the whole site there; only /pagefind/ of
@@ -346,7 +345,7 @@ class Preview:
         self.state = PreviewState()
         self.live = LiveSite(self.root, drafts=drafts, future=future)
         self.rebuilder = Rebuilder(self.live, self.state)
-        self.index = SearchIndex(self.root, self.output, drafts=drafts, future=future) if search else None
+        self.index = SearchIndex(self.root, self.output, drafts=drafts, future=future)
         self.watcher = watcher or Watcher(self.root)
         try:
             self.http = PreviewHTTPServer((host, port), self.output, self.state)
@@ -382,8 +381,7 @@ class Preview:
             self.http.server_close()
             for thread in self._threads:
                 thread.join(timeout=60)  # an update in progress finishes before the index is stopped
-            if self.index is not None:
-                self.index.close()
+            self.index.close()
         finally:
             shutil.rmtree(self.output.parent, ignore_errors=True)
 

@@ -12,14 +12,15 @@ one while the new one is being made gets the old, complete site.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen.content import Head, ParseSettings, complete
-from sitegen.errors import Problem, errors_in
+from sitegen.content import Head, ParseSettings, complete, known_head, parse_head
+from sitegen.errors import Problem, error, errors_in
 from sitegen.incremental import shown_everywhere
 from sitegen.model import Article, Site
 from sitegen.plan import Route
@@ -44,6 +45,7 @@ class Bodies:
     """
 
     settings: ParseSettings
+    root: Path  # articles are read from their `source` below it when their body was never read (build cache)
     lock: threading.Lock = field(default_factory=threading.Lock)
     reported: set[Problem] = field(default_factory=set)
 
@@ -62,11 +64,30 @@ class Bodies:
             return self._convert(head) if head.article.reading_minutes == 0 else []
 
     def _convert(self, head: Head) -> list[Problem]:
+        if head.body is None:
+            read, problems = self._read_body(head)
+            if read is None:
+                return problems
+            head = read
         converted, problems = complete(head, self.settings)
         if converted is not None:
             for name in ("body_html", "excerpt", "reading_minutes"):
                 object.__setattr__(head.article, name, getattr(converted, name))  # the one write to a frozen Article
         return problems
+
+    def _read_body(self, head: Head) -> tuple[Head | None, list[Problem]]:
+        """The body of an article known from the build cache, from its file. A file changed since it was listed (its
+        event is on its way) gives its new body now, so a page never shows an empty article."""
+        article = head.article
+        try:
+            data = (self.root / article.source).read_bytes()
+        except OSError as exc:
+            return None, [error(article.source, None, f"cannot be read: {exc.strerror or exc}")]
+        known = known_head(article, data)
+        if known is not None:
+            return dataclasses.replace(known, article=article), []
+        fresh, problems = parse_head(article.source, data, self.settings)
+        return (None if fresh is None else dataclasses.replace(fresh, article=article)), problems
 
     def _report(self, problems: list[Problem]) -> None:
         errors = errors_in(problems)

@@ -79,6 +79,8 @@ def normalise_url(url: str) -> str:
 
 def unsafe_url_reason(url: str) -> str | None:
     """Why `url` can't name a file inside the output folder, or None when it can."""
+    if url.startswith("/") and "/." not in url and "\\" not in url and "\x00" not in url:
+        return None  # no dot segment can hide in it: the common case, checked for every page of the archive
     if "\\" in url or "\x00" in url:
         return "contains a backslash or NUL character"
     if not url.startswith("/"):
