@@ -17,7 +17,7 @@ import pytest
 
 from sitegen import workers
 from sitegen.build import BuildOptions, build
-from sitegen.content import Head, ParseSettings
+from sitegen.content import Head, ParseSettings, parse_head
 from sitegen.errors import Problem
 from sitegen.live import LiveSite, sources_in
 from sitegen.snapshot import Snapshot
@@ -228,7 +228,7 @@ def test_a_site_built_before_starts_from_the_build_cache(
     edit(golden / SERVICE, "\n---\n", "\n---\nChanged since the build.\n\n")
     os.utime(golden / FESTIVAL, ns=(1, 1))  # touched (a checkout): same bytes, so still the cached article
     parsed: list[str] = []
-    real = workers.parse_head
+    real = parse_head
 
     def counting(source: str, data: bytes, settings: ParseSettings) -> tuple[Head | None, list[Problem]]:
         parsed.append(source)
