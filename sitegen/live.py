@@ -242,7 +242,8 @@ class LiveSite:
         stamps = {f.rel: f.stamp for f in files}
         if stamps == self._index_stamps:
             return
-        self._indexes, problems = {}, []
+        indexes: dict[str, SectionInfo] = {}
+        problems: list[Problem] = []
         for found in files:
             try:
                 data = read_bytes(found)
@@ -251,10 +252,12 @@ class LiveSite:
             info, found_problems = parse_section_index(found.rel, data, self._settings)
             problems += found_problems
             if info is not None:
-                self._indexes[info.path] = info
+                indexes[info.path] = info
         self._index_stamps = stamps
-        self._problems["indexes"] = problems
-        self._pending.replan = True
+        self._set_problems("indexes", problems)
+        if indexes != self._indexes:  # a touch or a checkout changes stamps, not sections
+            self._indexes = indexes
+            self._pending.replan = True
 
     def _read_content_file(self, rel: str) -> None:
         if PurePosixPath(rel).name == INDEX_FILE:
