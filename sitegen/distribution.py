@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sitegen.model import Article, Section, Site, Term
 from sitegen.plan import ARTICLE_PAGE, AUTHOR, HOME, SECTION, STANDALONE, TAG, MoreRoutes, Route
@@ -23,6 +23,7 @@ NEWS_SITEMAP = "news-sitemap"
 ROBOTS = "robots"
 REDIRECT = "redirect"
 NOT_FOUND = "not-found"
+NEWS_WINDOW = timedelta(hours=48)  # Google News takes articles published in the two days before the build
 
 # Kinds written by Python serializers rather than templates (see Renderer.render).
 SERIALIZED = frozenset({RSS, ATOM, SITEMAP, SITEMAP_INDEX, NEWS_SITEMAP, ROBOTS})
@@ -113,7 +114,7 @@ def _is_news(site: Site, article: Article) -> bool:
     if article.date is None:
         return False
     age = site.build_time - article.date
-    return 0 <= age.total_seconds() <= 48 * 3600
+    return timedelta(0) <= age <= NEWS_WINDOW
 
 
 def _lastmod(route: Route, site_changed: datetime | None) -> datetime | None:

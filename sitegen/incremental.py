@@ -17,6 +17,7 @@ from pathlib import Path
 from sitegen.bodies import BodyStore
 from sitegen.cache import BuildCache, LastBuild, Parsed
 from sitegen.content import ParseSettings, digest_of
+from sitegen.distribution import NEWS_WINDOW
 from sitegen.errors import Problem
 from sitegen.load import SourceFile, read_bytes
 from sitegen.model import Article, Site
@@ -116,11 +117,12 @@ def inputs_digest(settings: Sequence[str], files: Iterable[SourceFile]) -> str:
 
 
 def horizon(articles: Iterable[Article], now: datetime) -> float | None:
-    """The next moment the site changes by itself: an article's publication time or expiry still to come."""
+    """The next moment the site changes by itself: an article's publication time or expiry still to come, or the
+    moment it leaves the news sitemap's window."""
     moments = [
         moment.timestamp()
         for article in articles
-        for moment in (article.date, article.expires)
+        for moment in (article.date, article.expires, article.date + NEWS_WINDOW if article.date else None)
         if moment is not None and moment > now
     ]
     return min(moments, default=None)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -126,7 +126,7 @@ class LiveSite:
         # again (a third of the time at 10,000 articles), and after the first load they never need walking at all.
         gc.disable()
         try:
-            return self._load()
+            return self._unless_broken(self._load)
         finally:
             if self.snapshot is not None and not self._frozen:
                 gc.freeze()
@@ -143,7 +143,7 @@ class LiveSite:
             return Update(problems=tuple(exc.problems), seconds=time.perf_counter() - started)
         self._settings = ParseSettings.from_config(self.config)
         self._bodies = Bodies(self._settings, self.root)
-        self._problems, self._files, self._heads, self._index_stamps = {}, {}, {}, {}
+        self._problems, self._files, self._heads, self._index_stamps, self._indexes = {}, {}, {}, {}, {}
         self._read_templates()
         self._read_static()
         self._read_pageviews()
@@ -154,6 +154,18 @@ class LiveSite:
     def update(self, changes: Iterable[str]) -> Update:
         """Bring the site up to date with these changed paths (relative to the root) and publish it if it has no
         errors."""
+        return self._unless_broken(lambda: self._update(changes))
+
+    def _unless_broken(self, work: Callable[[], Update]) -> Update:
+        """An unexpected exception (a bug, an unreadable file) may leave the state half updated: the next update then
+        reads everything again rather than publish from it. The last good snapshot is served meanwhile."""
+        try:
+            return work()
+        except BaseException:
+            self._loaded = None
+            raise
+
+    def _update(self, changes: Iterable[str]) -> Update:
         started = time.perf_counter()
         paths = sorted(set(changes))
         if self._loaded is None or any(len(PurePosixPath(p).parts) == 1 and p not in _FOLDERS for p in paths):
@@ -164,8 +176,11 @@ class LiveSite:
             self._read_templates()
             self._pending.renderer = self._pending.check_templates = True
         if STATIC_DIR in tops:
+            before = self._site_static.keys()
             self._read_static()
             self._pending.renderer = True
+            # The plan depends on which files the site's static/ has (its own robots.txt replaces the generated one).
+            self._pending.replan |= before != self._site_static.keys()
         if DATA_DIR in tops:
             self._read_pageviews()
             self._pending.replan = True
@@ -196,7 +211,14 @@ class LiveSite:
 
     def _read_pageviews(self) -> None:
         file = self.config.popular.file
-        self._pageviews, self._problems["pageviews"] = parse_pageviews(file, read_optional(self.root / file))
+        try:
+            data = read_optional(self.root / file)
+        except OSError as exc:
+            self._pageviews = []
+            self._set_problems("pageviews", [error(file, None, f"cannot be read: {exc.strerror or exc}")])
+            return
+        self._pageviews, problems = parse_pageviews(file, data)
+        self._set_problems("pageviews", problems)
 
     def _read_all_content(self) -> None:
         sources = find_content(self.root)
@@ -271,11 +293,13 @@ class LiveSite:
             return
         if not rel_changed(self._files.get(rel), found):
             return  # an event without an edit (a file closed, a touch that changed nothing we keep)
-        if rel not in self._files:
-            self._pending.replan = True  # a new article: files are kept in the order a build reads them
-            self._files = dict(sorted({**self._files, rel: found}.items(), key=lambda item: walk_order(item[0])))
+        new = rel not in self._files
         _, head, problems = read_head(found, self._settings)
         self._keep(found, head, problems)
+        if new:  # files and articles are kept in the order a build reads them
+            self._pending.replan = True
+            self._files = dict(sorted(self._files.items(), key=lambda item: walk_order(item[0])))
+            self._heads = {source: self._heads[source] for source in self._files if source in self._heads}
         self._pending.articles.add(rel)
         self._read += 1
         if head is not None:
@@ -313,26 +337,30 @@ class LiveSite:
         try:
             if errors:
                 raise _Failed(errors)
-            snapshot, stale = self._next_snapshot(build_time())
+            now = build_time()
+            snapshot, stale, assembled = self._next_snapshot(now)
         except _Failed as exc:
             return dataclasses.replace(result, problems=tuple(exc.problems), seconds=time.perf_counter() - started)
+        if assembled:  # what the next update compares with: changed only by a snapshot that is published
+            self._places = None
+            self._date = now.astimezone(self.config.tz).date().isoformat()
+            self._horizon = horizon((head.article for head in self._heads.values()), now)
         self.snapshot = snapshot
         self._pending = _Pending()
         return dataclasses.replace(result, published=True, stale=stale, seconds=time.perf_counter() - started)
 
-    def _next_snapshot(self, now: datetime) -> tuple[Snapshot, int | None]:
+    def _next_snapshot(self, now: datetime) -> tuple[Snapshot, int | None, bool]:
+        """The next snapshot, how many pages are stale (None: all), and whether the site was assembled again."""
         old = self.snapshot
         date = now.astimezone(self.config.tz).date().isoformat()
         moved_on = date != self._date or (self._horizon is not None and now.timestamp() >= self._horizon)
         if old is None or self._pending.replan or moved_on or not self._in_place(old):
-            snapshot = self._assemble(now)
-            self._date = date
-            stale = None
+            snapshot, stale, assembled = self._assemble(now), None, True
         else:
-            snapshot, stale = self._swap(old)
+            (snapshot, stale), assembled = self._swap(old), False
         if self._pending.check_templates:
             _check_templates(snapshot, render=old is not None)
-        return snapshot, stale
+        return snapshot, stale, assembled
 
     def _in_place(self, old: Snapshot) -> bool:
         """Every changed article can simply take its old version's place."""
@@ -351,8 +379,6 @@ class LiveSite:
         routes, problems = plan(site, config.page_size, distribution.planner(), search=config.search.enabled)
         if errors_in(problems):
             raise _Failed(problems)
-        self._places = None
-        self._horizon = horizon(articles, now)
         return self._snapshot(site, {route.output: route for route in routes}, {})
 
     def _swap(self, old: Snapshot) -> tuple[Snapshot, int | None]:
@@ -371,7 +397,8 @@ class LiveSite:
                 routes[output] = _swapped_route(routes[output], before, after)
                 stale.add(output)
         everywhere = everywhere or self._pending.renderer
-        pages = {} if everywhere else {rel: page for rel, page in old.pages.items() if rel not in stale}
+        rendered = old.pages.copy()  # one step: request threads may be adding pages to it meanwhile
+        pages = {} if everywhere else {rel: page for rel, page in rendered.items() if rel not in stale}
         return self._snapshot(site, routes, pages), None if everywhere else len(stale)
 
     def _snapshot(self, site: Site, routes: dict[str, Route], pages: dict[str, bytes]) -> Snapshot:

@@ -126,17 +126,20 @@ def run_build_loop(watcher: Watcher, rebuilder: Rebuilder, index: SearchIndex | 
     rebuilder.rebuild(None)
     quiet_since = time.monotonic()
     while (batch := watcher.next_batch(IDLE_TICK)) is not None:
-        if batch:
-            if index is not None:
-                index.pause()  # the editor's save comes first
-            epoch = rebuilder.state.outcome.epoch
-            if rebuilder.rebuild(batch).epoch != epoch and index is not None:
-                index.site_changed()
-            quiet_since = time.monotonic()
-            continue
-        rebuilder.live.prepare()
-        if index is not None and time.monotonic() - quiet_since >= INDEX_AFTER_QUIET and _indexable(rebuilder):
-            index.catch_up()
+        try:
+            if batch:
+                if index is not None:
+                    index.pause()  # the editor's save comes first
+                epoch = rebuilder.state.outcome.epoch
+                if rebuilder.rebuild(batch).epoch != epoch and index is not None:
+                    index.site_changed()
+                quiet_since = time.monotonic()
+                continue
+            rebuilder.live.prepare()
+            if index is not None and time.monotonic() - quiet_since >= INDEX_AFTER_QUIET:
+                index.catch_up(start=_indexable(rebuilder))
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
 
 
 def _indexable(rebuilder: Rebuilder) -> bool:

@@ -4,8 +4,10 @@ Pagefind indexes every article page, so the index needs every page rendered: the
 pages on request does not have. A background `sitegen build --drafts` into the preview's private folder makes them,
 with the build cache and Pagefind as `sitegen build` uses them, and the preview serves /pagefind/ from there. It runs
 at low priority with one worker, starts only once the editor has paused, and is stopped (SIGSTOP) while a save is
-being handled, so that it never delays the page the editor is looking at. It runs in its own session: Ctrl-C in the
-terminal reaches the preview, which stops it, and never prints a second traceback.
+being handled, so that it never delays the page the editor is looking at. It runs in a process group of its own:
+Ctrl-C in the terminal reaches the preview, which stops it (no second traceback); and should the preview die while the
+build is stopped, its group is orphaned with a stopped member, so the kernel sends it SIGHUP and SIGCONT and it ends
+rather than hold the site's build lock forever.
 """
 
 from __future__ import annotations
@@ -49,14 +51,15 @@ class SearchIndex:
     def site_changed(self) -> None:
         self._due = True
 
-    def catch_up(self) -> None:
-        """Called while the editor pauses: resume a paused run, report a finished one, start one if due."""
+    def catch_up(self, *, start: bool = True) -> None:
+        """Called while the editor pauses: resume a paused run (it holds the site's build lock), report a finished
+        one, and start one if due and `start` (not while the site has errors: that build would stop on them)."""
         self._reap()
         if self._process is not None:
             if self._paused:
                 self._signal(signal.SIGCONT)
                 self._paused = False
-        elif self._due:
+        elif self._due and start:
             self._start()
 
     def pause(self) -> None:
@@ -76,6 +79,13 @@ class SearchIndex:
             self._process.wait()
         self._finish(report=False)
 
+    def kill(self) -> None:
+        """Stop a run at once (a second Ctrl-C): no waiting for it to end cleanly."""
+        if self._process is not None:
+            self._signal(signal.SIGKILL)
+            self._process.wait()
+            self._finish(report=False)
+
     def _start(self) -> None:
         command = [sys.executable, "-m", "sitegen", "build", str(self.root), "-o", str(self.output), "-q", "-j", "1"]
         package_parent = str(Path(sitegen.__file__).resolve().parent.parent)
@@ -89,7 +99,7 @@ class SearchIndex:
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
+            process_group=0,
         )
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, self._process.pid, NICENESS)

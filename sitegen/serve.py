@@ -381,8 +381,8 @@ class Preview:
             self.http.server_close()
             for thread in self._threads:
                 thread.join(timeout=60)  # an update in progress finishes before the index is stopped
-            self.index.close()
         finally:
+            self.index.close()  # even after a second Ctrl-C: a stopped build must not be left holding the lock
             shutil.rmtree(self.output.parent, ignore_errors=True)
 
     def __enter__(self) -> Preview:
@@ -419,7 +419,8 @@ def serve(root: Path, *, host: str, port: int, drafts: bool, future: bool) -> in
             signal.signal(sig, handler)
         try:
             preview.close()
-        except KeyboardInterrupt:  # a second Ctrl-C while a build finishes: stop waiting for it
+        except KeyboardInterrupt:  # a second Ctrl-C while an update finishes: stop waiting for anything
+            preview.index.kill()
             shutil.rmtree(preview.output.parent, ignore_errors=True)
     return EXIT_OK
 

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from sitegen.content import Head, ParseSettings, complete, known_head, parse_head
 from sitegen.errors import Problem, error, errors_in
@@ -143,4 +144,5 @@ def locate(snapshot: Snapshot, parts: list[str]) -> str | Redirect | None:
         return rel + "index.html" if snapshot.has(rel + "index.html") else None
     if snapshot.has(rel):
         return rel
-    return Redirect("/" + rel + "/") if snapshot.has(rel + "/index.html") else None
+    # Percent-encoded again: a Location header is ASCII, and a decoded `%3F` would turn into a query.
+    return Redirect(quote(f"/{rel}/")) if snapshot.has(rel + "/index.html") else None

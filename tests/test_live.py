@@ -22,7 +22,7 @@ from sitegen.errors import Problem
 from sitegen.live import LiveSite, sources_in
 from sitegen.snapshot import Snapshot
 from sitegen.workers import articles_in
-from tests.conftest import BASIC_CONFIG, SiteWriter, article
+from tests.conftest import BASIC_CONFIG, BUILD_EPOCH, SiteWriter, article
 
 GOLDEN = Path(__file__).parent / "sites" / "basic"
 DRILLS = "content/news/armenia/2025/drills.md"
@@ -82,6 +82,12 @@ def write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def config_and_last_index(root: Path) -> None:
+    """Both in one batch, as a checkout does."""
+    edit(root / "sitegen.toml", "page_size = 2", "page_size = 3")
+    (root / "content/news/_index.md").unlink()
+
+
 # Each change: what the editor does, and the paths the watcher then reports.
 CHANGES: dict[str, tuple[Callable[[Path], object], tuple[str, ...]]] = {
     "body": (lambda r: edit(r / SERVICE, "\n---\n", "\n---\nA new first paragraph.\n\n"), (SERVICE,)),
@@ -113,6 +119,11 @@ CHANGES: dict[str, tuple[Callable[[Path], object], tuple[str, ...]]] = {
     "stylesheet": (lambda r: write(r / "static/css/site.css", "body { color: #123456 }\n"), ("static/css/site.css",)),
     "config": (lambda r: edit(r / "sitegen.toml", 'title = "Golden News"', 'title = "Silver News"'), ("sitegen.toml",)),
     "folder moved": (lambda r: (r / "content/culture").rename(r / "content/arts"), ("content/culture", "content/arts")),
+    "own robots.txt": (
+        lambda r: write(r / "static/robots.txt", "User-agent: *\nDisallow: /x/\n"),
+        ("static/robots.txt",),
+    ),
+    "config and the last section index": (config_and_last_index, ("sitegen.toml", "content/news/_index.md")),
 }
 
 
@@ -252,3 +263,41 @@ def test_a_body_from_the_build_cache_is_read_when_shown_even_if_changed_meanwhil
     edit(root / "content/news/a01.md", "Body of story 1.", "Saved a moment ago.")  # its event is not handled yet
     page = live.snapshot.page("news/a01/index.html")
     assert b"Saved a moment ago." in page, "never an empty article"
+
+
+def test_time_moving_on_is_noticed_even_after_a_failed_update(
+    golden: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduled article appears, and yesterday's news leaves the news sitemap, at the first update after the
+    moment, even when the update just before it failed."""
+    write(golden / "content/news/soon.md", article("Soon", "2025-09-11T11:00:00+04:00"))  # an hour after the build
+    live = LiveSite(golden, drafts=False)
+    live.load()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(BUILD_EPOCH + 2 * 86400))  # two days later
+    write(golden / "templates/partials/sponsor.html", "{% if %}")
+    assert not live.update({"templates/partials/sponsor.html"}).published
+    write(golden / "templates/partials/sponsor.html", "<aside>Fixed</aside>\n")
+    assert live.update({"templates/partials/sponsor.html"}).published
+    assert live.snapshot is not None and live.snapshot.has("news/soon/index.html")
+    assert_as_built(live, tmp_path / "out")
+
+
+def test_an_unexpected_failure_makes_the_next_update_read_everything(
+    golden: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = LiveSite(golden)
+    live.load()
+    good = live.snapshot
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(live, "_read_all_content", broken)
+    edit(golden / "sitegen.toml", "page_size = 2", "page_size = 3")
+    with pytest.raises(RuntimeError):
+        live.update({"sitegen.toml"})
+    assert live.snapshot is good, "the last good site is still served"
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(BUILD_EPOCH))
+    assert live.update({SERVICE}).published
+    assert_as_built(live, tmp_path / "out")

@@ -323,3 +323,13 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def test_a_folder_redirect_keeps_the_url_percent_encoded(write_site: SiteWriter) -> None:
+    root = write_site({"content/մշակույթ/x.md": article("Ex", "2025-09-01", "Words.")})
+    with start(root) as preview:
+        client = Client(preview)
+        status, _, response = client.get("/%D5%B4%D5%B7%D5%A1%D5%AF%D5%B8%D6%82%D5%B5%D5%A9/x")
+        assert status == 301
+        assert response.getheader("Location") == "/%D5%B4%D5%B7%D5%A1%D5%AF%D5%B8%D6%82%D5%B5%D5%A9/x/"
+        assert client.get(response.getheader("Location") or "")[0] == 200

@@ -7,6 +7,9 @@ debounce window to pass, and counts builds (no timing is asserted).
 from __future__ import annotations
 
 import errno
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+import sitegen
 from sitegen.live import LiveSite
 from sitegen.livereload import PreviewState, Rebuilder, run_build_loop
 from sitegen.search_index import SearchIndex
@@ -255,6 +259,14 @@ def _state(pid: int) -> str:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
 
 
+def wait_state(pid: int, state: str) -> None:
+    """Signals are delivered asynchronously: wait (a little) for the process to be in `state`."""
+    deadline = time.monotonic() + 10
+    while _state(pid) != state:
+        assert time.monotonic() < deadline, f"process {pid} is {_state(pid)}, not {state}"
+        time.sleep(0.01)
+
+
 def test_a_save_pauses_the_index_build_and_a_pause_resumes_it(write_site: SiteWriter, tmp_path: Path) -> None:
     root = write_site({"content/news/x.md": article("Drills", "2025-09-10", "Armenian drills near the border.")})
     index = SearchIndex(root, tmp_path / "preview", drafts=True, future=False)
@@ -264,8 +276,7 @@ def test_a_save_pauses_the_index_build_and_a_pause_resumes_it(write_site: SiteWr
         pid = index.pid
         assert pid is not None
         index.pause()
-        time.sleep(0.2)
-        assert _state(pid) == "T"
+        wait_state(pid, "T")
         index.catch_up()
         assert _state(pid) != "T"
         deadline = time.monotonic() + 60
@@ -283,3 +294,51 @@ def test_a_save_pauses_the_index_build_and_a_pause_resumes_it(write_site: SiteWr
         index.close()
     assert not index.running
     assert not Path(f"/proc/{pid}").exists() or _state(pid) == "Z"
+
+
+def test_a_paused_index_build_resumes_even_while_the_site_has_errors(write_site: SiteWriter, tmp_path: Path) -> None:
+    """It holds the site's build lock: left stopped, it would refuse the editor's own `sitegen build`."""
+    root = write_site({"content/news/x.md": article("Drills", "2025-09-10", "Armenian drills near the border.")})
+    index = SearchIndex(root, tmp_path / "preview", drafts=True, future=False)
+    try:
+        index.catch_up()
+        pid = index.pid
+        assert pid is not None
+        index.pause()
+        wait_state(pid, "T")
+        index.catch_up(start=False)  # what the loop does when the site has errors
+        assert _state(pid) != "T"
+    finally:
+        index.close()
+
+
+ORPHAN = """
+import sys, time
+from pathlib import Path
+from sitegen.search_index import SearchIndex
+index = SearchIndex(Path(sys.argv[1]), Path(sys.argv[2]), drafts=True, future=False)
+index.catch_up()
+index.pause()
+print(index.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_stopped_index_build_ends_when_the_preview_dies(write_site: SiteWriter, tmp_path: Path) -> None:
+    """Killed outright (no Ctrl-C, no cleanup), the preview leaves its build stopped in an orphaned process group:
+    the kernel then sends it SIGHUP and SIGCONT, and it ends instead of holding the build lock forever."""
+    root = write_site({"content/news/x.md": article("Drills", "2025-09-10")})
+    env = {**os.environ, "PYTHONPATH": str(Path(sitegen.__file__).resolve().parent.parent)}
+    preview = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN, str(root), str(tmp_path / "preview")], env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert preview.stdout is not None
+    child = int(preview.stdout.readline())
+    wait_state(child, "T")
+    preview.kill()
+    preview.wait()
+    preview.stdout.close()
+    deadline = time.monotonic() + 20
+    while Path(f"/proc/{child}").exists() and _state(child) != "Z" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{child}").exists() or _state(child) == "Z"
