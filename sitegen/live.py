@@ -13,6 +13,7 @@ Errors keep the last good snapshot: it is served until a change leaves no error 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import time
@@ -107,6 +108,7 @@ class LiveSite:
         self._pending = _Pending()
         self._read = 0
         self._frozen = False
+        self._compiled: jinja2.Environment | None = None  # the environment `prepare` has compiled every template of
 
     @property
     def searchable(self) -> bool:
@@ -412,9 +414,18 @@ class LiveSite:
         return Snapshot(site, routes, self._statics, renderer, heads, self._bodies, pages)
 
     def prepare(self) -> None:
-        """Work the next in-place save would do first, done ahead while the editor is not saving."""
-        if self.snapshot is not None:
-            self._places_in(self.snapshot)
+        """Work done ahead while the editor is not saving: where each article is held (the next in-place save needs
+        it), and every template compiled, so that the snapshot being served never reads a template file again (a
+        template edit that breaks it must not reach the last good site through a template not loaded yet)."""
+        if self.snapshot is None:
+            return
+        self._places_in(self.snapshot)
+        env = self.snapshot.renderer.env
+        if env is not self._compiled:
+            self._compiled = env
+            for name in env.list_templates():
+                with contextlib.suppress(jinja2.TemplateError, OSError, UnicodeDecodeError):
+                    env.get_template(name)  # a broken one is reported when a page uses it
 
     def _places_in(self, snapshot: Snapshot) -> _Places:
         """Where each article is held (made once per plan: when idle, or by the first save that needs it)."""

@@ -301,3 +301,17 @@ def test_an_unexpected_failure_makes_the_next_update_read_everything(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(BUILD_EPOCH))
     assert live.update({SERVICE}).published
     assert_as_built(live, tmp_path / "out")
+
+
+def test_a_broken_template_edit_never_reaches_the_last_good_site(golden: Path) -> None:
+    write(golden / "templates/partials/sponsor.html", "<aside>Our sponsor</aside>\n")  # the site overrides one
+    live = LiveSite(golden)
+    live.load()
+    live.prepare()  # what an idle moment does: every template compiled
+    good = live.snapshot
+    assert good is not None
+    # A partial that no page has included yet (no list page has been rendered), broken by an edit:
+    write(golden / "templates/partials/teaser.html", "{% for %}")
+    assert not live.update({"templates/partials/teaser.html"}).published
+    assert live.snapshot is good
+    assert b"<html" in good.page("index.html"), "still the theme's teaser, not the broken file"
