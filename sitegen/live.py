@@ -30,7 +30,7 @@ from sitegen.assets import Assets
 from sitegen.build import build_time, distribution_for, static_files, template_folders
 from sitegen.cache import BuildCache, Parsed, cache_key, code_digest
 from sitegen.config import Config, LoadedConfig, load_config
-from sitegen.content import INDEX_FILE, Head, ParseSettings, known_head, parse_section_index
+from sitegen.content import INDEX_FILE, Head, ParseSettings, known_head, parse_head, parse_section_index
 from sitegen.errors import ConfigError, Problem, Severity, error, errors_in
 from sitegen.incremental import horizon, shown_everywhere
 from sitegen.load import (
@@ -49,8 +49,7 @@ from sitegen.model import Article, SectionInfo, Site
 from sitegen.plan import Route, plan
 from sitegen.popular import PageViews, parse_pageviews
 from sitegen.render import Renderer, TemplateProblem, TemplateSet, make_environment
-from sitegen.snapshot import Bodies, Snapshot
-from sitegen.workers import read_head
+from sitegen.snapshot import LazyBodies, Snapshot
 
 # What may change while an article keeps its place: in lists, feeds, sections, tags, sitemaps and URLs. Every other
 # field decides where the article appears, so a change to it assembles the site again.
@@ -89,7 +88,7 @@ class LiveSite:
         self.snapshot: Snapshot | None = None
         self._loaded: LoadedConfig | None = None
         self._settings = ParseSettings("UTC", "", "")
-        self._bodies = Bodies(self._settings, self.root)
+        self._bodies = LazyBodies(self._settings, self.root)
         self._files: dict[str, SourceFile] = {}
         self._heads: dict[str, Head] = {}
         # By source file, and "static", "pageviews", "content", "indexes" for what is not one article's.
@@ -144,7 +143,7 @@ class LiveSite:
             self._loaded = None
             return Update(problems=tuple(exc.problems), seconds=time.perf_counter() - started)
         self._settings = ParseSettings.from_config(self.config)
-        self._bodies = Bodies(self._settings, self.root)
+        self._bodies = LazyBodies(self._settings, self.root)
         self._problems, self._files, self._heads, self._index_stamps, self._indexes = {}, {}, {}, {}, {}
         self._read_templates()
         self._read_static()
@@ -260,7 +259,7 @@ class LiveSite:
                 head = None
             if head is not None:
                 return found, head, list(known.problems)
-        return read_head(found, self._settings)
+        return _read_head(found, self._settings)
 
     def _read_indexes(self, files: Sequence[SourceFile]) -> None:
         stamps = {f.rel: f.stamp for f in files}
@@ -296,7 +295,7 @@ class LiveSite:
         if not rel_changed(self._files.get(rel), found):
             return  # an event without an edit (a file closed, a touch that changed nothing we keep)
         new = rel not in self._files
-        _, head, problems = read_head(found, self._settings)
+        _, head, problems = _read_head(found, self._settings)
         self._keep(found, head, problems)
         if new:  # files and articles are kept in the order a build reads them
             self._pending.replan = True
@@ -466,6 +465,16 @@ class _Failed(Exception):  # noqa: N818 - it carries problems, it is not a bug
 
 
 _FOLDERS = frozenset({CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, DATA_DIR})
+
+
+def _read_head(found: SourceFile, settings: ParseSettings) -> tuple[SourceFile, Head | None, list[Problem]]:
+    """An article's front-matter stage (see content.parse_head); the preview converts bodies only when shown."""
+    try:
+        data = read_bytes(found)
+    except OSError as exc:
+        return found, None, [error(found.rel, None, f"cannot be read: {exc.strerror or exc}")]
+    head, problems = parse_head(found.rel, data, settings)
+    return found, head, problems
 
 
 _ROUTE_FIELDS = tuple(f.name for f in dataclasses.fields(Route))

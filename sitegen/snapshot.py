@@ -37,7 +37,7 @@ class Redirect:
 
 
 @dataclass
-class Bodies:
+class LazyBodies:
     """Converts the bodies of articles read without them, in place, once: shared by every snapshot of one preview.
 
     In place because the site model and the routes hold these very objects. An article whose body is not converted
@@ -107,7 +107,7 @@ class Snapshot:
     statics: Mapping[str, Path]  # output path → the source file (static files, fingerprinted names included)
     renderer: Renderer
     heads: Mapping[str, Head]  # the articles as read, by source: their bodies are converted from these
-    bodies: Bodies
+    bodies: LazyBodies
     pages: dict[str, bytes] = field(default_factory=dict)  # rendered so far; carried into the next snapshot if fresh
 
     def find(self, rel: str) -> bytes | None:

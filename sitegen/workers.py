@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 
 from sitegen.bodies import Bodies, BodyStore
 from sitegen.cache import Parsed, teaser_digest
-from sitegen.content import Head, ParseSettings, digest_of, parse_article, parse_head
-from sitegen.errors import Problem, error
+from sitegen.content import ParseSettings, digest_of, parse_article
+from sitegen.errors import Problem
 from sitegen.load import SourceFile, read_bytes
 from sitegen.model import Article
 from sitegen.plan import Route
@@ -72,16 +72,6 @@ def parse_files(
     for result in ordered_map(partial(parse_file, settings=settings, store=store), files, jobs, MIN_PARALLEL_PARSE):
         yield result
         tick(1)
-
-
-def read_head(found: SourceFile, settings: ParseSettings) -> tuple[SourceFile, Head | None, list[Problem]]:
-    """An article's front-matter stage (see content.parse_head); the preview converts bodies only when shown."""
-    try:
-        data = read_bytes(found)
-    except OSError as exc:
-        return found, None, [error(found.rel, None, f"cannot be read: {exc.strerror or exc}")]
-    head, problems = parse_head(found.rel, data, settings)
-    return found, head, problems
 
 
 def ordered_map(func: Callable[[T], R], items: Sequence[T], jobs: int, min_parallel: int) -> Iterator[R]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import workers
+from sitegen import live as live_module
 from sitegen.build import BuildOptions, build
 from sitegen.content import Head, ParseSettings, parse_head
 from sitegen.errors import Problem
@@ -245,7 +245,7 @@ def test_a_site_built_before_starts_from_the_build_cache(
         parsed.append(source)
         return real(source, data, settings)
 
-    monkeypatch.setattr(workers, "parse_head", counting)
+    monkeypatch.setattr(live_module, "parse_head", counting)
     live = LiveSite(golden)
     assert live.load().published
     assert parsed == [SERVICE], "only the file changed since the build is parsed again"
