@@ -348,6 +348,7 @@ class LiveSite:
             self._horizon = horizon((head.article for head in self._heads.values()), now)
         self.snapshot = snapshot
         self._pending = _Pending()
+        self._bodies.reported.update(warnings)  # printed with this update: not again when a page converts the body
         return dataclasses.replace(result, published=True, stale=stale, seconds=time.perf_counter() - started)
 
     def _next_snapshot(self, now: datetime) -> tuple[Snapshot, int | None, bool]:
