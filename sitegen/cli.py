@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.build import BuildOptions, BuildResult, build, build_time
-from sitegen.check import CheckOptions, check
+from sitegen.commands.build import BuildOptions, BuildResult, build, build_time
+from sitegen.commands.check import CheckOptions, check
 from sitegen.config import load_config
 from sitegen.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, Problem, SitegenError
 from sitegen.progress import Progress
-from sitegen.scaffold import ArticleRequest, SiteRequest, init_site, new_article
+from sitegen.commands.scaffold import ArticleRequest, SiteRequest, init_site, new_article
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -100,7 +100,7 @@ def _run_build(args: argparse.Namespace) -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from sitegen.serve import serve  # the server and watchdog load only for this command
+    from sitegen.preview.server import serve  # the server and watchdog load only for this command
 
     return serve(args.site, host=args.host, port=args.port, drafts=args.drafts, future=args.future)
 

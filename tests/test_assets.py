@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable
 
-from sitegen.assets import Assets, hashed_name
+from sitegen.render.assets import Assets, hashed_name
 from tests.conftest import Run, SiteWriter, article
 from tests.publishing import build, read
 

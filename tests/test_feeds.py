@@ -10,7 +10,7 @@ from typing import Any
 import feedparser
 import pytest
 
-from sitegen.feeds import absolute_links
+from sitegen.render.feeds import absolute_links
 from tests.conftest import BASIC_CONFIG, Run, SiteWriter
 from tests.publishing import BASE, LEAK_MARKERS, SITE, build, read
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.content import ParseSettings, parse_article, parse_section_index
+from sitegen.content.article import ParseSettings, parse_article, parse_section_index
 from sitegen.errors import Problem, Severity
 from sitegen.model import Article
 from tests.conftest import Run, SiteWriter, article

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.lock import site_lock
-from sitegen.write import MANIFEST, STAGING
+from sitegen.publish.lock import site_lock
+from sitegen.publish.writer import MANIFEST, STAGING
 from tests.conftest import BUILD_EPOCH, Run, SiteWriter, article
 
 Cli = Callable[..., Run]
@@ -200,7 +200,7 @@ def test_a_build_failing_halfway_leaves_the_published_site_as_it_was(write_site:
 KILLER = """\
 import os, signal, sys
 from pathlib import Path
-import sitegen.write
+import sitegen.publish.writer
 
 WHERE, AFTER = sys.argv[1], int(sys.argv[2])
 calls = 0
@@ -212,15 +212,15 @@ def count() -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 if WHERE == "render":
-    put = sitegen.write.Publisher.put
+    put = sitegen.publish.writer.Publisher.put
     def put_then_die(self, rel, data):
         count()
         put(self, rel, data)
-    sitegen.write.Publisher.put = put_then_die
+    sitegen.publish.writer.Publisher.put = put_then_die
 else:
     replace = Path.replace
     def replace_then_die(self, target):
-        if sitegen.write.STAGING in str(self):
+        if sitegen.publish.writer.STAGING in str(self):
             count()
         return replace(self, target)
     Path.replace = replace_then_die
@@ -307,7 +307,7 @@ def test_a_second_build_of_the_same_site_stops_with_a_clear_message(write_site: 
 HOLDER = """\
 import sys
 from pathlib import Path
-from sitegen.lock import site_lock
+from sitegen.publish.lock import site_lock
 with site_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     sys.stdin.readline()

@@ -14,7 +14,7 @@ from typing import Any
 
 import lxml.html
 
-from sitegen.write import MANIFEST
+from sitegen.publish.writer import MANIFEST
 from tests.conftest import BASIC_CONFIG, Run, SiteWriter, article
 
 SIDEBAR_CONFIG = (

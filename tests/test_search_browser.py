@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from sitegen.build import BuildOptions, build
+from sitegen.commands.build import BuildOptions, build
 from tests.conftest import BASIC_CONFIG, BUILD_EPOCH, article
 from tests.test_search import SIDEBAR_CONFIG
 

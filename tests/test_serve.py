@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 import sitegen
-from sitegen.build import BuildOptions, build
-from sitegen.live import Update
-from sitegen.serve import Preview, allowed_host, inject, resolve_url
-from sitegen.snapshot import Redirect
+from sitegen.commands.build import BuildOptions, build
+from sitegen.preview.live_site import Update
+from sitegen.preview.server import Preview, allowed_host, inject, resolve_url
+from sitegen.preview.snapshot import Redirect
 from tests.conftest import SiteWriter, article
 
 ARTICLE = "content/news/x.md"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sitegen.serve import Preview
+from sitegen.preview.server import Preview
 from tests.conftest import SiteWriter, article
 
 CHROMIUM = Path(os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium"))

@@ -19,10 +19,10 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 import sitegen
-from sitegen.live import LiveSite
-from sitegen.livereload import PreviewState, Rebuilder, run_build_loop
-from sitegen.search_index import SearchIndex
-from sitegen.watch import ObserverLike, Watcher, is_scratch_name, is_source
+from sitegen.preview.live_site import LiveSite
+from sitegen.preview.update_loop import PreviewState, Rebuilder, run_build_loop
+from sitegen.preview.search_build import SearchIndex
+from sitegen.preview.watcher import ObserverLike, Watcher, is_scratch_name, is_source
 from tests.conftest import SiteWriter, article
 
 SETTLE = 1.5  # longer than the longest debounce (1 s) plus the quiet window
@@ -315,7 +315,7 @@ def test_a_paused_index_build_resumes_even_while_the_site_has_errors(write_site:
 ORPHAN = """
 import sys, time
 from pathlib import Path
-from sitegen.search_index import SearchIndex
+from sitegen.preview.search_build import SearchIndex
 index = SearchIndex(Path(sys.argv[1]), Path(sys.argv[2]), drafts=True, future=False)
 index.catch_up()
 index.pause()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sitegen.model import Article, Section, Site, Term
-from sitegen.plan import ARTICLE_PAGE, AUTHOR, HOME, SECTION, STANDALONE, TAG, MoreRoutes, Route
+from sitegen.site.plan import ARTICLE_PAGE, AUTHOR, HOME, SECTION, STANDALONE, TAG, MoreRoutes, Route
 from sitegen.urls import output_path
 
 RSS = "rss"

@@ -27,12 +27,13 @@ from zoneinfo import ZoneInfo
 from sitegen import __version__
 from sitegen.errors import Problem, Severity, warning
 from sitegen.model import Article
-from sitegen.safety import CACHE_DIR as CACHE_DIR  # one name for the folder: output may never be inside it
+from sitegen.publish.guards import CACHE_DIR as CACHE_DIR  # one name for the folder: output may never be inside it
 
 STATE_FILE = "state.sqlite3"
 _FORMAT = "sitegen-build-state"
 _VERSION = 3
-_PACKAGE = Path(__file__).resolve().parent
+_CODE_SUFFIXES = frozenset({".py", ".js"})
+_PACKAGE = Path(__file__).resolve().parents[1]  # the sitegen package, every subpackage included
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -91,10 +92,13 @@ class Parsed:
 
 
 def code_digest() -> str:
-    """sitegen's own source: a new version (or a local edit of it) parses and renders differently."""
+    """sitegen's own source, every module of every subpackage and the files it ships beside them (the live-reload
+    script): a new version, or a local edit of any of it, parses and renders differently."""
     h = hashlib.sha256(__version__.encode())
-    for path in sorted(_PACKAGE.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(_PACKAGE.rglob("*"), key=lambda p: p.relative_to(_PACKAGE).as_posix()):
+        if path.suffix not in _CODE_SUFFIXES or "__pycache__" in path.parts or not path.is_file():
+            continue
+        h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:20]
 
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sitegen.config import Config
-from sitegen.content import section_title
+from sitegen.content.article import section_title
 from sitegen.model import ARTICLE, PAGE, Article, Section, SectionInfo, Site, Term
-from sitegen.popular import PageViews, fallback, rank
+from sitegen.site.popular import PageViews, fallback, rank
 
 
 @dataclass(frozen=True)

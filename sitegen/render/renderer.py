@@ -20,13 +20,13 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
-from sitegen import feeds, sitemaps
+from sitegen.render import feeds, sitemaps
 from sitegen.config import Config
-from sitegen.distribution import ATOM, NEWS_SITEMAP, ROBOTS, RSS, SITEMAP, SITEMAP_INDEX
+from sitegen.site.distribution import ATOM, NEWS_SITEMAP, ROBOTS, RSS, SITEMAP, SITEMAP_INDEX
 from sitegen.errors import Problem, error
-from sitegen.metadata import Metadata
+from sitegen.render.metadata import Metadata
 from sitegen.model import Article, Site
-from sitegen.plan import Route
+from sitegen.site.plan import Route
 from sitegen.urls import absolute
 
 SHARED_BLOCKS = ("nav", "most_popular", "newsletter", "sponsor", "search_topics")

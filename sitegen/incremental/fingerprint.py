@@ -22,11 +22,11 @@ from typing import Any
 
 import jinja2
 
-from sitegen.cache import teaser_digest
+from sitegen.incremental.cache import teaser_digest
 from sitegen.config import Config
 from sitegen.model import Article, Site
-from sitegen.plan import Route
-from sitegen.render import Renderer, TemplateProblem
+from sitegen.site.plan import Route
+from sitegen.render.renderer import Renderer, TemplateProblem
 
 _BODY_FIELD = "body_html"
 

@@ -33,12 +33,12 @@ from types import FrameType
 from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 
 from sitegen.errors import EXIT_OK, EXIT_USAGE, Problem
-from sitegen.live import LiveSite
-from sitegen.livereload import PreviewState, Rebuilder, run_build_loop
-from sitegen.render import TemplateProblem
-from sitegen.search_index import SearchIndex
-from sitegen.snapshot import NOT_FOUND_PAGE, Redirect, Snapshot, locate
-from sitegen.watch import Watcher
+from sitegen.preview.live_site import LiveSite
+from sitegen.preview.update_loop import PreviewState, Rebuilder, run_build_loop
+from sitegen.render.renderer import TemplateProblem
+from sitegen.preview.search_build import SearchIndex
+from sitegen.preview.snapshot import NOT_FOUND_PAGE, Redirect, Snapshot, locate
+from sitegen.preview.watcher import Watcher
 
 INTERNAL = "/__sitegen/"
 KEEPALIVE_SECONDS = 15.0
@@ -258,7 +258,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if path == INTERNAL + "events":
             self._events()
         elif path == INTERNAL + "livereload.js":
-            script = resources.files("sitegen").joinpath("livereload.js").read_bytes()
+            script = resources.files("sitegen.preview").joinpath("livereload.js").read_bytes()
             self._send(HTTPStatus.OK, script, "text/javascript; charset=utf-8", head=head)
         elif path == INTERNAL + "versions":
             self._versions(head=head)

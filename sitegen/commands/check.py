@@ -30,9 +30,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import jinja2
 
-from sitegen.assemble import Visibility, build_site
-from sitegen.assets import Assets
-from sitegen.build import (  # the build's own stages
+from sitegen.site.assemble import Visibility, build_site
+from sitegen.render.assets import Assets
+from sitegen.commands.build import (  # the build's own stages
     build_time,
     distribution_for,
     read_articles,
@@ -51,14 +51,14 @@ from sitegen.errors import (
     error,
     warning,
 )
-from sitegen.frontmatter_yaml import decode
-from sitegen.load import read_bytes, read_optional
+from sitegen.content.frontmatter import decode
+from sitegen.content.sources import read_bytes, read_optional
 from sitegen.model import Article, Site
-from sitegen.plan import Route, plan
-from sitegen.popular import PageViews, parse_pageviews
-from sitegen.render import Renderer, TemplateProblem, TemplateSet, make_environment
-from sitegen.safety import check_output_folder
-from sitegen.write import read_manifest
+from sitegen.site.plan import Route, plan
+from sitegen.site.popular import PageViews, parse_pageviews
+from sitegen.render.renderer import Renderer, TemplateProblem, TemplateSet, make_environment
+from sitegen.publish.guards import check_output_folder
+from sitegen.publish.writer import read_manifest
 
 FORMAT_VERSION = 1
 TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".j2", ".jinja")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sitegen.errors import SafetyError, error
-from sitegen.load import CONTENT_DIR, DATA_DIR, STATIC_DIR, TEMPLATES_DIR
+from sitegen.content.sources import CONTENT_DIR, DATA_DIR, STATIC_DIR, TEMPLATES_DIR
 
 CACHE_DIR = ".sitegen-cache"
 

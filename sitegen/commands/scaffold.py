@@ -13,10 +13,10 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from sitegen.config import CONFIG_FILE, Config
-from sitegen.content import INDEX_FILE, section_of, section_title
+from sitegen.content.article import INDEX_FILE, section_of, section_title
 from sitegen.errors import UsageError
-from sitegen.load import CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, find_content, find_content_folders
-from sitegen.safety import CACHE_DIR
+from sitegen.content.sources import CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, find_content, find_content_folders
+from sitegen.publish.guards import CACHE_DIR
 from sitegen.urls import slugify
 
 MAX_SLUG = 80  # long headlines make unwieldy URLs; the cut falls on a word boundary

@@ -25,15 +25,15 @@ from typing import Any
 
 import jinja2
 
-from sitegen.assemble import Visibility, build_site
-from sitegen.assets import Assets
-from sitegen.build import build_time, distribution_for, static_files, template_folders
-from sitegen.cache import BuildCache, Parsed, cache_key, code_digest
+from sitegen.site.assemble import Visibility, build_site
+from sitegen.render.assets import Assets
+from sitegen.commands.build import build_time, distribution_for, static_files, template_folders
+from sitegen.incremental.cache import BuildCache, Parsed, cache_key, code_digest
 from sitegen.config import Config, LoadedConfig, load_config
-from sitegen.content import INDEX_FILE, Head, ParseSettings, known_head, parse_head, parse_section_index
+from sitegen.content.article import INDEX_FILE, Head, ParseSettings, known_head, parse_head, parse_section_index
 from sitegen.errors import ConfigError, Problem, Severity, error, errors_in
-from sitegen.incremental import horizon, shown_everywhere
-from sitegen.load import (
+from sitegen.incremental.reuse import horizon, shown_everywhere
+from sitegen.content.sources import (
     CONTENT_DIR,
     DATA_DIR,
     STATIC_DIR,
@@ -46,10 +46,10 @@ from sitegen.load import (
     walk_order,
 )
 from sitegen.model import Article, SectionInfo, Site
-from sitegen.plan import Route, plan
-from sitegen.popular import PageViews, parse_pageviews
-from sitegen.render import Renderer, TemplateProblem, TemplateSet, make_environment
-from sitegen.snapshot import LazyBodies, Snapshot
+from sitegen.site.plan import Route, plan
+from sitegen.site.popular import PageViews, parse_pageviews
+from sitegen.render.renderer import Renderer, TemplateProblem, TemplateSet, make_environment
+from sitegen.preview.snapshot import LazyBodies, Snapshot
 
 # What may change while an article keeps its place: in lists, feeds, sections, tags, sitemaps and URLs. Every other
 # field decides where the article appears, so a change to it assembles the site again.

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from sitegen.config import Config
-from sitegen.distribution import NOT_FOUND, feed_urls, last_changed
+from sitegen.site.distribution import NOT_FOUND, feed_urls, last_changed
 from sitegen.model import Article, Site
-from sitegen.plan import ARTICLE_PAGE, AUTHOR, HOME, SECTION, STANDALONE, TAG, Route
+from sitegen.site.plan import ARTICLE_PAGE, AUTHOR, HOME, SECTION, STANDALONE, TAG, Route
 from sitegen.urls import absolute
 
 SCHEMA = "https://schema.org"

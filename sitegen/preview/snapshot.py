@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from sitegen.content import Head, ParseSettings, complete, known_head, parse_head
+from sitegen.content.article import Head, ParseSettings, complete, known_head, parse_head
 from sitegen.errors import Problem, error, errors_in
-from sitegen.incremental import shown_everywhere
+from sitegen.incremental.reuse import shown_everywhere
 from sitegen.model import Article, Site
-from sitegen.plan import Route
-from sitegen.render import Renderer, TemplateProblem
-from sitegen.workers import articles_in
+from sitegen.site.plan import Route
+from sitegen.render.renderer import Renderer, TemplateProblem
+from sitegen.incremental.workers import articles_in
 
 NOT_FOUND_PAGE = "404.html"
 

@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sitegen.errors import Problem, error
-from sitegen.live import LiveSite, Update
-from sitegen.search_index import SearchIndex
-from sitegen.snapshot import Snapshot
-from sitegen.watch import Watcher
+from sitegen.preview.live_site import LiveSite, Update
+from sitegen.preview.search_build import SearchIndex
+from sitegen.preview.snapshot import Snapshot
+from sitegen.preview.watcher import Watcher
 
 
 @dataclass(frozen=True)

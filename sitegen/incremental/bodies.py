@@ -16,11 +16,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen.content import ParseSettings, parse_article
+from sitegen.content.article import ParseSettings, parse_article
 from sitegen.errors import error
-from sitegen.load import SourceFile, read_bytes
+from sitegen.content.sources import SourceFile, read_bytes
 from sitegen.model import Article
-from sitegen.render import TemplateProblem
+from sitegen.render.renderer import TemplateProblem
 
 BODIES_DIR = "bodies"
 

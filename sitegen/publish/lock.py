@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sitegen.errors import SafetyError, error
-from sitegen.safety import CACHE_DIR
+from sitegen.publish.guards import CACHE_DIR
 
 LOCK_FILE = "build.lock"
 
