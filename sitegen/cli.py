@@ -10,10 +10,10 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.commands.build import BuildOptions, BuildResult, build, build_time
 from sitegen.commands.check import CheckOptions, check
+from sitegen.commands.scaffold import ArticleRequest, SiteRequest, init_site, new_article
 from sitegen.config import load_config
 from sitegen.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, Problem, SitegenError
 from sitegen.progress import Progress
-from sitegen.commands.scaffold import ArticleRequest, SiteRequest, init_site, new_article
 
 
 def main(argv: Sequence[str] | None = None) -> int:

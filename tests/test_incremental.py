@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.incremental import workers
-from sitegen.site.assemble import Visibility, build_site
 from sitegen.commands.build import BuildOptions, BuildResult, build, build_time
-from sitegen.incremental.cache import CACHE_DIR, STATE_FILE
 from sitegen.config import load_config
+from sitegen.incremental import workers
+from sitegen.incremental.cache import CACHE_DIR, STATE_FILE
 from sitegen.incremental.fingerprint import Fingerprinter
 from sitegen.model import Article
-from sitegen.site.plan import Route
 from sitegen.render.renderer import Renderer, TemplateSet, make_environment
+from sitegen.site.assemble import Visibility, build_site
+from sitegen.site.plan import Route
 from tests.conftest import BASIC_CONFIG, Run, SiteWriter, article
 
 LONG_BODY = " ".join(["Yerevan officials met on Monday to discuss the border and the budget."] * 12)

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.preview import live_site as live_module
 from sitegen.commands.build import BuildOptions, build
 from sitegen.content.article import Head, ParseSettings, parse_head
 from sitegen.errors import Problem
+from sitegen.incremental.workers import articles_in
+from sitegen.preview import live_site as live_module
 from sitegen.preview.live_site import LiveSite, sources_in
 from sitegen.preview.snapshot import Snapshot
-from sitegen.incremental.workers import articles_in
 from tests.conftest import BASIC_CONFIG, BUILD_EPOCH, SiteWriter, article
 
 GOLDEN = Path(__file__).parent / "sites" / "basic"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.content.article import ParseSettings, parse_article
 from sitegen.commands.scaffold import known_sections
+from sitegen.content.article import ParseSettings, parse_article
 from tests.conftest import Run, SiteWriter, article
 
 Cli = Callable[..., Run]

@@ -10,8 +10,8 @@ from urllib.robotparser import RobotFileParser
 import pytest
 from lxml import etree
 
-from sitegen.site import distribution
 from sitegen.render.sitemaps import news_language
+from sitegen.site import distribution
 from tests.conftest import BASIC_CONFIG, Run, SiteWriter
 from tests.publishing import BASE, SITE, build, read
 

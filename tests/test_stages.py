@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from sitegen.site.assemble import Visibility, build_site
 from sitegen.config import Config
 from sitegen.content.article import ParseSettings, parse_article, section_of
 from sitegen.content.markup import cut_words
 from sitegen.model import Article
+from sitegen.site.assemble import Visibility, build_site
 from sitegen.site.plan import Pager, plan
 from sitegen.site.popular import PageViews, normalise_path, parse_pageviews, rank
 from sitegen.urls import permalink, slugify, unsafe_url_reason

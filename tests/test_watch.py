@@ -20,8 +20,8 @@ import pytest
 
 import sitegen
 from sitegen.preview.live_site import LiveSite
-from sitegen.preview.update_loop import PreviewState, Rebuilder, run_build_loop
 from sitegen.preview.search_build import SearchIndex
+from sitegen.preview.update_loop import PreviewState, Rebuilder, run_build_loop
 from sitegen.preview.watcher import ObserverLike, Watcher, is_scratch_name, is_source
 from tests.conftest import SiteWriter, article
 

@@ -14,14 +14,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sitegen.site.assemble import Visibility, build_site
-from sitegen.render.assets import Assets
-from sitegen.incremental.bodies import BODIES_DIR, Bodies, BodyStore
-from sitegen.incremental.cache import CACHE_DIR, BuildCache, LastBuild, cache_key, code_digest
 from sitegen.config import Config, load_config
 from sitegen.content.article import ParseSettings, parse_article, parse_section_index
-from sitegen.site.distribution import Distribution
+from sitegen.content.sources import (
+    STATIC_DIR,
+    TEMPLATES_DIR,
+    SourceFile,
+    find_content,
+    find_static,
+    read_bytes,
+    read_optional,
+)
 from sitegen.errors import ConfigError, ContentError, Problem, errors_in, warning
+from sitegen.incremental.bodies import BODIES_DIR, Bodies, BodyStore
+from sitegen.incremental.cache import CACHE_DIR, BuildCache, LastBuild, cache_key, code_digest
 from sitegen.incremental.fingerprint import Fingerprinter
 from sitegen.incremental.reuse import (
     horizon,
@@ -31,18 +37,20 @@ from sitegen.incremental.reuse import (
     shown_everywhere,
     stale_routes,
 )
-from sitegen.content.sources import STATIC_DIR, TEMPLATES_DIR, SourceFile, find_content, find_static, read_bytes, read_optional
-from sitegen.publish.lock import site_lock
+from sitegen.incremental.workers import RenderJob, default_jobs, render_routes
 from sitegen.model import Article, SectionInfo, Site
+from sitegen.progress import Progress
+from sitegen.publish.guards import check_output_folder
+from sitegen.publish.lock import site_lock
+from sitegen.publish.pagefind import SEARCH_ASSETS, SearchStats, publish_search
+from sitegen.publish.writer import Publisher, WriteStats, clean_leftovers
+from sitegen.render.assets import Assets
+from sitegen.render.renderer import Renderer, TemplateProblem, TemplateSet, make_environment
+from sitegen.render.theme import default_theme
+from sitegen.site.assemble import Visibility, build_site
+from sitegen.site.distribution import Distribution
 from sitegen.site.plan import plan
 from sitegen.site.popular import PageViews, parse_pageviews
-from sitegen.progress import Progress
-from sitegen.render.renderer import Renderer, TemplateProblem, TemplateSet, make_environment
-from sitegen.publish.guards import check_output_folder
-from sitegen.publish.pagefind import SEARCH_ASSETS, SearchStats, publish_search
-from sitegen.render.theme import default_theme
-from sitegen.incremental.workers import RenderJob, default_jobs, render_routes
-from sitegen.publish.writer import Publisher, WriteStats, clean_leftovers
 
 MAX_TEMPLATE_FAILURES = 25  # one broken base template fails every page: report it once, not ten thousand times
 

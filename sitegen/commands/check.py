@@ -30,8 +30,6 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import jinja2
 
-from sitegen.site.assemble import Visibility, build_site
-from sitegen.render.assets import Assets
 from sitegen.commands.build import (  # the build's own stages
     build_time,
     distribution_for,
@@ -40,6 +38,8 @@ from sitegen.commands.build import (  # the build's own stages
     template_folders,
 )
 from sitegen.config import LoadedConfig, load_config
+from sitegen.content.frontmatter import decode
+from sitegen.content.sources import read_bytes, read_optional
 from sitegen.errors import (
     EXIT_CONTENT,
     EXIT_OK,
@@ -51,14 +51,14 @@ from sitegen.errors import (
     error,
     warning,
 )
-from sitegen.content.frontmatter import decode
-from sitegen.content.sources import read_bytes, read_optional
 from sitegen.model import Article, Site
-from sitegen.site.plan import Route, plan
-from sitegen.site.popular import PageViews, parse_pageviews
-from sitegen.render.renderer import Renderer, TemplateProblem, TemplateSet, make_environment
 from sitegen.publish.guards import check_output_folder
 from sitegen.publish.writer import read_manifest
+from sitegen.render.assets import Assets
+from sitegen.render.renderer import Renderer, TemplateProblem, TemplateSet, make_environment
+from sitegen.site.assemble import Visibility, build_site
+from sitegen.site.plan import Route, plan
+from sitegen.site.popular import PageViews, parse_pageviews
 
 FORMAT_VERSION = 1
 TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".j2", ".jinja")

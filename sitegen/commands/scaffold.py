@@ -14,8 +14,8 @@ from pathlib import Path, PurePosixPath
 
 from sitegen.config import CONFIG_FILE, Config
 from sitegen.content.article import INDEX_FILE, section_of, section_title
-from sitegen.errors import UsageError
 from sitegen.content.sources import CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, find_content, find_content_folders
+from sitegen.errors import UsageError
 from sitegen.publish.guards import CACHE_DIR
 from sitegen.urls import slugify
 

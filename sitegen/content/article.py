@@ -15,11 +15,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sitegen.config import DEFAULT_EMBED_HOSTS, Config
-from sitegen.errors import Problem, error, errors_in, warning
 from sitegen.content.frontmatter import Document, Field, body_of, decode, split
 from sitegen.content.markup import MORE_MARKER, excerpt, reading_minutes, render_markdown
-from sitegen.model import ARTICLE, PAGE, Article, Image, SectionInfo, Term
 from sitegen.content.sanitize import sanitize_html
+from sitegen.errors import Problem, error, errors_in, warning
+from sitegen.model import ARTICLE, PAGE, Article, Image, SectionInfo, Term
 from sitegen.urls import check_url_scheme, normalise_url, permalink, slugify, unsafe_url_reason
 
 ARTICLE_KEYS = frozenset({

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.content.article import ParseSettings, parse_article
-from sitegen.errors import error
 from sitegen.content.sources import SourceFile, read_bytes
+from sitegen.errors import error
 from sitegen.model import Article
 from sitegen.render.renderer import TemplateProblem
 

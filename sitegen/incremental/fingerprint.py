@@ -22,11 +22,11 @@ from typing import Any
 
 import jinja2
 
-from sitegen.incremental.cache import teaser_digest
 from sitegen.config import Config
+from sitegen.incremental.cache import teaser_digest
 from sitegen.model import Article, Site
-from sitegen.site.plan import Route
 from sitegen.render.renderer import Renderer, TemplateProblem
+from sitegen.site.plan import Route
 
 _BODY_FIELD = "body_html"
 

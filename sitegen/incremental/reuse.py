@@ -14,16 +14,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from sitegen.content.article import ParseSettings, digest_of
+from sitegen.content.sources import SourceFile, read_bytes
+from sitegen.errors import Problem
 from sitegen.incremental.bodies import BodyStore
 from sitegen.incremental.cache import BuildCache, LastBuild, Parsed
-from sitegen.content.article import ParseSettings, digest_of
-from sitegen.site.distribution import NEWS_WINDOW
-from sitegen.errors import Problem
-from sitegen.content.sources import SourceFile, read_bytes
-from sitegen.model import Article, Site
-from sitegen.site.plan import Route
 from sitegen.incremental.workers import Tick, parse_files
+from sitegen.model import Article, Site
 from sitegen.publish.writer import Publisher, published_intact
+from sitegen.site.distribution import NEWS_WINDOW
+from sitegen.site.plan import Route
 
 
 @dataclass

@@ -21,15 +21,15 @@ from functools import partial
 from multiprocessing.pool import Pool
 from typing import Any, TypeVar
 
+from sitegen.content.article import ParseSettings, digest_of, parse_article
+from sitegen.content.sources import SourceFile, read_bytes
+from sitegen.errors import Problem
 from sitegen.incremental.bodies import Bodies, BodyStore
 from sitegen.incremental.cache import Parsed, teaser_digest
-from sitegen.content.article import ParseSettings, digest_of, parse_article
-from sitegen.errors import Problem
-from sitegen.content.sources import SourceFile, read_bytes
 from sitegen.model import Article
-from sitegen.site.plan import Route
-from sitegen.render.renderer import Renderer, TemplateProblem
 from sitegen.publish.writer import Publisher
+from sitegen.render.renderer import Renderer, TemplateProblem
+from sitegen.site.plan import Route
 
 MIN_PARALLEL_PARSE = 64  # files: below this one process is faster than starting workers
 MIN_PARALLEL_RENDER = 128  # pages

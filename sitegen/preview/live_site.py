@@ -25,14 +25,9 @@ from typing import Any
 
 import jinja2
 
-from sitegen.site.assemble import Visibility, build_site
-from sitegen.render.assets import Assets
 from sitegen.commands.build import build_time, distribution_for, static_files, template_folders
-from sitegen.incremental.cache import BuildCache, Parsed, cache_key, code_digest
 from sitegen.config import Config, LoadedConfig, load_config
 from sitegen.content.article import INDEX_FILE, Head, ParseSettings, known_head, parse_head, parse_section_index
-from sitegen.errors import ConfigError, Problem, Severity, error, errors_in
-from sitegen.incremental.reuse import horizon, shown_everywhere
 from sitegen.content.sources import (
     CONTENT_DIR,
     DATA_DIR,
@@ -45,11 +40,16 @@ from sitegen.content.sources import (
     read_optional,
     walk_order,
 )
+from sitegen.errors import ConfigError, Problem, Severity, error, errors_in
+from sitegen.incremental.cache import BuildCache, Parsed, cache_key, code_digest
+from sitegen.incremental.reuse import horizon, shown_everywhere
 from sitegen.model import Article, SectionInfo, Site
+from sitegen.preview.snapshot import LazyBodies, Snapshot
+from sitegen.render.assets import Assets
+from sitegen.render.renderer import Renderer, TemplateProblem, TemplateSet, make_environment
+from sitegen.site.assemble import Visibility, build_site
 from sitegen.site.plan import Route, plan
 from sitegen.site.popular import PageViews, parse_pageviews
-from sitegen.render.renderer import Renderer, TemplateProblem, TemplateSet, make_environment
-from sitegen.preview.snapshot import LazyBodies, Snapshot
 
 # What may change while an article keeps its place: in lists, feeds, sections, tags, sitemaps and URLs. Every other
 # field decides where the article appears, so a change to it assembles the site again.

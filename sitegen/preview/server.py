@@ -34,11 +34,11 @@ from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 
 from sitegen.errors import EXIT_OK, EXIT_USAGE, Problem
 from sitegen.preview.live_site import LiveSite
-from sitegen.preview.update_loop import PreviewState, Rebuilder, run_build_loop
-from sitegen.render.renderer import TemplateProblem
 from sitegen.preview.search_build import SearchIndex
 from sitegen.preview.snapshot import NOT_FOUND_PAGE, Redirect, Snapshot, locate
+from sitegen.preview.update_loop import PreviewState, Rebuilder, run_build_loop
 from sitegen.preview.watcher import Watcher
+from sitegen.render.renderer import TemplateProblem
 
 INTERNAL = "/__sitegen/"
 KEEPALIVE_SECONDS = 15.0

@@ -23,10 +23,10 @@ from urllib.parse import quote
 from sitegen.content.article import Head, ParseSettings, complete, known_head, parse_head
 from sitegen.errors import Problem, error, errors_in
 from sitegen.incremental.reuse import shown_everywhere
-from sitegen.model import Article, Site
-from sitegen.site.plan import Route
-from sitegen.render.renderer import Renderer, TemplateProblem
 from sitegen.incremental.workers import articles_in
+from sitegen.model import Article, Site
+from sitegen.render.renderer import Renderer, TemplateProblem
+from sitegen.site.plan import Route
 
 NOT_FOUND_PAGE = "404.html"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sitegen.errors import SafetyError, error
 from sitegen.content.sources import CONTENT_DIR, DATA_DIR, STATIC_DIR, TEMPLATES_DIR
+from sitegen.errors import SafetyError, error
 
 CACHE_DIR = ".sitegen-cache"
 

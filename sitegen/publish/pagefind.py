@@ -30,11 +30,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from sitegen.site.assemble import Visibility
 from sitegen.config import Config
 from sitegen.errors import ConfigError, Problem, error, warning
-from sitegen.site.plan import ARTICLE_PAGE, Route
 from sitegen.publish.writer import Publisher
+from sitegen.site.assemble import Visibility
+from sitegen.site.plan import ARTICLE_PAGE, Route
 
 INDEX_FOLDER = "pagefind"
 STATE_FILE = f"{INDEX_FOLDER}/sitegen-search.json"

@@ -17,11 +17,11 @@ from email.utils import format_datetime
 from urllib.parse import urljoin
 
 from sitegen.config import Config
-from sitegen.site.distribution import last_changed
 from sitegen.model import Article, Site
+from sitegen.render.xmldoc import ATOM_NS, CONTENT_NS, DC_NS, XML_LANG, child, serialize
+from sitegen.site.distribution import last_changed
 from sitegen.site.plan import Route
 from sitegen.urls import absolute
-from sitegen.render.xmldoc import ATOM_NS, CONTENT_NS, DC_NS, XML_LANG, child, serialize
 
 _TAG = re.compile(r"<[a-zA-Z][^<>]*>")
 _URL_ATTR = re.compile(r"""(\s(?:href|src|poster|srcset)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from sitegen.config import Config
-from sitegen.site.distribution import NOT_FOUND, feed_urls, last_changed
 from sitegen.model import Article, Site
+from sitegen.site.distribution import NOT_FOUND, feed_urls, last_changed
 from sitegen.site.plan import ARTICLE_PAGE, AUTHOR, HOME, SECTION, STANDALONE, TAG, Route
 from sitegen.urls import absolute
 

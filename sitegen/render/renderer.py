@@ -20,12 +20,12 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup
 
-from sitegen.render import feeds, sitemaps
 from sitegen.config import Config
-from sitegen.site.distribution import ATOM, NEWS_SITEMAP, ROBOTS, RSS, SITEMAP, SITEMAP_INDEX
 from sitegen.errors import Problem, error
-from sitegen.render.metadata import Metadata
 from sitegen.model import Article, Site
+from sitegen.render import feeds, sitemaps
+from sitegen.render.metadata import Metadata
+from sitegen.site.distribution import ATOM, NEWS_SITEMAP, ROBOTS, RSS, SITEMAP, SITEMAP_INDEX
 from sitegen.site.plan import Route
 from sitegen.urls import absolute
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from sitegen.config import Config
-from sitegen.site.distribution import NEWS_SITEMAP_URL, SITEMAP_URL
 from sitegen.model import Site
+from sitegen.render.xmldoc import NEWS_NS, SITEMAP_NS, child, serialize
+from sitegen.site.distribution import NEWS_SITEMAP_URL, SITEMAP_URL
 from sitegen.site.plan import Route
 from sitegen.urls import absolute
-from sitegen.render.xmldoc import NEWS_NS, SITEMAP_NS, child, serialize
 
 # Google News takes ISO 639 codes; Chinese is the exception, told apart by script.
 _NEWS_LANGUAGE_EXCEPTIONS = {"zh-cn": "zh-cn", "zh-hans": "zh-cn", "zh-tw": "zh-tw", "zh-hant": "zh-tw"}
