@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.commands.build import BuildOptions, BuildResult, build, build_time
+from sitegen.commands.build import BuildOptions, BuildResult, build
 from sitegen.commands.check import CheckOptions, check
 from sitegen.commands.scaffold import ArticleRequest, SiteRequest, init_site, new_article
 from sitegen.config import load_config
 from sitegen.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, Problem, SitegenError
+from sitegen.pipeline import build_time
 from sitegen.progress import Progress
 
 
@@ -100,7 +101,7 @@ def _run_build(args: argparse.Namespace) -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from sitegen.preview.server import serve  # the server and watchdog load only for this command
+    from sitegen.commands.serve import serve  # the server and watchdog load only for this command
 
     return serve(args.site, host=args.host, port=args.port, drafts=args.drafts, future=args.future)
 

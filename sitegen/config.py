@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sitegen.errors import ConfigError, Problem, error
+from sitegen.errors import Problem, UsageError, error
 from sitegen.urls import check_url_scheme
 
 CONFIG_FILE = "sitegen.toml"
@@ -116,7 +116,7 @@ class LoadedConfig:
 
 
 def load_config(root: Path) -> LoadedConfig:
-    """Read the site's configuration; raise ConfigError listing every problem in it."""
+    """Read the site's configuration; raise UsageError listing every problem in it."""
     path, table = _read_table(root)
     where = path.name if path else CONFIG_FILE
     if path is not None and path.name == PYPROJECT_FILE:
@@ -126,7 +126,7 @@ def load_config(root: Path) -> LoadedConfig:
     config = Config(**values)
     problems.extend(_check_values(config, where))
     if problems:
-        raise ConfigError(_with_lines(problems, path))
+        raise UsageError(_with_lines(problems, path))
     return LoadedConfig(config, path)
 
 
@@ -140,7 +140,7 @@ def _read_table(root: Path) -> tuple[Path | None, dict[str, Any]]:
         if isinstance(tool, dict) and "sitegen" in tool:
             section = tool["sitegen"]
             if not isinstance(section, dict):
-                raise ConfigError([error(pyproject, None, "[tool.sitegen] must be a table")])
+                raise UsageError([error(pyproject, None, "[tool.sitegen] must be a table")])
             return pyproject, section
     return None, {}
 
@@ -149,10 +149,10 @@ def _parse_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise ConfigError([error(path, None, f"not UTF-8 text (byte {exc.start})")]) from exc
+        raise UsageError([error(path, None, f"not UTF-8 text (byte {exc.start})")]) from exc
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(str(exc))
-        raise ConfigError([error(path, line, f"invalid TOML: {exc}")]) from exc
+        raise UsageError([error(path, line, f"invalid TOML: {exc}")]) from exc
 
 
 def _with_lines(problems: list[Problem], path: Path | None) -> list[Problem]:

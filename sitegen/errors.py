@@ -50,7 +50,10 @@ def errors_in(problems: Iterable[Problem]) -> list[Problem]:
 
 
 class SitegenError(Exception):
-    """A failure that ends the command with `exit_code` after printing every problem it carries."""
+    """A failure that ends the command with `exit_code` after printing every problem it carries.
+
+    Two kinds, one per exit code: ContentError (1: the site's own files are wrong) and UsageError (2: sitegen refuses).
+    """
 
     exit_code = EXIT_CONTENT
 
@@ -60,30 +63,31 @@ class SitegenError(Exception):
         self.problems: list[Problem] = sorted(problems, key=_problem_order)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    @property
+    def problem(self) -> Problem:
+        """The first problem: a page that fails to render fails for one reason."""
+        return self.problems[0]
+
 
 def _problem_order(p: Problem) -> tuple[str, int, str]:
     return (p.path, p.line or 0, p.message)
 
 
 class ContentError(SitegenError):
-    """Articles, data or templates are wrong: exit 1."""
+    """Articles, data or templates are wrong (exit 1): fix the files and build again."""
 
     exit_code = EXIT_CONTENT
 
 
-class ConfigError(SitegenError):
-    """The configuration is wrong: exit 2."""
-
-    exit_code = EXIT_USAGE
-
-
-class SafetyError(SitegenError):
-    """sitegen refuses to act because it could damage files it does not own: exit 2."""
-
-    exit_code = EXIT_USAGE
-
-
 class UsageError(SitegenError):
-    """A command was asked for something it can't do (an unknown section, a file that exists): exit 2."""
+    """sitegen refuses (exit 2): a configuration it cannot use, an output folder where it could damage files it does
+    not own, a site being built by another sitegen, or a command asked for something it can't do."""
 
     exit_code = EXIT_USAGE
+
+
+def stop_on_errors(problems: Iterable[Problem]) -> None:
+    """Raise ContentError with every problem when any of them is an error."""
+    found = list(problems)
+    if errors_in(found):
+        raise ContentError(found)

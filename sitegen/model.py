@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 ARTICLE = "article"
@@ -28,6 +28,93 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Text:
+    """What an article's Markdown becomes."""
+
+    html: str
+    excerpt: str  # the teaser: the summary, else the text before <!--more-->, else the first words
+    reading_minutes: int
+
+
+class Body:
+    """An article's converted text: held, or loaded the first time something reads it.
+
+    The one mutable part of an Article, and the only way to its text. A build keeps bodies out of memory (an archive's
+    bodies would not fit in every worker) and the preview converts Markdown only for pages someone looks at, so a Body
+    may start with only what lists need (the excerpt and reading time the build cache kept, or just a summary) and a
+    loader that brings the rest. `release` lets go of the HTML again when a loader can bring it back.
+    """
+
+    __slots__ = ("_excerpt", "_html", "_loader", "_minutes")
+
+    def __init__(self, html: str | None = None, excerpt: str | None = None, reading_minutes: int | None = None) -> None:
+        self._html = html
+        self._excerpt = excerpt
+        self._minutes = reading_minutes
+        self._loader: Callable[[], Text] | None = None
+
+    @classmethod
+    def of(cls, text: Text) -> Body:
+        return cls(text.html, text.excerpt, text.reading_minutes)
+
+    @property
+    def html(self) -> str:
+        if self._html is None:
+            self._load()
+        assert self._html is not None
+        return self._html
+
+    @property
+    def excerpt(self) -> str:
+        if self._excerpt is None:
+            self._load()
+        assert self._excerpt is not None
+        return self._excerpt
+
+    @property
+    def reading_minutes(self) -> int:
+        if self._minutes is None:
+            self._load()
+        assert self._minutes is not None
+        return self._minutes
+
+    @property
+    def loaded(self) -> bool:
+        """Every part is here: reading it costs nothing."""
+        return None not in (self._html, self._excerpt, self._minutes)
+
+    @property
+    def known(self) -> tuple[str | None, int | None]:
+        """The excerpt and reading time, as far as they are known without loading (what the build cache keeps)."""
+        return self._excerpt, self._minutes
+
+    def load_with(self, loader: Callable[[], Text]) -> None:
+        """Where the missing parts come from. The loader raises ContentError when the text can't be had."""
+        self._loader = loader
+
+    def release(self) -> None:
+        """Let go of the HTML (kept until read again) when the loader can bring it back."""
+        if self._loader is not None:
+            self._html = None
+
+    def fill(self, text: Text) -> None:
+        """The text, converted: its HTML, and the excerpt and reading time where they were not known yet."""
+        self._html = text.html
+        if self._excerpt is None:
+            self._excerpt = text.excerpt
+        if self._minutes is None:
+            self._minutes = text.reading_minutes
+
+    def _load(self) -> None:
+        if self._loader is None:
+            raise LookupError("this article's body was never read")  # not AttributeError: Jinja would hide it
+        self.fill(self._loader())
+
+    def __repr__(self) -> str:
+        return f"Body(loaded={self.loaded})"
+
+
+@dataclass(frozen=True)
 class Article:
     """One Markdown file: a dated article, or a standalone page (`type: page`)."""
 
@@ -46,11 +133,23 @@ class Article:
     tags: tuple[Term, ...]
     image: Image | None
     summary: str | None
-    excerpt: str
-    body_html: str
-    reading_minutes: int
+    # Not compared: two versions of an article differ in their body only when their `digest` does.
+    body: Body = field(compare=False, repr=False)
     aliases: tuple[str, ...]
     digest: str  # of the source file's bytes: unchanged digest, unchanged article
+
+    # What templates read; each goes through the body (loading it if needed).
+    @property
+    def body_html(self) -> str:
+        return self.body.html
+
+    @property
+    def excerpt(self) -> str:
+        return self.body.excerpt
+
+    @property
+    def reading_minutes(self) -> int:
+        return self.body.reading_minutes
 
 
 @dataclass(frozen=True)

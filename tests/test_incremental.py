@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.commands.build import BuildOptions, BuildResult, build, build_time
+from sitegen.commands.build import BuildOptions, BuildResult, build
 from sitegen.config import load_config
 from sitegen.incremental import workers
 from sitegen.incremental.cache import CACHE_DIR, STATE_FILE
 from sitegen.incremental.fingerprint import Fingerprinter
-from sitegen.model import Article
+from sitegen.model import Article, Body
+from sitegen.pipeline import build_time
 from sitegen.render.renderer import Renderer, TemplateSet, make_environment
 from sitegen.site.assemble import Visibility, build_site
 from sitegen.site.plan import Route
@@ -288,5 +289,5 @@ def test_a_route_without_a_template_is_fingerprinted_with_its_articles_bodies(si
 SITE_ARTICLE_FIELDS: dict[str, object] = {
     "source": "content/news/x.md", "kind": "article", "title": "X", "date": None, "updated": None, "expires": None,
     "draft": False, "pinned": False, "slug": "x", "section": "news", "url": "/news/x/", "authors": (), "tags": (),
-    "image": None, "summary": None, "excerpt": "", "body_html": "<p>x</p>", "reading_minutes": 1, "aliases": (),
+    "image": None, "summary": None, "body": Body("<p>x</p>", "", 1), "aliases": (),
 }  # fmt: skip

@@ -8,6 +8,7 @@ that show the article.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from collections.abc import Callable
@@ -18,9 +19,10 @@ import pytest
 from sitegen.commands.build import BuildOptions, build
 from sitegen.content.article import Head, ParseSettings, parse_head
 from sitegen.errors import Problem
-from sitegen.incremental.workers import articles_in
-from sitegen.preview import live_site as live_module
-from sitegen.preview.live_site import LiveSite, sources_in
+from sitegen.model import Article
+from sitegen.preview import reading as reading_module
+from sitegen.preview.live_site import LiveSite
+from sitegen.preview.site_files import SiteFiles
 from sitegen.preview.snapshot import Snapshot
 from tests.conftest import BASIC_CONFIG, BUILD_EPOCH, SiteWriter, article
 
@@ -181,8 +183,9 @@ def test_bodies_are_converted_when_a_page_shows_them(write_site: SiteWriter) -> 
     site = live.snapshot
     assert site is not None
     old = next(a for a in site.site.articles if a.title == "Story 1")
-    assert old.reading_minutes == 0 and old.body_html == "", "not converted before a page shows it"
+    assert not old.body.loaded and old.body.known == (None, None), "not converted before a page shows it"
     site.page("news/a01/index.html")
+    assert old.body.loaded, "converted by the page that shows it"
     assert old.reading_minutes == 1 and "Body of story 1." in old.body_html
 
 
@@ -229,7 +232,18 @@ def test_routes_hold_articles_where_the_swap_looks_for_them(golden: Path) -> Non
     live.load()
     assert live.snapshot is not None
     for route in live.snapshot.routes.values():
-        assert sources_in(route) == {a.source for a in articles_in(route)}, route.output
+        assert {a.source for a in route.articles()} == {a.source for a in every_article_in(route)}, route.output
+
+
+def every_article_in(value: object) -> list[Article]:
+    """Every article a route holds, however deep: a walk of every field, which Route.articles must agree with."""
+    if isinstance(value, Article):
+        return [value]
+    if isinstance(value, (tuple, list)):
+        return [found for item in value for found in every_article_in(item)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [found for f in dataclasses.fields(value) for found in every_article_in(getattr(value, f.name))]
+    return []
 
 
 def test_a_site_built_before_starts_from_the_build_cache(
@@ -245,7 +259,7 @@ def test_a_site_built_before_starts_from_the_build_cache(
         parsed.append(source)
         return real(source, data, settings)
 
-    monkeypatch.setattr(live_module, "parse_head", counting)
+    monkeypatch.setattr(reading_module, "parse_head", counting)
     live = LiveSite(golden)
     assert live.load().published
     assert parsed == [SERVICE], "only the file changed since the build is parsed again"
@@ -289,10 +303,10 @@ def test_an_unexpected_failure_makes_the_next_update_read_everything(
     live.load()
     good = live.snapshot
 
-    def broken() -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(live, "_read_all_content", broken)
+    monkeypatch.setattr(SiteFiles, "read_content", broken)
     edit(golden / "sitegen.toml", "page_size = 2", "page_size = 3")
     with pytest.raises(RuntimeError):
         live.update({"sitegen.toml"})

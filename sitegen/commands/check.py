@@ -28,40 +28,19 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-import jinja2
-
-from sitegen.commands.build import (  # the build's own stages
-    build_time,
-    distribution_for,
-    read_articles,
-    static_files,
-    template_folders,
-)
 from sitegen.config import LoadedConfig, load_config
+from sitegen.content.article import ParseSettings
 from sitegen.content.frontmatter import decode
-from sitegen.content.sources import read_bytes, read_optional
-from sitegen.errors import (
-    EXIT_CONTENT,
-    EXIT_OK,
-    EXIT_USAGE,
-    ConfigError,
-    Problem,
-    SafetyError,
-    Severity,
-    error,
-    warning,
-)
-from sitegen.model import Article, Site
+from sitegen.content.sources import read_optional
+from sitegen.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, Problem, Severity, UsageError, error, warning
+from sitegen.model import Article
+from sitegen.pipeline import build_time, check_templates, list_site, plan_site, read_articles, read_inputs
 from sitegen.publish.guards import check_output_folder
 from sitegen.publish.writer import read_manifest
-from sitegen.render.assets import Assets
-from sitegen.render.renderer import Renderer, TemplateProblem, TemplateSet, make_environment
-from sitegen.site.assemble import Visibility, build_site
-from sitegen.site.plan import Route, plan
-from sitegen.site.popular import PageViews, parse_pageviews
+from sitegen.site.assemble import Visibility
+from sitegen.site.plan import Route
 
 FORMAT_VERSION = 1
-TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".j2", ".jinja")
 _LINK = re.compile(r"""\b(href|src)="([^"]*)\"""")
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
@@ -129,17 +108,21 @@ def check(options: CheckOptions) -> CheckReport:
     try:
         loaded = load_config(root)
         now = build_time()
-    except ConfigError as exc:
+    except UsageError as exc:
         report.problems += exc.problems
         report.refused = True
         return report
     try:
-        check_output_folder(root, options.output if options.output is not None else root / "public")
-    except SafetyError as exc:
+        check_output_folder(root, _output(options))
+    except UsageError as exc:
         report.problems += exc.problems
         report.refused = True
     _Checker(root, loaded, now, options, report).run()
     return report
+
+
+def _output(options: CheckOptions) -> Path:
+    return options.output if options.output is not None else options.root.resolve() / "public"
 
 
 class _Checker:
@@ -155,40 +138,35 @@ class _Checker:
         self.problems = report.problems
 
     def run(self) -> None:
-        articles, indexes, found = read_articles(self.root, self.config)
-        self.problems += found
-        pageviews = self._pageviews()
-        shown = Visibility(self.now, self.options.drafts, self.options.future)
-        site = build_site(articles, indexes, self.config, shown, pageviews)
-        # The build's own helpers, in the build's order: static files, asset fingerprints, feeds/sitemaps/redirects.
-        search = self.config.search.enabled
-        theme_static, site_static = static_files(self.root, self.problems, search=search)
-        static = {**theme_static, **site_static}
-        assets = Assets.fingerprint(static, lambda rel: read_bytes(static[rel]))
-        distribution = distribution_for(self.config, site_static, self.loaded.path, self.problems).planner()
-        routes, planned = plan(site, self.config.page_size, distribution, search=search)
-        self.problems += planned
+        """The build's stages (sitegen.pipeline) with every article parsed, then the checks a build does not make."""
+        listing, problems = list_site(self.root, self.loaded)
+        articles, found = read_articles(listing.content.articles, ParseSettings.from_config(self.config))
+        inputs, more = read_inputs(listing)
+        self.problems += [*problems, *found, *more]
+        planned, planned_problems = plan_site(inputs, articles, Visibility(self.now, self.options.drafts,
+                                                                           self.options.future))  # fmt: skip
+        self.problems += planned_problems
         # Everything, drafts and scheduled articles included: what will collide or exist once they are published.
-        everything = build_site(articles, indexes, self.config, Visibility(self.now, True, True), pageviews)
-        all_routes, all_planned = plan(everything, self.config.page_size, distribution, search=search)
+        everything, all_planned = plan_site(inputs, articles, Visibility(self.now, True, True))
         later = " (once drafts and scheduled articles are published)"
-        self.problems += [_as_warning(p, later) for p in all_planned if p not in planned]
+        self.problems += [_as_warning(p, later) for p in all_planned if p not in planned_problems]
         self.report.articles = len(articles)
-        self.report.pages = len(routes)
-        self.problems += self._templates(site, routes, assets)
-        self.problems += self._foreign_files({r.output for r in routes} | set(static) | set(assets.hashed.values()))
-        links = _Targets(routes, all_routes, set(static) | set(assets.hashed.values()))
+        self.report.pages = len(planned.routes)
+        self.problems += check_templates(inputs, planned)
+        static = set(inputs.statics.files) | set(inputs.assets.hashed.values())
+        self.problems += self._foreign_files({r.output for r in planned.routes} | static)
+        links = _Targets(planned.routes, everything.routes, static)
         for article in articles:
             self.problems += self._links(article.source, article.url, article.body_html, links)
             self.problems += self._image(article, links)
-        for info in indexes.values():
+        for info in inputs.indexes.values():
             self.problems += self._links(info.source, f"/{info.path}/", info.intro_html, links)
         self.problems += self._schedule(articles)
         self.problems += self._config_images(links)
 
     def _foreign_files(self, outputs: set[str]) -> list[Problem]:
         """Files in the output folder that the build would have to overwrite but did not write: it will refuse."""
-        output = self.options.output if self.options.output is not None else self.root / "public"
+        output = _output(self.options)
         if not output.is_dir():
             return []
         ours = read_manifest(output)
@@ -200,40 +178,6 @@ class _Checker:
                 problems.append(error(str(target), None, message + " (unless it is identical)"))
         if problems:
             self.report.refused = True
-        return problems
-
-    def _pageviews(self) -> list[PageViews]:
-        popular = self.config.popular.file
-        data = read_optional(self.root / popular)
-        rows, problems = parse_pageviews(popular, data)
-        if data is None:  # no export at all is how every site starts: worth a note, not a warning that fails --strict
-            problems = [_info(p.path, p.message) for p in problems]
-        self.problems += problems
-        return rows
-
-    def _templates(self, site: Site, routes: Sequence[Route], assets: Assets) -> list[Problem]:
-        """Compile every template, then render one page of each kind in memory: a syntax error or an undefined
-        variable is found without rendering (or writing) the whole site."""
-        templates = TemplateSet(template_folders(self.root), self.root)
-        env = make_environment(templates, self.config)
-        problems: list[Problem] = []
-        for name in env.list_templates():
-            if not name.endswith(TEMPLATE_SUFFIXES):
-                continue
-            try:
-                env.get_template(name)
-            except jinja2.TemplateSyntaxError as exc:
-                where = templates.display(exc.filename) if exc.filename else f"templates/{name}"
-                problems.append(error(where, exc.lineno, f"template syntax error: {exc.message}"))
-        if problems:
-            return problems
-        samples = {route.template: route for route in reversed(routes)}  # the first page of each template
-        try:
-            renderer = Renderer(env, templates, site, self.config, assets.url)
-            for route in samples.values():
-                renderer.render(route)
-        except TemplateProblem as exc:
-            problems.append(exc.problem)
         return problems
 
     def _links(self, source: str, page_url: str, body_html: str, targets: _Targets) -> list[Problem]:

@@ -19,7 +19,7 @@ from sitegen.content.frontmatter import Document, Field, body_of, decode, split
 from sitegen.content.markup import MORE_MARKER, excerpt, reading_minutes, render_markdown
 from sitegen.content.sanitize import sanitize_html
 from sitegen.errors import Problem, error, errors_in, warning
-from sitegen.model import ARTICLE, PAGE, Article, Image, SectionInfo, Term
+from sitegen.model import ARTICLE, PAGE, Article, Body, Image, SectionInfo, Term, Text
 from sitegen.urls import check_url_scheme, normalise_url, permalink, slugify, unsafe_url_reason
 
 ARTICLE_KEYS = frozenset({
@@ -74,9 +74,9 @@ def parse_article(source: str, data: bytes, settings: ParseSettings) -> tuple[Ar
 
 @dataclass(frozen=True)
 class Head:
-    """An article read up to its body: every field but `body_html`, `reading_minutes` and (unless a summary or the
-    build cache gave it) `excerpt`, plus the Markdown that makes them. What a page list needs; the preview converts
-    bodies on demand."""
+    """An article read up to its body: its Body holds no HTML yet (nor, unless a summary or the build cache gave
+    them, an excerpt and reading time), and `body` is the Markdown that makes them. What a page list needs; the
+    preview converts bodies on demand."""
 
     article: Article
     body: str | None  # the Markdown as written; None: not read yet (the build cache gave the fields: `known_head`)
@@ -108,7 +108,7 @@ def known_head(article: Article, data: bytes) -> Head | None:
     found = body_of(text) if text is not None else None
     if found is None:
         return None
-    return Head(replace(article, body_html="", reading_minutes=0), *found)
+    return Head(replace(article, body=Body(None, *article.body.known)), *found)
 
 
 def complete(head: Head, settings: ParseSettings) -> tuple[Article | None, list[Problem]]:
@@ -118,14 +118,13 @@ def complete(head: Head, settings: ParseSettings) -> tuple[Article | None, list[
         raise ValueError(f"{article.source}: the body has not been read")
     try:
         body_html, problems = _body_html(article.source, body.replace(MORE_MARKER, ""), head.body_line, settings)
-        return replace(
-            article,
-            body_html=body_html,
-            excerpt=excerpt(article.summary, body, body_html),
-            reading_minutes=reading_minutes(body_html),
-        ), problems
+        return replace(article, body=Body.of(text_of(article.summary, body, body_html))), problems
     except RecursionError:
         return None, [error(article.source, head.body_line, "the body nests lists or quotes too deeply")]
+
+
+def text_of(summary: str | None, markdown: str, html: str) -> Text:
+    return Text(html, excerpt(summary, markdown, html), reading_minutes(html))
 
 
 def _body_html(source: str, body: str, body_line: int, settings: ParseSettings) -> tuple[str, list[Problem]]:
@@ -313,8 +312,7 @@ class _FieldReader:
             url=normalise_url(f"/{slug}/") if kind == PAGE else permalink(settings.permalink, section, slug, published),
             authors=tuple(_term(name, "authors") for name in authors),
             tags=tuple(_term(name, "tags") for name in tags),
-            image=self.image(), summary=summary, excerpt=summary or "", body_html="", reading_minutes=0,
-            aliases=aliases, digest=digest_of(data),
+            image=self.image(), summary=summary, body=Body(excerpt=summary), aliases=aliases, digest=digest_of(data),
         )  # fmt: skip
         return None if errors_in(self.problems) else article
 

@@ -14,13 +14,13 @@ import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sitegen.content.article import ParseSettings, parse_article
 from sitegen.content.sources import SourceFile, read_bytes
-from sitegen.errors import error
-from sitegen.model import Article
-from sitegen.render.renderer import TemplateProblem
+from sitegen.errors import ContentError, error
+from sitegen.model import Article, Body, Text
 
 BODIES_DIR = "bodies"
 
@@ -84,39 +84,40 @@ class BodyStore:
 
 @dataclass
 class Bodies:
-    """Gives articles read without their body (`light`) their body, in place, when a page showing it is rendered.
+    """Where a build's articles that were read without their HTML get it: the body store, else their file again.
 
-    In place because the site model and the routes hold these very objects; `empty` lets go of them again. Code that
-    shows an article's body outside the articles a route holds must `fill` it first.
+    `attach` gives each such article's Body this loader; a page that shows a body loads it then, and the render
+    worker lets go of what a page loaded once the page is staged (`release`): a worker holds the bodies of the page it
+    renders, not of the archive.
     """
 
     store: BodyStore
     files: Mapping[str, SourceFile]
     settings: ParseSettings
-    light: set[str]
-    filled: set[str] = field(default_factory=set)
+    _loaded: list[Body] = field(default_factory=list)
 
-    def fill(self, articles: Iterable[Article]) -> list[Article]:
-        """Load the bodies these articles lack; returns the ones it filled."""
-        done: list[Article] = []
+    def attach(self, articles: Iterable[Article]) -> None:
         for article in articles:
-            if article.source not in self.light or article.source in self.filled:
-                continue
-            body = self.store.get(article.digest)
-            if body is None:
-                body = self._parse_again(article)
-            # The one write to a frozen Article: the field left out when it was read is filled in.
-            object.__setattr__(article, "body_html", body)
-            self.filled.add(article.source)
-            done.append(article)
-        return done
+            if not article.body.loaded:
+                article.body.load_with(partial(self._load, article))
 
-    def empty(self, articles: Iterable[Article]) -> None:
-        for article in articles:
-            object.__setattr__(article, "body_html", "")
-            self.filled.discard(article.source)
+    def release(self) -> None:
+        """Let go of every body loaded since the last release."""
+        for body in self._loaded:
+            body.release()
+        self._loaded.clear()
 
-    def _parse_again(self, article: Article) -> str:
+    def _load(self, article: Article) -> Text:
+        excerpt, minutes = article.body.known
+        html = self.store.get(article.digest)
+        if html is not None and excerpt is not None and minutes is not None:
+            text = Text(html, excerpt, minutes)
+        else:
+            text = self._parse_again(article)
+        self._loaded.append(article.body)
+        return text
+
+    def _parse_again(self, article: Article) -> Text:
         found = self.files.get(article.source)
         try:
             if found is None:
@@ -124,8 +125,8 @@ class Bodies:
             parsed, _ = parse_article(found.rel, read_bytes(found), self.settings)
         except OSError as exc:
             problem = error(article.source, None, f"could not be read again during the build: {exc}")
-            raise TemplateProblem(problem) from exc
+            raise ContentError([problem]) from exc
         if parsed is None or parsed.digest != article.digest:
-            raise TemplateProblem(error(article.source, None, "changed during the build: build again"))
+            raise ContentError([error(article.source, None, "changed during the build: build again")])
         self.store.put(article.digest, parsed.body_html)
-        return parsed.body_html
+        return Text(parsed.body_html, parsed.excerpt, parsed.reading_minutes)

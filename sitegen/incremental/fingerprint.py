@@ -23,9 +23,10 @@ from typing import Any
 import jinja2
 
 from sitegen.config import Config
+from sitegen.errors import ContentError
 from sitegen.incremental.cache import teaser_digest
 from sitegen.model import Article, Site
-from sitegen.render.renderer import Renderer, TemplateProblem
+from sitegen.render.renderer import Renderer
 from sitegen.site.plan import Route
 
 _BODY_FIELD = "body_html"
@@ -51,7 +52,7 @@ class Fingerprinter:
         try:
             template, shows_bodies = self._template(route.template)
             latest = str(self.renderer.latest_for(route.article))
-        except (TemplateProblem, jinja2.TemplateError, OSError):
+        except (ContentError, jinja2.TemplateError, OSError):
             return "unrenderable:" + os.urandom(8).hex()  # never matches: rendering reports the problem
         parts = [self.shared, template, latest]
         for name in _field_names(type(route)):

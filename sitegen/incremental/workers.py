@@ -11,7 +11,6 @@ under its own name whatever order the workers finish in.
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import multiprocessing
 import os
@@ -23,12 +22,12 @@ from typing import Any, TypeVar
 
 from sitegen.content.article import ParseSettings, digest_of, parse_article
 from sitegen.content.sources import SourceFile, read_bytes
-from sitegen.errors import Problem
+from sitegen.errors import ContentError, Problem
 from sitegen.incremental.bodies import Bodies, BodyStore
 from sitegen.incremental.cache import Parsed, teaser_digest
-from sitegen.model import Article
+from sitegen.model import Body
 from sitegen.publish.writer import Publisher
-from sitegen.render.renderer import Renderer, TemplateProblem
+from sitegen.render.renderer import Renderer
 from sitegen.site.plan import Route
 
 MIN_PARALLEL_PARSE = 64  # files: below this one process is faster than starting workers
@@ -59,8 +58,8 @@ def parse_file(found: SourceFile, settings: ParseSettings, store: BodyStore) -> 
     article, problems = parse_article(found.rel, data, settings)
     teaser = teaser_digest(article) if article is not None else ""
     light = article is not None and store.put(article.digest, article.body_html)
-    if light and article is not None:
-        article = replace(article, body_html="")
+    if light and article is not None:  # the parent gets what lists show; pages load the HTML from the store
+        article = replace(article, body=Body(None, article.excerpt, article.reading_minutes))
     parsed = Parsed(found.rel, found.stamp, digest_of(data), article, tuple(problems), teaser)
     return ParsedFile(parsed, light)
 
@@ -167,31 +166,16 @@ def _render_chunk(job: RenderJob, chunk: list[int]) -> tuple[list[Staged], list[
     problems: list[Problem] = []
     for i in chunk:
         route = job.routes[i]
-        filled: list[Article] = []
         try:
-            # Every article the route holds, not only its own: a template (a full-text feed) may show any body.
-            filled = job.bodies.fill(articles_in(route))
-            data = job.renderer.render(route)
-        except TemplateProblem as exc:
+            data = job.renderer.render(route)  # a body is loaded when the page shows it
+        except ContentError as exc:
             problems.append(exc.problem)
             continue
         finally:
-            job.bodies.empty(filled)  # a worker holds the bodies of the page it renders, not of every page
+            job.bodies.release()  # a worker holds the bodies of the page it renders, not of every page
         entry, wrote = job.publisher.stage(route.output, data)
         staged.append(Staged(route.output, entry, wrote))
     return staged, problems
-
-
-def articles_in(value: object) -> Iterator[Article]:
-    """Every article a route (or anything else) holds, however deep: generic over the kinds of routes."""
-    if isinstance(value, Article):
-        yield value
-    elif isinstance(value, (tuple, list)):
-        for item in value:
-            yield from articles_in(item)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            yield from articles_in(getattr(value, f.name))
 
 
 def _pool(jobs: int) -> Pool:

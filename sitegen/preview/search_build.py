@@ -23,14 +23,16 @@ from pathlib import Path
 from typing import IO
 
 import sitegen
+from sitegen.preview.reporter import Reporter
 
 NICENESS = 10
 STOP_WAIT_SECONDS = 10.0
 
 
 class SearchIndex:
-    def __init__(self, root: Path, output: Path, *, drafts: bool, future: bool) -> None:
+    def __init__(self, root: Path, output: Path, *, drafts: bool, future: bool, reporter: Reporter | None = None):
         self.root = root
+        self.reporter = reporter or Reporter()
         self.output = output
         self.flags = [*(["--drafts"] if drafts else []), *(["--future"] if future else [])]
         self.runs = 0  # finished runs, successful or not
@@ -121,11 +123,11 @@ class SearchIndex:
         if not report:
             return
         if code == 0:
-            print(f"Search index updated in {time.monotonic() - self._started:.1f} s", flush=True)
+            self.reporter.status(f"Search index updated in {time.monotonic() - self._started:.1f} s")
             return
         lines = output.decode("utf-8", "replace").splitlines()
         shown = "\n".join(f"  {line}" for line in lines[:20])
-        print(f"sitegen: the search index was not updated (exit {code}):\n{shown}", file=sys.stderr, flush=True)
+        self.reporter.failure(f"sitegen: the search index was not updated (exit {code}):\n{shown}")
 
     def _signal(self, sig: signal.Signals) -> None:
         assert self._process is not None

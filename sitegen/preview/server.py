@@ -19,9 +19,7 @@ import json
 import mimetypes
 import re
 import shutil
-import signal
 import socket
-import sys
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -29,21 +27,20 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
-from types import FrameType
 from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 
-from sitegen.errors import EXIT_OK, EXIT_USAGE, Problem
+from sitegen.errors import ContentError, Problem
 from sitegen.preview.live_site import LiveSite
+from sitegen.preview.reporter import Reporter
 from sitegen.preview.search_build import SearchIndex
 from sitegen.preview.snapshot import NOT_FOUND_PAGE, Redirect, Snapshot, locate
 from sitegen.preview.update_loop import PreviewState, Rebuilder, run_build_loop
 from sitegen.preview.watcher import Watcher
-from sitegen.render.renderer import TemplateProblem
 
 INTERNAL = "/__sitegen/"
 KEEPALIVE_SECONDS = 15.0
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
-_WILDCARDS = frozenset({"0.0.0.0", "::", ""})
+WILDCARDS = frozenset({"0.0.0.0", "::", ""})
 _PLAIN_404 = b"<!DOCTYPE html>\n<html><head><meta charset=utf-8><title>Not found</title></head>\n<body><h1>Not found</h1></body></html>\n"  # noqa: E501
 
 
@@ -140,7 +137,7 @@ def answer(site: Snapshot | None, index_folder: Path, target: str) -> Answer | R
     name = located.rsplit("/", 1)[-1]
     try:
         data = site.find(located)
-    except TemplateProblem as exc:
+    except ContentError as exc:
         return _broken(exc.problem)
     if data is None:
         return _not_found(site)
@@ -159,7 +156,7 @@ def _from_folder(folder: Path, target: str, site: Snapshot | None) -> Answer | R
 def _not_found(site: Snapshot | None) -> Answer:
     data = _PLAIN_404
     if site is not None and site.has(NOT_FOUND_PAGE):
-        with contextlib.suppress(TemplateProblem):
+        with contextlib.suppress(ContentError):
             data = site.page(NOT_FOUND_PAGE)
     return Answer(HTTPStatus.NOT_FOUND, NOT_FOUND_PAGE, data, None)
 
@@ -208,7 +205,7 @@ def allowed_host(header: str | None, bound: str, port: int) -> bool:
         return False
     if name in _LOOPBACK_NAMES or name == bound.lower():
         return True
-    if bound not in _WILDCARDS:
+    if bound not in WILDCARDS:
         return False
     return _is_ip(name) or name in {socket.gethostname().lower(), socket.getfqdn().lower()}
 
@@ -337,16 +334,18 @@ class Preview:
         drafts: bool = True,
         future: bool = False,
         watcher: Watcher | None = None,
+        reporter: Reporter | None = None,
     ) -> None:
         self.root = root.resolve()
+        self.reporter = reporter or Reporter()
         # The search index's private folder (the background build writes the whole site there; only /pagefind/ of
         # it is served). Never the site's public/.
         self.output = Path(tempfile.mkdtemp(prefix="sitegen-serve-")) / "site"
         self.state = PreviewState()
-        self.live = LiveSite(self.root, drafts=drafts, future=future)
+        self.live = LiveSite(self.root, drafts=drafts, future=future, reporter=self.reporter)
         self.rebuilder = Rebuilder(self.live, self.state)
-        self.index = SearchIndex(self.root, self.output, drafts=drafts, future=future)
-        self.watcher = watcher or Watcher(self.root)
+        self.index = SearchIndex(self.root, self.output, drafts=drafts, future=future, reporter=self.reporter)
+        self.watcher = watcher or Watcher(self.root, reporter=self.reporter)
         try:
             self.http = PreviewHTTPServer((host, port), self.output, self.state)
         except OSError:
@@ -357,7 +356,7 @@ class Preview:
     @property
     def url(self) -> str:
         host, port = str(self.http.server_address[0]), self.http.server_address[1]
-        shown = "localhost" if host in _WILDCARDS else (f"[{host}]" if ":" in host else host)
+        shown = "localhost" if host in WILDCARDS else (f"[{host}]" if ":" in host else host)
         return f"http://{shown}:{port}/"
 
     def start(self) -> None:
@@ -391,48 +390,3 @@ class Preview:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def serve(root: Path, *, host: str, port: int, drafts: bool, future: bool) -> int:
-    """Run the preview until Ctrl-C or SIGTERM; exit quietly."""
-    if not root.is_dir():
-        print(f"sitegen: {root}: no such site folder", file=sys.stderr)
-        return EXIT_USAGE
-    if host in _WILDCARDS or not _is_loopback(host):
-        print(f"sitegen: warning: serving on {host or 'all interfaces'}: anyone on your network can read the "
-              "preview, drafts included", file=sys.stderr)  # fmt: skip
-    try:
-        preview = Preview(root, host=host, port=port, drafts=drafts, future=future)
-    except OSError as exc:
-        print(f"sitegen: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
-    # Installed explicitly: a process started in the background inherits an ignored SIGINT and would never stop.
-    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        preview.start()
-        print(f"Serving {root} at {preview.url} (drafts {'shown' if drafts else 'hidden'}; Ctrl-C to stop)", flush=True)
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        print("\nStopping.", file=sys.stderr)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        try:
-            preview.close()
-        except KeyboardInterrupt:  # a second Ctrl-C while an update finishes: stop waiting for anything
-            preview.index.kill()
-            shutil.rmtree(preview.output.parent, ignore_errors=True)
-    return EXIT_OK
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

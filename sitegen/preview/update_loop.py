@@ -8,10 +8,8 @@ every open page. The search index is left to a background build once the editor 
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
-import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -77,39 +75,33 @@ class Rebuilder:
     def __init__(self, live: LiveSite, state: PreviewState) -> None:
         self.live = live
         self.state = state
+        self.reporter = live.reporter
         self.builds = 0
-        self._warned: set[Problem] = set()
 
     def rebuild(self, changes: set[str] | None = None) -> Outcome:
         self.builds += 1
         try:
             update = self.live.load() if changes is None else self.live.update(changes)
         except Exception as exc:  # a bug must not end the preview: show it, keep serving
-            traceback.print_exc(file=sys.stderr)
+            self.reporter.exception("sitegen: internal error (still serving the last good site):")
             problem = error("sitegen", None, f"internal error: {exc!r}")
             return self.state.publish([problem], self.state.outcome.site)
+        self.reporter.problems(update.warnings)
         if not update.published:
-            self._report_warnings(update)
-            _print_problems(update.problems)
-            print(f"sitegen: {_count(update.problems)}; still serving the last good site", file=sys.stderr)
+            self.reporter.problems(update.problems, once=False)
+            self.reporter.failure(f"sitegen: {_count(update.problems)}; still serving the last good site")
             return self.state.publish(update.problems, self.state.outcome.site)
-        self._report(update, changes)
+        self.reporter.status(_updated(update, changes))
         return self.state.publish((), self.live.snapshot)
 
-    def _report_warnings(self, update: Update) -> None:
-        fresh = [w for w in update.warnings if w not in self._warned]
-        self._warned.update(update.warnings)
-        _print_problems(fresh)
 
-    def _report(self, update: Update, changes: set[str] | None) -> None:
-        self._report_warnings(update)
-        took = f"{update.seconds * 1000:.0f} ms"
-        if changes is None:
-            articles = f"{update.articles:,} article{'s' * (update.articles != 1)}"
-            print(f"Read {articles} in {took}; pages are rendered when first requested", flush=True)
-            return
-        stale = "every page" if update.stale is None else f"{update.stale} page{'s' * (update.stale != 1)}"
-        print(f"Updated after {_changed(changes)} in {took}: {stale} to render again", flush=True)
+def _updated(update: Update, changes: set[str] | None) -> str:
+    took = f"{update.seconds * 1000:.0f} ms"
+    if changes is None:
+        articles = f"{update.articles:,} article{'s' * (update.articles != 1)}"
+        return f"Read {articles} in {took}; pages are rendered when first requested"
+    stale = "every page" if update.stale is None else f"{update.stale} page{'s' * (update.stale != 1)}"
+    return f"Updated after {_changed(changes)} in {took}: {stale} to render again"
 
 
 INDEX_AFTER_QUIET = 1.0  # seconds without a save before the search index catches up
@@ -139,7 +131,7 @@ def run_build_loop(watcher: Watcher, rebuilder: Rebuilder, index: SearchIndex | 
             if index is not None and time.monotonic() - quiet_since >= INDEX_AFTER_QUIET:
                 index.catch_up(start=_indexable(rebuilder))
         except Exception:
-            traceback.print_exc(file=sys.stderr)
+            rebuilder.reporter.exception("sitegen: error in the preview's update loop (still serving):")
 
 
 def _indexable(rebuilder: Rebuilder) -> bool:
@@ -155,8 +147,3 @@ def _changed(changes: set[str]) -> str:
 def _count(problems: Iterable[Problem]) -> str:
     n = len(list(problems))
     return f"{n} problem" if n == 1 else f"{n} problems"
-
-
-def _print_problems(problems: Iterable[Problem]) -> None:
-    for problem in problems:
-        print(problem, file=sys.stderr)

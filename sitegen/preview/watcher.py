@@ -12,10 +12,8 @@ would make every build trigger the next.
 from __future__ import annotations
 
 import errno
-import sys
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -37,6 +35,7 @@ from watchdog.observers.polling import PollingObserver
 
 from sitegen.config import CONFIG_FILE, PYPROJECT_FILE
 from sitegen.content.sources import CONTENT_DIR, DATA_DIR, STATIC_DIR, TEMPLATES_DIR
+from sitegen.preview.reporter import Reporter
 
 WATCHED_DIRS = (CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, DATA_DIR)
 CONFIG_FILES = (CONFIG_FILE, PYPROJECT_FILE)
@@ -108,8 +107,7 @@ class _Recorder(FileSystemEventHandler):
         try:
             self._watcher.handle(event)
         except Exception:
-            print("sitegen: error while handling a file event (still watching):", file=sys.stderr)
-            traceback.print_exc(file=sys.stderr)
+            self._watcher.reporter.exception("sitegen: error while handling a file event (still watching):")
 
 
 class Watcher:
@@ -122,8 +120,10 @@ class Watcher:
         quiet: float = QUIET_SECONDS,
         longest: float = LONGEST_WAIT_SECONDS,
         observer_factory: Callable[[], ObserverLike] = Observer,
+        reporter: Reporter | None = None,
     ) -> None:
         self.root = root.resolve()
+        self.reporter = reporter or Reporter()
         self.quiet = quiet
         self.longest = longest
         self.polling = False
@@ -146,7 +146,7 @@ class Watcher:
         except OSError as exc:
             if exc.errno not in _OUT_OF_WATCHES:
                 raise
-            print(INOTIFY_HELP.format(reason=exc.strerror or exc), file=sys.stderr)
+            self.reporter.failure(INOTIFY_HELP.format(reason=exc.strerror or exc))
             self.polling = True
             self._watched.clear()
             self._observer = self._start_observer(lambda: PollingObserver(timeout=0.25))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sitegen.content.sources import CONTENT_DIR, DATA_DIR, STATIC_DIR, TEMPLATES_DIR
-from sitegen.errors import SafetyError, error
+from sitegen.errors import UsageError, error
 
 CACHE_DIR = ".sitegen-cache"
 
@@ -16,7 +16,7 @@ def check_output_folder(root: Path, output: Path) -> None:
     out = output.resolve()
     reason = _refusal(site, out)
     if reason:
-        raise SafetyError([error(str(output), None, f"refusing to use this output folder: {reason}")])
+        raise UsageError([error(str(output), None, f"refusing to use this output folder: {reason}")])
 
 
 def _refusal(site: Path, out: Path) -> str | None:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from sitegen.errors import SafetyError, error
+from sitegen.errors import UsageError, error
 from sitegen.publish.guards import CACHE_DIR
 
 LOCK_FILE = "build.lock"
@@ -21,7 +21,7 @@ LOCK_FILE = "build.lock"
 
 @contextmanager
 def site_lock(root: Path) -> Iterator[None]:
-    """Hold the site's build lock for the duration; SafetyError (exit 2) at once if another build holds it."""
+    """Hold the site's build lock for the duration; UsageError (exit 2) at once if another build holds it."""
     path = root / CACHE_DIR / LOCK_FILE
     try:
         path.parent.mkdir(exist_ok=True)
@@ -34,7 +34,7 @@ def site_lock(root: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SafetyError([error(path.relative_to(root).as_posix(), None, _busy_message(handle))]) from None
+            raise UsageError([error(path.relative_to(root).as_posix(), None, _busy_message(handle))]) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()}\n")  # for the message another build shows

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.config import Config
-from sitegen.errors import ConfigError, Problem, error, warning
+from sitegen.errors import Problem, UsageError, error, warning
 from sitegen.publish.writer import Publisher
 from sitegen.site.assemble import Visibility
 from sitegen.site.plan import ARTICLE_PAGE, Route
@@ -51,14 +51,15 @@ class SearchStats:
     files: int = 0  # files in the published index
 
 
-def publish_search(publisher: Publisher, routes: Sequence[Route], config: Config, now: datetime,
-                   warnings: list[Problem]) -> SearchStats:  # fmt: skip
+def publish_search(
+    publisher: Publisher, routes: Sequence[Route], config: Config, now: datetime
+) -> tuple[SearchStats, list[Problem]]:
     """Index the article pages staged or kept in `publisher` and put the index into it; with search off, nothing.
 
     With search off nothing is put, so an index an earlier build published is removed at commit.
     """
     if not config.search.enabled:
-        return SearchStats()
+        return SearchStats(), []
     started = time.perf_counter()
     pages = [r for r in routes if indexable(r, now)]
     digest = index_digest(publisher, pages, config.language)
@@ -70,14 +71,16 @@ def publish_search(publisher: Publisher, routes: Sequence[Route], config: Config
             publisher.put(f"{INDEX_FOLDER}/{rel}", data)
         state = _state(digest, len(pages) - len(unmarked), unmarked)
         publisher.put(STATE_FILE, json.dumps(state, indent=0, ensure_ascii=False).encode())
+    problems: list[Problem] = []
     if state.get("unmarked"):
         # Without the marker Pagefind would index the whole page, sidebars and navigation included: left out.
-        warnings.append(warning(f"templates/{state['template']}", None,
+        problems.append(warning(f"templates/{state['template']}", None,
                                 f"{state['unmarked']} article page(s) have no data-pagefind-body element and are left "
                                 f"out of the search index, e.g. {state['example']}"))  # fmt: skip
-    return SearchStats(
+    stats = SearchStats(
         int(state.get("pages", 0)), reindexed, time.perf_counter() - started, _published_files(publisher)
     )
+    return stats, problems
 
 
 def indexable(route: Route, now: datetime) -> bool:
@@ -169,6 +172,6 @@ def run_pagefind(publisher: Publisher, pages: Sequence[Route], language: str) ->
         return files, unmarked
 
 
-def _pagefind_failed(reason: str) -> ConfigError:
-    return ConfigError([error("[search]", None, f"Pagefind could not build the search index: {reason} (install "
+def _pagefind_failed(reason: str) -> UsageError:
+    return UsageError([error("[search]", None, f"Pagefind could not build the search index: {reason} (install "
                               "pagefind[bin], or turn search off with enabled = false in [search])")])  # fmt: skip

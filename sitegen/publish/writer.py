@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen.errors import SafetyError, error
+from sitegen.errors import UsageError, error
 
 MANIFEST = ".sitegen-manifest.json"
 STAGING = ".sitegen-staging"
@@ -144,7 +144,7 @@ class Publisher:
             problems.append(error(str(target), None, "exists and was not written by sitegen: refusing to overwrite it"))
         if problems:
             self.discard()
-            raise SafetyError(problems)
+            raise UsageError(problems)
 
     def _blocked_folder(self, rel: str) -> Path | None:
         """The first existing parent of `rel` that is not a real folder: writing through a symlink could leave the

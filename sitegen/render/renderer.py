@@ -21,7 +21,7 @@ import jinja2.meta
 from markupsafe import Markup
 
 from sitegen.config import Config
-from sitegen.errors import Problem, error
+from sitegen.errors import ContentError, Problem, error
 from sitegen.model import Article, Site
 from sitegen.render import feeds, sitemaps
 from sitegen.render.metadata import Metadata
@@ -40,12 +40,6 @@ SERIALIZERS: dict[str, Callable[[Route, Site, Config], bytes]] = {
 }  # fmt: skip
 
 
-class TemplateProblem(Exception):  # noqa: N818 - it carries a Problem, it is not a bug
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
-
-
 @dataclass(frozen=True)
 class TemplateSet:
     """The template folders in lookup order: the site's own overrides first, then the theme."""
@@ -56,6 +50,12 @@ class TemplateSet:
     def display(self, filename: str) -> str:
         path = Path(filename)
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+
+
+def syntax_problem(templates: TemplateSet, exc: jinja2.TemplateSyntaxError, name: str) -> Problem:
+    """A template that does not compile, as `templates/x.html:LINE: template syntax error: ...`."""
+    where = templates.display(exc.filename) if exc.filename else name
+    return error(where, exc.lineno, f"template syntax error: {exc.message}")
 
 
 def make_environment(templates: TemplateSet, config: Config) -> jinja2.Environment:
@@ -143,14 +143,15 @@ class Renderer:
         try:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateSyntaxError as exc:
-            where = self.templates.display(exc.filename) if exc.filename else name
-            raise TemplateProblem(error(where, exc.lineno, f"template syntax error: {exc.message}")) from exc
+            raise ContentError([syntax_problem(self.templates, exc, name)]) from exc
+        except ContentError:
+            raise  # a body the page shows could not be had: the problem is the article's, not the template's
         except jinja2.TemplateNotFound as exc:
-            raise TemplateProblem(error(f"templates/{name}", None, f"template not found: {exc.name}")) from exc
+            raise ContentError([error(f"templates/{name}", None, f"template not found: {exc.name}")]) from exc
         except Exception as exc:
             where, line = self._template_frame(exc.__traceback__, name)
             message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else repr(exc)
-            raise TemplateProblem(error(where, line, f"template error: {message}")) from exc
+            raise ContentError([error(where, line, f"template error: {message}")]) from exc
 
     def _template_frame(self, tb: TracebackType | None, name: str) -> tuple[str, int | None]:
         """The innermost template line in a traceback: Jinja maps compiled code back to template lines."""

@@ -73,6 +73,11 @@ class Route:
     term: Term | None = None
     listed: tuple[tuple[str, datetime | None], ...] = ()  # a sitemap's URLs and when each last changed
 
+    def articles(self) -> tuple[Article, ...]:
+        """Every article the page holds: its own and those it lists. No other field holds an article (a new field
+        that does must be added here: tests check it against a walk of every field)."""
+        return self.items if self.article is None else (self.article, *self.items)
+
 
 # Plans more routes once the pages are known (feeds, sitemaps, redirects: sitegen.distribution), so that every URL
 # goes through one collision check.

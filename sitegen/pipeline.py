@@ -1,0 +1,291 @@
+"""The stage order, written once: list the site's files → read its inputs → assemble → plan.
+
+`sitegen build`, `sitegen check` and the preview make a site the same way and differ only in where articles come from
+(the build cache and workers, every file parsed, front-matter only) and where pages go (files, a report, memory):
+
+    listing = list_site(root, loaded)                # templates, static files, content files: names and stamps
+    inputs, problems = read_inputs(listing, config)  # section indexes, analytics, asset names, templates compiled
+    ... articles ...                                 # the caller's own: each command has its policy for those
+    planned, problems = plan_site(inputs, articles, Visibility(now, drafts, future))
+    problems += check_templates(inputs, planned)     # compile every template, render one page of each kind
+
+Every stage returns `(value, problems)` and has one policy for what it reads: a missing analytics export is a note,
+an unreadable one a warning; a section index deleted while it was being listed is skipped, an unreadable one an error.
+The preview keeps each input separately and refreshes the one a save touched, through the same readers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jinja2
+
+from sitegen.config import Config, LoadedConfig
+from sitegen.content.article import ParseSettings, parse_article, parse_section_index
+from sitegen.content.sources import (
+    STATIC_DIR,
+    TEMPLATES_DIR,
+    SourceFile,
+    Sources,
+    find_content,
+    find_static,
+    read_bytes,
+    read_optional,
+)
+from sitegen.errors import ContentError, Problem, Severity, UsageError, error, warning
+from sitegen.model import Article, SectionInfo, Site
+from sitegen.publish.pagefind import SEARCH_ASSETS
+from sitegen.render.assets import Assets
+from sitegen.render.renderer import Renderer, TemplateSet, make_environment, syntax_problem
+from sitegen.render.theme import default_theme
+from sitegen.site.assemble import Visibility, build_site
+from sitegen.site.distribution import Distribution
+from sitegen.site.plan import Route, plan
+from sitegen.site.popular import PageViews, parse_pageviews
+
+TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".j2", ".jinja")
+
+
+def build_time() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when set: reproducible builds and tests."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return datetime.now(UTC)
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}") from exc
+
+
+# -- listing: names and stamps, no file read ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Statics:
+    """The theme's static files and the site's own (which win), with the fingerprinted names of CSS and JavaScript."""
+
+    theme: Mapping[str, SourceFile]
+    site: Mapping[str, SourceFile]
+
+    @property
+    def files(self) -> dict[str, SourceFile]:
+        return {**self.theme, **self.site}
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Every file a site is made from, by name and stamp: what an incremental build compares with the last one."""
+
+    root: Path
+    loaded: LoadedConfig
+    templates: TemplateSet
+    statics: Statics
+    content: Sources
+
+    @property
+    def config(self) -> Config:
+        return self.loaded.config
+
+    def template_files(self) -> list[SourceFile]:
+        return [found for folder in self.templates.folders for found in find_static(folder, folder)[0].values()]
+
+
+def list_site(root: Path, loaded: LoadedConfig) -> tuple[Listing, list[Problem]]:
+    statics, problems = list_static(root, loaded.config)
+    content = find_content(root)
+    listing = Listing(root, loaded, template_set(root), statics, content)
+    return listing, [*problems, *content.problems, *config_problems(loaded)]
+
+
+def template_set(root: Path) -> TemplateSet:
+    """The site's own templates/ (overrides) before the theme's."""
+    own = root / TEMPLATES_DIR
+    theme = default_theme().templates
+    folders = [own] if own.is_dir() and own.resolve() != theme.resolve() else []
+    return TemplateSet((*folders, theme), root)
+
+
+def list_static(root: Path, config: Config) -> tuple[Statics, list[Problem]]:
+    """The theme's static files (without the search page's script when search is off) and the site's own."""
+    theme = default_theme().static
+    theme_files, _ = find_static(theme, theme)
+    if not config.search.enabled:
+        theme_files = {rel: found for rel, found in theme_files.items() if rel not in SEARCH_ASSETS}
+    site_files, problems = find_static(root, root / STATIC_DIR)
+    return Statics(theme_files, site_files), problems
+
+
+def config_problems(loaded: LoadedConfig) -> list[Problem]:
+    """What the configuration leaves out that readers of the site will miss."""
+    if loaded.config.base_url:
+        return []
+    where = loaded.path.name if loaded.path else "sitegen.toml"
+    return [warning(where, None, (
+        "no base_url: feeds, canonical links and structured data use root-relative URLs, social cards have no "
+        "og:url, and sitemap.xml and news-sitemap.xml are not written (they need absolute URLs)"
+    ))]  # fmt: skip
+
+
+# -- reading: the inputs besides articles --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a site is made from except its articles."""
+
+    config: Config
+    statics: Statics
+    assets: Assets
+    templates: TemplateSet
+    env: jinja2.Environment
+    indexes: Mapping[str, SectionInfo]
+    pageviews: Sequence[PageViews]
+
+
+def read_inputs(listing: Listing) -> tuple[Inputs, list[Problem]]:
+    config = listing.config
+    settings = ParseSettings.from_config(config)
+    indexes, problems = read_section_indexes(listing.content.section_indexes, settings)
+    pageviews, more = read_pageviews(listing.root, config)
+    inputs = Inputs(
+        config, listing.statics, fingerprint_assets(listing.statics), listing.templates,
+        make_environment(listing.templates, config), indexes, pageviews,
+    )  # fmt: skip
+    return inputs, [*problems, *more]
+
+
+def fingerprint_assets(statics: Statics) -> Assets:
+    """Asset names with their content hash. A stylesheet deleted while it was read keeps its plain name: its own
+    change follows (the preview), or the next build sees it gone."""
+    files = statics.files
+    try:
+        return Assets.fingerprint(files, lambda rel: read_bytes(files[rel]))
+    except FileNotFoundError:
+        return Assets({}, frozenset(files))
+
+
+def read_section_indexes(
+    files: Iterable[SourceFile], settings: ParseSettings
+) -> tuple[dict[str, SectionInfo], list[Problem]]:
+    """What each `_index.md` says about its section."""
+    indexes: dict[str, SectionInfo] = {}
+    problems: list[Problem] = []
+    for found in files:
+        try:
+            data = read_bytes(found)
+        except FileNotFoundError:
+            continue  # deleted since the folder was listed: as if listed a moment later
+        except OSError as exc:
+            problems.append(error(found.rel, None, f"cannot be read: {exc.strerror or exc}"))
+            continue
+        info, found_problems = parse_section_index(found.rel, data, settings)
+        problems += found_problems
+        if info is not None:
+            indexes[info.path] = info
+    return indexes, problems
+
+
+def read_pageviews(root: Path, config: Config) -> tuple[list[PageViews], list[Problem]]:
+    """The analytics export. Advisory: no export is how every site starts (a note); one that can't be read or parsed
+    is a warning, and Most Popular falls back to pinned and newest articles."""
+    file = config.popular.file
+    try:
+        data = read_optional(root / file)
+    except OSError as exc:
+        return [], [warning(file, None, f"cannot be read ({exc.strerror or exc}): Most Popular falls back")]
+    rows, problems = parse_pageviews(file, data)
+    if data is None:
+        problems = [Problem(p.path, p.line, p.message, Severity.INFO) for p in problems]
+    return rows, problems
+
+
+def read_articles(files: Iterable[SourceFile], settings: ParseSettings) -> tuple[list[Article], list[Problem]]:
+    """Every article parsed from its file, without a build cache (`check` writes nothing, not even the cache)."""
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for found in files:
+        article, found_problems = parse_article(found.rel, read_bytes(found), settings)
+        problems += found_problems
+        if article is not None:
+            articles.append(article)
+    return articles, problems
+
+
+# -- assembling and planning -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Planned:
+    site: Site
+    routes: list[Route]
+
+
+def distribution_for(config: Config, site_static: Mapping[str, SourceFile]) -> Distribution:
+    """Feeds, sitemaps, robots.txt: what the configuration and the site's own static files ask for."""
+    return Distribution(
+        feed_count=config.feeds.count,
+        atom=config.feeds.atom,
+        sitemaps=bool(config.base_url),
+        robots="robots.txt" not in site_static,  # the site's own static/robots.txt replaces the generated one
+    )
+
+
+def plan_site(inputs: Inputs, articles: Iterable[Article], visibility: Visibility) -> tuple[Planned, list[Problem]]:
+    """The site as published at `visibility`, and every page it has; URL collisions are errors."""
+    config = inputs.config
+    site = build_site(articles, inputs.indexes, config, visibility, inputs.pageviews)
+    distribution = distribution_for(config, inputs.statics.site).planner()
+    routes, problems = plan(site, config.page_size, distribution, search=config.search.enabled)
+    return Planned(site, routes), problems
+
+
+def make_renderer(inputs: Inputs, site: Site) -> Renderer:
+    """The renderer of a planned site (it renders the blocks every page shows: raises ContentError)."""
+    return Renderer(inputs.env, inputs.templates, site, inputs.config, inputs.assets.url)
+
+
+# -- templates -------------------------------------------------------------------------------------------------------
+
+
+def compile_templates(
+    env: jinja2.Environment, templates: TemplateSet, names: Iterable[str] | None = None
+) -> list[Problem]:
+    """Templates compiled (`names`, or every template file): a syntax error is found before any page needs it."""
+    problems: list[Problem] = []
+    wanted = sorted(names) if names is not None else [n for n in env.list_templates() if n.endswith(TEMPLATE_SUFFIXES)]
+    for name in wanted:
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(syntax_problem(templates, exc, f"templates/{name}"))
+    return problems
+
+
+def render_samples(routes: Iterable[Route], render: Callable[[Route], object]) -> list[Problem]:
+    """Render the first page of each template: finds an undefined variable without rendering the whole site."""
+    samples: dict[str, Route] = {}
+    for route in routes:
+        samples.setdefault(route.template, route)
+    problems: list[Problem] = []
+    for route in samples.values():
+        try:
+            render(route)
+        except ContentError as exc:
+            problems += exc.problems
+    return problems
+
+
+def check_templates(inputs: Inputs, planned: Planned) -> list[Problem]:
+    """`sitegen check`: every template file compiled, then one page of each kind rendered in memory."""
+    problems = compile_templates(inputs.env, inputs.templates)
+    if problems:
+        return problems
+    try:
+        renderer = make_renderer(inputs, planned.site)
+    except ContentError as exc:
+        return exc.problems
+    return render_samples(planned.routes, renderer.render)
