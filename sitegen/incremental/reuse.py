@@ -1,8 +1,8 @@
 """Which work a build can skip: articles whose file did not change, pages whose fingerprint did not change.
 
 Articles are reused from the cache when their file's (mtime_ns, size) is unchanged, or, when only the time changed
-(a `touch`, a checkout), when the bytes still have the same digest. Articles come without their body (it is in the
-body store, see bodies.py) and get it only while a page showing them is rendered. A build whose inputs all have the
+(a `touch`, a checkout), when the bytes still have the same digest. Articles come without their body's HTML (it is in
+the body store, see bodies.py) and load it only while a page showing them is rendered. A build whose inputs all have the
 stamps of the previous one, before any article is due to appear or expire, does nothing at all (`nothing_changed`).
 """
 
@@ -31,7 +31,6 @@ class LoadedArticles:
     parsed: dict[str, Parsed] = field(default_factory=dict)  # every source file, in source order
     fresh: set[str] = field(default_factory=set)  # the files parsed in this build (the others came from the cache)
     files: dict[str, SourceFile] = field(default_factory=dict)
-    light: set[str] = field(default_factory=set)  # articles whose body is in the body store, not in memory
 
     @property
     def articles(self) -> list[Article]:
@@ -59,16 +58,13 @@ def load_articles(
         else:
             reused[found.rel] = hit
             tick(1)
-    fresh = {r.parsed.source: r for r in parse_files(to_parse, settings, store, jobs, tick)}
+    fresh = {parsed.source: parsed for parsed in parse_files(to_parse, settings, store, jobs, tick)}
     for found in files:  # source order, whatever was reused or parsed
         if found.rel in reused:
             loaded.parsed[found.rel] = reused[found.rel]
-            loaded.light.add(found.rel)
         else:
-            loaded.parsed[found.rel] = fresh[found.rel].parsed
+            loaded.parsed[found.rel] = fresh[found.rel]
             loaded.fresh.add(found.rel)
-            if fresh[found.rel].light:
-                loaded.light.add(found.rel)
     return loaded
 
 

@@ -47,26 +47,19 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-@dataclass(frozen=True)
-class ParsedFile:
-    parsed: Parsed
-    light: bool  # its body went to the body store, not back to the caller
-
-
-def parse_file(found: SourceFile, settings: ParseSettings, store: BodyStore) -> ParsedFile:
+def parse_file(found: SourceFile, settings: ParseSettings, store: BodyStore) -> Parsed:
     data = read_bytes(found)
     article, problems = parse_article(found.rel, data, settings)
     teaser = teaser_digest(article) if article is not None else ""
-    light = article is not None and store.put(article.digest, article.body_html)
-    if light and article is not None:  # the parent gets what lists show; pages load the HTML from the store
+    if article is not None and store.put(article.digest, article.body_html):
+        # The parent gets what lists show; a page loads the HTML from the store (else it stays in the article).
         article = replace(article, body=Body(None, article.excerpt, article.reading_minutes))
-    parsed = Parsed(found.rel, found.stamp, digest_of(data), article, tuple(problems), teaser)
-    return ParsedFile(parsed, light)
+    return Parsed(found.rel, found.stamp, digest_of(data), article, tuple(problems), teaser)
 
 
 def parse_files(
     files: Sequence[SourceFile], settings: ParseSettings, store: BodyStore, jobs: int, tick: Tick
-) -> Iterator[ParsedFile]:
+) -> Iterator[Parsed]:
     """Parse `files`, in their order."""
     for result in ordered_map(partial(parse_file, settings=settings, store=store), files, jobs, MIN_PARALLEL_PARSE):
         yield result

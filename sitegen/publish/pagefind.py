@@ -11,8 +11,7 @@ build with --drafts/--future), and of each page only the element marked `data-pa
 Re-indexing is skipped when no indexed page changed: a digest of the indexed pages' bytes (plus the Pagefind version
 and the index language) is published inside the index folder, so it always describes the index next to it.
 
-Hook for `sitegen serve` (#4): call `publish_search` before `Publisher.commit` like `build` does; it needs no event
-loop; it blocks while Pagefind runs (seconds at 10,000 articles), so run it off the request thread.
+`sitegen serve` keeps its index by running a whole `sitegen build` in the background (preview/search_build.py).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sitegen.errors import Problem, error
@@ -113,7 +113,7 @@ def _home(site: Site, page_size: int) -> list[Route]:
     routes = _paginate(HOME, "home.html", "/", "", "the home page", teasers, page_size)
     if site.lead is not None:
         first = routes[0]
-        routes[0] = Route(**{**first.__dict__, "article": site.lead})
+        routes[0] = replace(first, article=site.lead)
     return routes
 
 
