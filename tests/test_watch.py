@@ -21,7 +21,7 @@ import pytest
 import sitegen
 from sitegen.preview.live_site import LiveSite
 from sitegen.preview.search_build import SearchIndex
-from sitegen.preview.update_loop import PreviewState, Rebuilder, run_build_loop
+from sitegen.preview.update_loop import PreviewState, Updater, run_update_loop
 from sitegen.preview.watcher import ObserverLike, Watcher, is_scratch_name, is_source
 from tests.conftest import SiteWriter, article
 
@@ -33,28 +33,28 @@ class Loop:
     root: Path
     output: Path
     watcher: Watcher
-    rebuilder: Rebuilder
+    updater: Updater
 
     def wait_builds(self, count: int) -> int:
         """Wait until at least `count` builds have run, then until no more come; return the final count."""
         deadline = time.monotonic() + 20
-        while self.rebuilder.builds < count and time.monotonic() < deadline:
+        while self.updater.updates < count and time.monotonic() < deadline:
             time.sleep(0.02)
         while True:  # no more builds queued or running
-            before = self.rebuilder.builds
+            before = self.updater.updates
             time.sleep(SETTLE)
-            if self.rebuilder.builds == before and self.rebuilder.state.outcome.serial == before:
+            if self.updater.updates == before and self.updater.state.outcome.serial == before:
                 return before
 
     def page(self, rel: str) -> str:
-        site = self.rebuilder.state.outcome.site
+        site = self.updater.state.outcome.site
         assert site is not None
         data = site.find(rel)
         assert data is not None, f"{rel} is not served"
         return data.decode("utf-8")
 
     def serves(self, rel: str) -> bool:
-        site = self.rebuilder.state.outcome.site
+        site = self.updater.state.outcome.site
         return site is not None and site.has(rel)
 
 
@@ -68,12 +68,12 @@ def loop(write_site: SiteWriter, tmp_path: Path) -> Iterator[Loop]:
     )
     output = tmp_path / "out"
     watcher = Watcher(root)
-    rebuilder = Rebuilder(LiveSite(root), PreviewState())
+    updater = Updater(LiveSite(root), PreviewState())
     index = SearchIndex(root, output, drafts=True, future=False)
     watcher.start()
-    thread = threading.Thread(target=run_build_loop, args=(watcher, rebuilder, index), daemon=True)
+    thread = threading.Thread(target=run_update_loop, args=(watcher, updater, index), daemon=True)
     thread.start()
-    state = Loop(root, output, watcher, rebuilder)
+    state = Loop(root, output, watcher, updater)
     assert state.wait_builds(1) == 1
     yield state
     watcher.close()

@@ -34,7 +34,7 @@ from sitegen.preview.live_site import LiveSite
 from sitegen.preview.reporter import Reporter
 from sitegen.preview.search_build import SearchIndex
 from sitegen.preview.snapshot import NOT_FOUND_PAGE, Redirect, Snapshot, locate
-from sitegen.preview.update_loop import PreviewState, Rebuilder, run_build_loop
+from sitegen.preview.update_loop import PreviewState, Updater, run_update_loop
 from sitegen.preview.watcher import Watcher
 
 INTERNAL = "/__sitegen/"
@@ -343,7 +343,7 @@ class Preview:
         self.output = Path(tempfile.mkdtemp(prefix="sitegen-serve-")) / "site"
         self.state = PreviewState()
         self.live = LiveSite(self.root, drafts=drafts, future=future, reporter=self.reporter)
-        self.rebuilder = Rebuilder(self.live, self.state)
+        self.updater = Updater(self.live, self.state)
         self.index = SearchIndex(self.root, self.output, drafts=drafts, future=future, reporter=self.reporter)
         self.watcher = watcher or Watcher(self.root, reporter=self.reporter)
         try:
@@ -363,7 +363,7 @@ class Preview:
         if self._threads:
             return  # already running (started, then used as a context manager)
         self.watcher.start()  # before the first read, so that nothing saved during it is missed
-        self._spawn("sitegen-build", lambda: run_build_loop(self.watcher, self.rebuilder, self.index))
+        self._spawn("sitegen-update", lambda: run_update_loop(self.watcher, self.updater, self.index))
         self._spawn("sitegen-http", lambda: self.http.serve_forever(poll_interval=0.2))
 
     def _spawn(self, name: str, target: object) -> None:

@@ -1,9 +1,9 @@
-"""The preview's build loop and what browsers are told about it.
+"""The preview's update loop and what browsers are told about it.
 
-A thin loop over the live site (live.py): the first batch reads the whole site, each later debounced batch of changes
-is one `LiveSite.update`. After each one the outcome is published: a new snapshot bumps the epoch (browsers then check
+A thin loop over the live site (live_site.py): the first batch reads the whole site, each later debounced batch of
+changes is one `LiveSite.update`. After each one the outcome is published: a new snapshot bumps the epoch (browsers then check
 whether *their* page or stylesheets changed), a failed update keeps the last good snapshot and carries its problems to
-every open page. The search index is left to a background build once the editor pauses (search_index.py).
+every open page. The search index is left to a background build once the editor pauses (search_build.py).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from sitegen.preview.watcher import Watcher
 
 @dataclass(frozen=True)
 class Outcome:
-    serial: int = 0  # every finished build, good or bad
-    epoch: int = 0  # the published site: bumps only when a build succeeded
+    serial: int = 0  # every finished update, good or bad
+    epoch: int = 0  # the published site: bumps only when an update succeeded
     problems: tuple[Problem, ...] = ()
-    ready: bool = False  # a first build has finished (browsers may have to wait for it)
+    ready: bool = False  # the first read has finished (browsers may have to wait for it)
     site: Snapshot | None = None  # what is served: the last good snapshot
 
     def as_json(self) -> dict[str, object]:
@@ -37,7 +37,7 @@ class Outcome:
 
 @dataclass
 class PreviewState:
-    """The latest build outcome, shared by the build loop (writer) and request threads (readers)."""
+    """The latest update's outcome, shared by the update loop (writer) and request threads (readers)."""
 
     # Starts at the clock so that a browser reconnecting to a restarted server sees a new epoch and checks its page.
     outcome: Outcome = field(default_factory=lambda: Outcome(epoch=time.time_ns() // 1_000_000))
@@ -69,17 +69,17 @@ class PreviewState:
             self._cond.notify_all()
 
 
-class Rebuilder:
+class Updater:
     """Brings the live site up to date with a batch of changes and publishes the outcome."""
 
     def __init__(self, live: LiveSite, state: PreviewState) -> None:
         self.live = live
         self.state = state
         self.reporter = live.reporter
-        self.builds = 0
+        self.updates = 0
 
-    def rebuild(self, changes: set[str] | None = None) -> Outcome:
-        self.builds += 1
+    def apply(self, changes: set[str] | None = None) -> Outcome:
+        self.updates += 1
         try:
             update = self.live.load() if changes is None else self.live.update(changes)
         except Exception as exc:  # a bug must not end the preview: show it, keep serving
@@ -108,35 +108,35 @@ INDEX_AFTER_QUIET = 1.0  # seconds without a save before the search index catche
 IDLE_TICK = 0.1  # seconds: how often an idle loop looks at the search index
 
 
-def run_build_loop(watcher: Watcher, rebuilder: Rebuilder, index: SearchIndex | None = None) -> None:
+def run_update_loop(watcher: Watcher, updater: Updater, index: SearchIndex | None = None) -> None:
     """The first load, then one update per debounced batch until the watcher is closed.
 
     Idle moments get the live site ready for the next save. The search index is built by a background `sitegen
     build` once the editor has paused: Pagefind re-indexes every article (seconds to a minute on a large archive),
     which must never hold a page's reload back, so a save pauses it.
     """
-    rebuilder.rebuild(None)
+    updater.apply(None)
     quiet_since = time.monotonic()
     while (batch := watcher.next_batch(IDLE_TICK)) is not None:
         try:
             if batch:
                 if index is not None:
                     index.pause()  # the editor's save comes first
-                epoch = rebuilder.state.outcome.epoch
-                if rebuilder.rebuild(batch).epoch != epoch and index is not None:
+                epoch = updater.state.outcome.epoch
+                if updater.apply(batch).epoch != epoch and index is not None:
                     index.site_changed()
                 quiet_since = time.monotonic()
                 continue
-            rebuilder.live.prepare()
+            updater.live.prepare()
             if index is not None and time.monotonic() - quiet_since >= INDEX_AFTER_QUIET:
-                index.catch_up(start=_indexable(rebuilder))
+                index.catch_up(start=_indexable(updater))
         except Exception:
-            rebuilder.reporter.exception("sitegen: error in the preview's update loop (still serving):")
+            updater.reporter.exception("sitegen: error in the preview's update loop (still serving):")
 
 
-def _indexable(rebuilder: Rebuilder) -> bool:
+def _indexable(updater: Updater) -> bool:
     """Search is on and the site has no errors (a build would stop on them)."""
-    return rebuilder.live.searchable and not rebuilder.state.outcome.problems
+    return updater.live.searchable and not updater.state.outcome.problems
 
 
 def _changed(changes: set[str]) -> str:

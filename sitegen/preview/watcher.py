@@ -1,8 +1,8 @@
 """Watch a site's sources and hand over debounced batches of changes.
 
-watchdog callbacks only record which paths changed and wake the build loop; they never build. The loop then waits
-until the changes stop (or a ceiling is reached) so that an editor's save dance, or a `git checkout` touching 500
-files, becomes one rebuild instead of hundreds. Editors' scratch files are ignored as files, but a rename of one onto
+watchdog callbacks only record which paths changed and wake the update loop; they never read the site. The loop then
+waits until the changes stop (or a ceiling is reached) so that an editor's save dance, or a `git checkout` touching 500
+files, becomes one update instead of hundreds. Editors' scratch files are ignored as files, but a rename of one onto
 a real name (JetBrains, gedit) is a save of that name, so moved events are judged by where they land as well.
 
 Only content/, templates/, static/, data/ and the config file are watched: never the output or any cache, which
@@ -40,7 +40,7 @@ from sitegen.preview.reporter import Reporter
 WATCHED_DIRS = (CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, DATA_DIR)
 CONFIG_FILES = (CONFIG_FILE, PYPROJECT_FILE)
 QUIET_SECONDS = 0.03  # a batch ends when nothing has changed for this long (an editor saves within ms)...
-LONGEST_WAIT_SECONDS = 1.0  # ...or when it has been gathering for this long, so a steady stream still rebuilds
+LONGEST_WAIT_SECONDS = 1.0  # ...or when it has been gathering for this long, so a steady stream still updates
 # "Changed" for our purposes; opened/closed-without-writing and attribute changes are not edits.
 _EDIT_EVENTS = frozenset({"created", "modified", "moved", "deleted", "closed"})
 _SCRATCH_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".swpx", "___jb_tmp___", "___jb_old___")
@@ -209,7 +209,7 @@ class Watcher:
             self._last = now
         self._wake.set()
 
-    # -- the build loop's thread -------------------------------------------------------------------------------------
+    # -- the update loop's thread -------------------------------------------------------------------------------------
 
     def next_batch(self, timeout: float | None = None) -> set[str] | None:
         """Wait for changes, then until they settle; return the changed paths (relative to the root), an empty set
