@@ -1,9 +1,9 @@
 """The preview's update loop and what browsers are told about it.
 
 A thin loop over the live site (live_site.py): the first batch reads the whole site, each later debounced batch of
-changes is one `LiveSite.update`. After each one the outcome is published: a new snapshot bumps the epoch (browsers then check
-whether *their* page or stylesheets changed), a failed update keeps the last good snapshot and carries its problems to
-every open page. The search index is left to a background build once the editor pauses (search_build.py).
+changes is one `LiveSite.update`. After each one the outcome is published: a new snapshot bumps the epoch (browsers
+then check whether *their* page or stylesheets changed), a failed update keeps the last good snapshot and carries its
+problems to every open page. The search index is left to a background build once the editor pauses (search_build.py).
 """
 
 from __future__ import annotations
