@@ -18,7 +18,7 @@ from sitegen.publish.writer import MANIFEST, STAGING
 from tests.conftest import BUILD_EPOCH, Run, SiteWriter, article
 
 Cli = Callable[..., Run]
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 SITE = {
     "content/news/a.md": article("Alpha", "2025-09-01", "First story."),
