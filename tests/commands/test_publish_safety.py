@@ -54,6 +54,7 @@ def snapshot(top: Path) -> dict[str, str | bytes]:
         ("../..", "it contains the site folder"),
         ("content", "inside the site's content/ folder"),
         ("content/news", "inside the site's content/ folder"),
+        ("content/out", "inside the site's content/ folder"),  # not there yet
         ("templates", "inside the site's templates/ folder"),
         ("static", "inside the site's static/ folder"),
         ("data", "inside the site's data/ folder"),
