@@ -3,9 +3,6 @@ silently wrong page. Cases from ../shared/guide/reliability.md and issue #6."""
 
 from __future__ import annotations
 
-import os
-import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,10 +10,8 @@ import pytest
 from sitegen.content.article import ParseSettings, parse_article, parse_section_index
 from sitegen.errors import Problem, Severity
 from sitegen.model import Article
-from tests.conftest import Run, SiteWriter, article
 
 SETTINGS = ParseSettings("Asia/Yerevan", "/{section}/{slug}/", "")
-Cli = Callable[..., Run]
 
 
 def parse(text: str | bytes, source: str = "content/news/x.md") -> tuple[Article | None, list[Problem]]:
@@ -53,25 +48,15 @@ def test_python_tags_are_refused_and_nothing_runs(tag: str, tmp_path: Path) -> N
     assert not marker.exists()
 
 
-def test_python_tag_in_a_build_is_exit_1_and_names_the_file(write_site: SiteWriter, cli: Cli, tmp_path: Path) -> None:
-    marker = tmp_path / "PWNED"
-    root = write_site({"content/news/x.md": f"---\ntitle: !!python/object/apply:os.system ['touch {marker}']\n---\n"})
-    run = cli("build", root)
-    assert run.code == 1
-    assert "content/news/x.md:2: invalid YAML" in run.err
-    assert "Traceback" not in run.err
-    assert not marker.exists()
-    assert not (root / "public").exists()
-
-
 @pytest.mark.parametrize(
     ("written", "title"),
     [("no", "no"), ("yes", "yes"), ("off", "off"), ("2024", "2024"), ("1.10", "1.10"), ("1e3", "1e3"),
-     ("2024-01-01", "2024-01-01"), ("'quoted: yes'", "quoted: yes"), ('"007"', "007"), ("0x1F", "0x1F")],
+     ("2024-01-01", "2024-01-01"), ("'quoted: yes'", "quoted: yes"), ('"007"', "007"), ("0x1F", "0x1F"),
+     ("1.0", "1.0"), ("null-ish", "null-ish")],
 )  # fmt: skip
 def test_titles_are_the_text_as_written(written: str, title: str) -> None:
     found, problems = parse(f"---\ntitle: {written}\ndate: 2025-09-01\n---\nBody\n")
-    assert errors(problems) == []
+    assert problems == []
     assert found is not None and found.title == title
 
 
@@ -87,14 +72,6 @@ def test_image_fields_are_the_text_as_written() -> None:
     found, _ = parse("---\ntitle: T\ndate: 2025-09-01\nimage: {src: a.jpg, alt: no, caption: 2024}\n---\n")
     assert found is not None and found.image is not None
     assert (found.image.alt, found.image.caption) == ("no", "2024")
-
-
-def test_title_no_on_the_page_is_no(write_site: SiteWriter, cli: Cli) -> None:
-    root = write_site({"content/news/a.md": "---\ntitle: no\ndate: 2025-09-01\n---\nBody\n"})
-    assert cli("build", root).code == 0
-    page = (root / "public/news/a/index.html").read_text(encoding="utf-8")
-    assert "<title>no" in page
-    assert "False" not in page
 
 
 @pytest.mark.parametrize(
@@ -147,6 +124,8 @@ def test_a_long_bad_value_is_cut_short_in_the_message() -> None:
         ("title: T\ndate: 20240101", "content/news/x.md:3: date: 20240101 is not a date"),
         ("title: [a, b]\ndate: 2025-09-01", "content/news/x.md:2: title: must be text, not a list"),
         ("title: T\ndate: 2025-09-01\ndraft: maybe", "content/news/x.md:4: draft: must be true or false"),
+        ("title: T\ndate: 2025-09-10\nimage: javascript:alert(1)", "forbidden URL scheme"),
+        ("title: T\ndate: 2025-09-10\naliases: ['../../etc']", "aliases:"),
     ],
 )
 def test_missing_or_invalid_fields_name_the_file(front: str, message: str) -> None:
@@ -159,6 +138,8 @@ def test_naive_dates_are_in_the_site_time_zone() -> None:
     found, _ = parse("---\ntitle: T\ndate: 2025-09-01 09:30\n---\n")
     assert found is not None and found.date is not None
     assert found.date.isoformat() == "2025-09-01T09:30:00+04:00"
+    found, _ = parse("---\ntitle: T\ndate: 2025-09-01\n---\n")
+    assert found is not None and found.date is not None and found.date.utcoffset() is not None
 
 
 def test_unknown_keys_are_warnings_with_a_suggestion() -> None:
@@ -167,6 +148,7 @@ def test_unknown_keys_are_warnings_with_a_suggestion() -> None:
     assert warnings(problems) == [
         "content/news/x.md:4: warning: unknown front-matter key 'tgas' (did you mean 'tags'?)"
     ]
+    assert len(problems) == 1, problems  # the warning is the only problem
 
 
 # ------------------------------------------------------------------------------------------------------ encodings
@@ -177,7 +159,7 @@ def test_bom_and_crlf_parse_like_plain_utf8() -> None:
     a, _ = parse(plain)
     b, problems = parse(b"\xef\xbb\xbf" + plain.replace("\n", "\r\n").encode("utf-8"))
     c, _ = parse(plain.replace("\n", "\r").encode("utf-8"))
-    assert errors(problems) == []
+    assert problems == []
     assert a is not None and b is not None and c is not None
     assert (a.title, a.date, a.body_html) == (b.title, b.date, b.body_html) == (c.title, c.date, c.body_html)
 
@@ -185,7 +167,6 @@ def test_bom_and_crlf_parse_like_plain_utf8() -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ("---\ntitle: Café\n---\n".encode("latin-1"), "x.md:2: not UTF-8 text (invalid byte 0xe9 at offset 14)"),
         ("---\ntitle: T\n---\n".encode("utf-16"), "byte 0xff at offset 0): it looks like UTF-16"),
         (b"---\ntitle: T\xc3\n---\n", "not UTF-8 text"),
     ],
@@ -196,12 +177,11 @@ def test_other_encodings_are_an_error_with_the_byte_offset(data: bytes, message:
     assert any(message in e for e in errors(problems)), problems
 
 
-def test_non_utf8_in_a_build_names_the_file(write_site: SiteWriter, cli: Cli) -> None:
-    root = write_site({"content/news/ok.md": article("Ok", "2025-09-01")})
-    (root / "content/news/bad.md").write_bytes(b"---\ntitle: caf\xe9\ndate: 2025-09-01\n---\n")
-    run = cli("build", root)
-    assert run.code == 1
-    assert "content/news/bad.md:2: not UTF-8 text" in run.err
+def test_non_utf8_names_the_byte() -> None:
+    found, problems = parse(b"---\ntitle: caf\xe9\n---\n")
+    assert found is None
+    assert errors(problems) == ["content/news/x.md:2: not UTF-8 text (invalid byte 0xe9 at offset 14)"]
+    assert len(problems) == 1, problems
 
 
 @pytest.mark.parametrize(
@@ -210,7 +190,8 @@ def test_non_utf8_in_a_build_names_the_file(write_site: SiteWriter, cli: Cli) ->
         ("", "the file is empty"),
         ("   \n\n\t\n", "the file is empty"),
         ("\ufeff", "the file is empty"),
-        ("---\ntitle: T\ndate: 2025-09-01\nBody without a closing line\n", "x.md:1: the front-matter opened on line 1"),
+        ("---\ntitle: T\ndate: 2025-09-01\nBody without a closing line\n",
+         "x.md:1: the front-matter opened on line 1 is never closed"),
         ("Just text, no front-matter.\n", "content/news/x.md:1: no front-matter"),
         ("---\n---\n", "missing title"),
     ],
@@ -227,15 +208,6 @@ def test_an_empty_section_index_just_marks_the_section() -> None:
     assert info is not None and info.title == "World Cup"
 
 
-def test_empty_file_in_a_build_is_exit_1_without_traceback(write_site: SiteWriter, cli: Cli) -> None:
-    root = write_site({"content/news/empty.md": "", "content/news/open.md": "---\ntitle: T\n"})
-    run = cli("build", root)
-    assert run.code == 1
-    assert "content/news/empty.md: the file is empty" in run.err
-    assert "content/news/open.md:1: the front-matter opened on line 1 is never closed" in run.err
-    assert "Traceback" not in run.err
-
-
 # --------------------------------------------------------------------------------------------------- URL fields
 
 
@@ -248,48 +220,6 @@ def test_script_urls_in_image_are_refused(url: str) -> None:
     found, problems = parse(f"---\ntitle: T\ndate: 2025-09-01\nimage: {{src: {url!r}}}\n---\n".replace("'", '"'))
     assert found is None
     assert any("content/news/x.md:4: image: uses a forbidden URL scheme" in e for e in errors(problems)), problems
-
-
-@pytest.mark.parametrize(
-    "setting",
-    ['[sponsor]\nurl = "javascript:alert(1)"', '[sponsor]\nimage = "data:image/svg+xml,<svg onload=alert(1)>"',
-     '[newsletter]\naction = "vbscript:x"', 'base_url = "javascript:alert(1)"', 'logo = "javascript:alert(1)"'],
-)  # fmt: skip
-def test_script_urls_in_config_are_refused(setting: str, write_site: SiteWriter, cli: Cli) -> None:
-    root = write_site({"sitegen.toml": 'title = "T"\n' + setting + "\n", "content/a.md": article("A", "2025-09-01")})
-    run = cli("build", root)
-    assert run.code == 2
-    assert "sitegen.toml" in run.err
-    assert not (root / "public").exists()
-
-
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [("slug", "../../x"), ("slug", "a/b"), ("slug", ".."), ("aliases", "[/../../etc/x]"), ("aliases", "[../x]"),
-     ("aliases", "[https://evil.example/]"), ("section", "../../etc"), ("aliases", "['/a\\\\b']")],
-)  # fmt: skip
-def test_paths_that_leave_the_output_are_refused(field: str, value: str, write_site: SiteWriter, cli: Cli) -> None:
-    root = write_site({"content/news/a.md": f"---\ntitle: T\ndate: 2025-09-01\n{field}: {value}\n---\n"})
-    run = cli("build", root, "-o", root / "out" / "public")
-    assert run.code == 1
-    assert f"content/news/a.md:4: {field}:" in run.err
-    assert not (root / "out").exists()
-
-
-def test_a_permalink_that_leaves_the_output_is_refused(write_site: SiteWriter, cli: Cli, tmp_path: Path) -> None:
-    root = write_site({"sitegen.toml": 'permalink = "/../../{slug}/"\n', "content/a.md": article("A", "2025-09-01")})
-    run = cli("build", root, "-o", tmp_path / "deep/er/public")
-    assert run.code != 0
-    assert not (tmp_path / "a").exists() and not (tmp_path / "deep/a").exists()
-
-
-def test_script_in_a_title_is_escaped(write_site: SiteWriter, cli: Cli) -> None:
-    root = write_site({"content/news/a.md": article("<script>alert(1)</script> & co", "2025-09-01")})
-    assert cli("build", root).code == 0
-    for page in ("public/news/a/index.html", "public/index.html", "public/news/index.html"):
-        text = (root / page).read_text(encoding="utf-8")
-        assert "<script>alert(1)" not in text, page
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text, page
 
 
 # --------------------------------------------------------------------------------------------------- raw HTML
@@ -354,32 +284,6 @@ def test_raw_html_allow_keeps_everything() -> None:
     assert "evil.example" in found.body_html
 
 
-def test_embed_hosts_and_raw_html_come_from_the_config(write_site: SiteWriter, cli: Cli) -> None:
-    body = '<iframe src="https://video.example.org/e/1"></iframe>\n\n<iframe src="https://www.youtube.com/embed/x"></iframe>'
-    root = write_site({
-        "sitegen.toml": 'embed_hosts = ["video.example.org"]\n',
-        "content/news/a.md": article("A", "2025-09-01", body),
-    })  # fmt: skip
-    run = cli("build", root)
-    assert run.code == 0
-    page = (root / "public/news/a/index.html").read_text(encoding="utf-8")
-    assert "https://video.example.org/e/1" in page and "youtube" not in page
-    assert "content/news/a.md:6: warning: unsafe HTML removed" in run.err
-
-    (root / "sitegen.toml").write_text('raw_html = "allow"\n', encoding="utf-8")
-    assert cli("build", root).code == 0
-    assert "youtube" in (root / "public/news/a/index.html").read_text(encoding="utf-8")
-
-
-@pytest.mark.parametrize("setting", ['raw_html = "trust"', "raw_html = true", 'embed_hosts = "youtube.com"',
-                                     'embed_hosts = ["https://youtube.com/"]', "embed_hosts = [1]"])  # fmt: skip
-def test_bad_raw_html_settings_are_config_errors(setting: str, write_site: SiteWriter, cli: Cli) -> None:
-    root = write_site({"sitegen.toml": setting + "\n"})
-    run = cli("build", root)
-    assert run.code == 2
-    assert "sitegen.toml" in run.err
-
-
 def test_section_intros_are_sanitised_too() -> None:
     info, problems = parse_section_index("content/news/_index.md", b"---\ntitle: N\n---\nHi <script>x()</script>")
     assert info is not None and "<script>" not in info.intro_html
@@ -394,89 +298,7 @@ def test_deeply_nested_markdown_is_an_error_not_a_crash() -> None:
     assert found is not None and "<li>fine</li>" in found.body_html  # the converter recovered
 
 
-# ----------------------------------------------------------------------------------------------------- symlinks
-
-
-def test_symlinks_out_of_the_site_are_not_followed(write_site: SiteWriter, cli: Cli, tmp_path: Path) -> None:
-    outside = tmp_path / "outside"
-    (outside / "folder").mkdir(parents=True)
-    (outside / "secret.md").write_text(article("Secret", "2025-09-01"), encoding="utf-8")
-    (outside / "folder/also.md").write_text(article("Also secret", "2025-09-01"), encoding="utf-8")
-    (outside / "passwd").write_text("root:x:0:0", encoding="utf-8")
-    root = write_site({"content/news/ok.md": article("Ok", "2025-09-01"), "static/img/x.txt": "x"})
-    (root / "content/news/secret.md").symlink_to(outside / "secret.md")
-    (root / "content/linked").symlink_to(outside / "folder")
-    (root / "static/passwd").symlink_to(outside / "passwd")
-    (root / "content/news/inside.md").symlink_to(root / "content/news/ok.md")  # inside the site: fine
-    run = cli("build", root)
-    assert run.code == 0, run.err
-    assert "content/news/secret.md: warning: symlink to" in run.err
-    assert "static/passwd: warning: symlink to" in run.err
-    assert not (root / "public/news/secret").exists()
-    assert not (root / "public/passwd").exists()
-    assert not (root / "public/linked").exists()
-    assert "Secret" not in (root / "public/index.html").read_text(encoding="utf-8")
-    assert (root / "public/news/inside/index.html").exists()
-
-
-# --------------------------------------------------------------------------------------------------- collisions
-
-
-def test_case_insensitive_names_collide(write_site: SiteWriter, cli: Cli) -> None:
-    root = write_site(
-        {"content/news/Foo.md": article("A", "2025-09-01"), "content/news/foo.md": article("B", "2025-09-02")}
-    )
-    run = cli("build", root)
-    assert run.code == 1
-    assert "content/news/Foo.md" in run.err and "content/news/foo.md" in run.err
-    assert "also claimed by" in run.err
-    assert not (root / "public").exists()
-
-
-def test_unicode_normalisation_forms_collide(write_site: SiteWriter, cli: Cli) -> None:
-    nfc, nfd = unicodedata.normalize("NFC", "café"), unicodedata.normalize("NFD", "café")
-    assert nfc != nfd
-    root = write_site({f"content/news/{nfc}.md": article("A", "2025-09-01"),
-                       f"content/news/{nfd}.md": article("B", "2025-09-02")})  # fmt: skip
-    if len(list((root / "content/news").iterdir())) != 2:
-        pytest.fail("this file system merges NFC and NFD names; the collision can't be set up here")
-    run = cli("build", root)
-    assert run.code == 1
-    assert "also claimed by" in run.err
-
-
-def test_slug_in_front_matter_collides_with_a_file_name(write_site: SiteWriter, cli: Cli) -> None:
-    root = write_site({"content/news/a.md": article("A", "2025-09-01"),
-                       "content/news/b.md": article("B", "2025-09-01", slug="A")})  # fmt: skip
-    run = cli("build", root)
-    assert run.code == 1
-    assert "URL /news/a/ is also claimed by" in run.err
-
-
-def test_a_page_cannot_take_a_section_url(write_site: SiteWriter, cli: Cli) -> None:
-    root = write_site(
-        {"content/news/a.md": article("A", "2025-09-01"), "content/news.md": "---\ntitle: N\ntype: page\n---\n"}
-    )
-    run = cli("build", root)
-    assert run.code == 1
-    assert "content/news.md" in run.err
-
-
-def test_special_files_in_content_are_skipped(write_site: SiteWriter, cli: Cli) -> None:
-    root = write_site({"content/news/ok.md": article("Ok", "2025-09-01")})
-    os.mkfifo(root / "content/news/pipe.md")  # reading it would block the build for ever
-    (root / "content/news/gone.md").symlink_to(root / "content/news/missing.md")
-    run = cli("build", root)
-    assert run.code == 0
-    assert "content/news/gone.md: warning: symlink to a missing file: skipped" in run.err
-
-
-def test_os_errors_are_a_message_not_a_traceback(write_site: SiteWriter, cli: Cli, tmp_path: Path) -> None:
-    root = write_site({"content/news/ok.md": article("Ok", "2025-09-01")})
-    (tmp_path / "blocker").write_text("a file", encoding="utf-8")
-    run = cli("build", root, "-o", tmp_path / "blocker/public")  # a file where a folder must be created
-    assert run.code == 2
-    assert "Traceback" not in run.err and "blocker" in run.err
+# ---------------------------------------------------------------------------------------------------------- limits
 
 
 @pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31T23:59:59-12:00", "0999-01-01"])
@@ -492,31 +314,7 @@ def test_nul_bytes_are_an_error() -> None:
     assert errors(problems) == ["content/news/x.md:5: contains a NUL byte at offset 39: not a text file"]
 
 
-def test_a_content_folder_linked_outside_the_site_is_not_followed(
-    write_site: SiteWriter, cli: Cli, tmp_path: Path
-) -> None:
-    elsewhere = tmp_path / "elsewhere"
-    (elsewhere / "news").mkdir(parents=True)
-    (elsewhere / "news/a.md").write_text(article("Outside", "2025-09-01"), encoding="utf-8")
-    root = write_site({})
-    (root / "content").symlink_to(elsewhere)
-    (root / "static").symlink_to(elsewhere)
-    run = cli("build", root)
-    assert run.code == 0
-    assert "content: warning: symlink to" in run.err and "static: warning: symlink to" in run.err
-    assert not (root / "public/news/a").exists() and not (root / "public/news/a.md").exists()
-
-
 def test_a_slug_too_long_for_a_file_name_is_an_error() -> None:
     found, problems = parse("---\ntitle: T\ndate: 2025-09-01\nslug: " + "汉" * 100 + "\n---\n")
     assert found is None
     assert errors(problems) == ["content/news/x.md:4: slug: is 300 bytes long; at most 200 fit a file name"]
-
-
-def test_sanitised_bodies_reach_every_output(write_site: SiteWriter, cli: Cli) -> None:
-    body = 'Text <img src="/x.png" onerror="alert(1)"> <script>alert(2)</script> [x](javascript:alert(3))'
-    root = write_site({"content/news/a.md": article("A", "2025-09-01", body)})
-    assert cli("build", root).code == 0
-    for rel in ("news/a/index.html", "index.html", "feed.xml", "atom.xml", "news/feed.xml"):
-        text = (root / "public" / rel).read_text(encoding="utf-8")
-        assert "alert(" not in text and "onerror" not in text, rel

@@ -1,10 +1,13 @@
-"""Readable Latin slugs for Armenian titles (the guide's table: ու → u, և → ev, initial ե → ye, initial ո → vo)."""
+"""URLs: readable Latin slugs for Armenian titles (the guide's table: ու → u, և → ev, initial ե → ye, initial ո → vo),
+other slugs, permalinks and unsafe URLs."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from sitegen.urls import slugify
+from sitegen.urls import permalink, slugify, unsafe_url_reason
 
 
 @pytest.mark.parametrize(
@@ -22,9 +25,13 @@ from sitegen.urls import slugify
         ("Էջմիածին", "ejmiatsin"),
         ("Արցախ", "artsakh"),
         ("Ղարաբաղ", "gharabagh"),
+        ("Ուրախ օր", "urakh-or"),
+        ("Որոտան", "vorotan"),
         ("Մխիթարյանը՝ «Ինտեր»-ում", "mkhitaryany-inter-um"),  # Armenian punctuation is a separator
         ("Ani Petrosyan", "ani-petrosyan"),
         ("Café crème", "cafe-creme"),
+        ("Iran", "iran"),
+        ("Tête-à-tête!", "tete-a-tete"),
     ],
 )
 def test_armenian_titles_get_readable_slugs(title: str, slug: str) -> None:
@@ -35,3 +42,12 @@ def test_aspirates_carry_no_marks() -> None:
     # unidecode writes p` for փ, which python-slugify turns into "p-ashinyan"
     assert "-" not in slugify("Փթքչց")
     assert slugify("Փթքչց").isascii()
+
+
+def test_permalink_and_unsafe_urls() -> None:
+    when = datetime(2025, 9, 10, tzinfo=UTC)
+    assert permalink("/{section}/{slug}/", "", "x", when) == "/x/"
+    assert permalink("/{year}/{month}/{day}/{slug}/", "news", "x", when) == "/2025/09/10/x/"
+    for bad in ("/../x/", "/a/./b/", "/a\\b/", "/a\x00/"):
+        assert unsafe_url_reason(bad)
+    assert unsafe_url_reason("/news/x/") is None

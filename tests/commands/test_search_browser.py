@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from sitegen.commands.build import BuildOptions, build
+from tests.commands.test_search import SIDEBAR_CONFIG
 from tests.conftest import BASIC_CONFIG, BUILD_EPOCH, article
-from tests.test_search import SIDEBAR_CONFIG
 
 CHROMIUM = Path(os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

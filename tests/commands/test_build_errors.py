@@ -83,44 +83,6 @@ def test_escaping_slug_is_an_error(write_site: SiteWriter, cli: Callable[..., Ru
     assert not (root.parent / "x").exists()
 
 
-@pytest.mark.parametrize("output", [".", "..", "content", "templates", "content/out"])
-def test_dangerous_output_folders_are_refused(write_site: SiteWriter, cli: Callable[..., Run], output: str) -> None:
-    root = write_site(GOOD)
-    before = snapshot(root)
-    result = cli("build", root, "-o", root / output)
-    assert result.code == 2
-    assert "refusing" in result.err
-    assert snapshot(root) == before
-
-
-def test_output_with_git_folder_is_refused(write_site: SiteWriter, cli: Callable[..., Run], tmp_path: Path) -> None:
-    root = write_site(GOOD)
-    (tmp_path / "repo/.git").mkdir(parents=True)
-    assert cli("build", root, "-o", tmp_path / "repo").code == 2
-
-
-def test_files_sitegen_did_not_write_are_kept(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
-    root = write_site(GOOD)
-    (root / "public").mkdir()
-    (root / "public/keep-me.txt").write_text("mine", encoding="utf-8")
-    assert cli("build", root).code == 0
-    (root / "content/news/good.md").unlink()
-    (root / "content/news/other.md").write_text(article("Other", "2025-09-10"), encoding="utf-8")
-    assert cli("build", root).code == 0
-    assert (root / "public/keep-me.txt").read_text(encoding="utf-8") == "mine"
-    assert not (root / "public/news/good").exists()
-
-
-def test_foreign_file_in_the_way_is_not_overwritten(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
-    root = write_site(GOOD)
-    (root / "public/news/good").mkdir(parents=True)
-    (root / "public/news/good/index.html").write_text("hand-made", encoding="utf-8")
-    result = cli("build", root)
-    assert result.code == 2
-    assert "not written by sitegen" in result.err
-    assert (root / "public/news/good/index.html").read_text(encoding="utf-8") == "hand-made"
-
-
 def test_unknown_config_key(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
     root = write_site({**GOOD, "sitegen.toml": 'title = "T"\ntimezon = "UTC"\n[popular]\ncont = 3\n'})
     result = cli("build", root)

@@ -217,7 +217,7 @@ def test_no_such_site_folder(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_the_example_site_passes_strict(cli: Cli) -> None:
-    run = cli("check", Path(__file__).resolve().parents[1], "--strict")
+    run = cli("check", Path(__file__).resolve().parents[2], "--strict")
     assert run.code == 0, run.out
 
 

@@ -74,7 +74,7 @@ def edit(path: Path, change: Callable[[str], str]) -> None:
 
 def published(output: Path) -> dict[str, bytes]:
     """The published files, without the search index: Pagefind names its files differently on every run, and so the
-    manifest, which records them, differs too (tests/test_search.py covers when the index is rebuilt)."""
+    manifest, which records them, differs too (tests/commands/test_search.py covers when the index is rebuilt)."""
     return {
         rel: p.read_bytes()
         for p in sorted(output.rglob("*"))
@@ -144,7 +144,7 @@ def test_title_edit_reaches_every_page_that_links_the_article(site: Path) -> Non
 
 def test_editing_a_partial_rerenders_only_the_pages_that_use_it(site: Path) -> None:
     before = snapshot(site / "public")
-    theme_teaser = Path(__file__).resolve().parents[1] / "templates" / "partials" / "teaser.html"
+    theme_teaser = Path(__file__).resolve().parents[3] / "templates" / "partials" / "teaser.html"
     override = site / "templates" / "partials" / "teaser.html"
     override.parent.mkdir(parents=True)
     override.write_text(theme_teaser.read_text(encoding="utf-8").replace('class="excerpt"', 'class="excerpt x"'))
@@ -275,7 +275,7 @@ def test_damaged_or_missing_bodies_are_parsed_again(site: Path, tmp_path: Path) 
 
 def test_a_route_without_a_template_is_fingerprinted_with_its_articles_bodies(site: Path) -> None:
     config = load_config(site).config
-    templates = TemplateSet((Path(__file__).resolve().parents[1] / "templates",), site)
+    templates = TemplateSet((Path(__file__).resolve().parents[3] / "templates",), site)
     story = Article(**{**SITE_ARTICLE_FIELDS, "digest": "one"})  # type: ignore[arg-type]
     model = build_site([story], {}, config, Visibility(build_time()), [])
     renderer = Renderer(make_environment(templates, config), templates, model, config, lambda p: p)

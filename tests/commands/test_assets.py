@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable
 
-from sitegen.render.assets import Assets, hashed_name
+from sitegen.render.assets import hashed_name
 from tests.conftest import Run, SiteWriter, article
 from tests.publishing import build, read
 
@@ -39,9 +39,3 @@ def test_an_unknown_asset_is_a_template_error(write_site: SiteWriter, cli: Calla
     assert result.code == 1
     assert "templates/home.html:1" in result.err
     assert "img/nope.png" in result.err
-
-
-def test_assets_only_fingerprint_css_and_js() -> None:
-    assets = Assets.fingerprint(["css/a.css", "img/b.png"], lambda rel: b"x")
-    assert assets.url("/css/a.css") == f"/{hashed_name('css/a.css', b'x')}"
-    assert assets.url("img/b.png") == "/img/b.png"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.commands.scaffold import known_sections
 from sitegen.content.article import ParseSettings, parse_article
 from tests.conftest import Run, SiteWriter, article
 
@@ -95,11 +94,6 @@ def test_unknown_sections_are_listed(write_site: SiteWriter, cli: Cli) -> None:
     assert "known sections: news, news/armenia, opinion, sports" in run.err
     assert "--create-section" in run.err
     assert not (root / "content/sprots").exists()
-
-
-def test_known_sections_come_from_folders_and_index_files(write_site: SiteWriter) -> None:
-    root = write_site({**SECTIONS, "content/world/europe/.hidden/x.md": "", "content/2025/x.md": ""})
-    assert known_sections(root) == ["news", "news/armenia", "opinion", "sports", "world", "world/europe"]
 
 
 def test_section_names_match_ignoring_case_and_slashes(write_site: SiteWriter, cli: Cli) -> None:

@@ -1,6 +1,6 @@
-"""Golden sites: tests/sites/NAME is built and compared file by file with tests/sites/NAME/expected.
+"""Golden sites: tests/golden/sites/NAME is built and compared file by file with tests/golden/sites/NAME/expected.
 
-After an intended change to the theme or the output, run `pytest tests/test_golden.py --update-golden` and review
+After an intended change to the theme or the output, run `pytest tests/golden --update-golden` and review
 the diff of expected/ like any other change.
 """
 

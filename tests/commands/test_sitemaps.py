@@ -10,7 +10,6 @@ from urllib.robotparser import RobotFileParser
 import pytest
 from lxml import etree
 
-from sitegen.render.sitemaps import news_language
 from sitegen.site import distribution
 from tests.conftest import BASIC_CONFIG, Run, SiteWriter
 from tests.publishing import BASE, SITE, build, read
@@ -103,13 +102,6 @@ def test_empty_news_sitemap_is_still_well_formed(write_site: SiteWriter, cli: Ca
     root = parse(out, "news-sitemap.xml")
     assert root.nsmap == {None: SM, "news": NEWS}
     assert len(root) == 0
-
-
-def test_news_language_codes() -> None:
-    assert news_language("hy") == "hy"
-    assert news_language("en-US") == "en"
-    assert news_language("zh-Hant-TW") == "zh-tw"
-    assert news_language("zh_CN") == "zh-cn"
 
 
 def test_robots_txt_names_both_sitemaps(out: Path) -> None:

@@ -18,7 +18,7 @@ from sitegen.publish.writer import MANIFEST, STAGING
 from tests.conftest import BUILD_EPOCH, Run, SiteWriter, article
 
 Cli = Callable[..., Run]
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 SITE = {
     "content/news/a.md": article("Alpha", "2025-09-01", "First story."),
@@ -54,6 +54,7 @@ def snapshot(top: Path) -> dict[str, str | bytes]:
         ("../..", "it contains the site folder"),
         ("content", "inside the site's content/ folder"),
         ("content/news", "inside the site's content/ folder"),
+        ("content/out", "inside the site's content/ folder"),  # not there yet
         ("templates", "inside the site's templates/ folder"),
         ("static", "inside the site's static/ folder"),
         ("data", "inside the site's data/ folder"),

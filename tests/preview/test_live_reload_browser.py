@@ -52,7 +52,7 @@ def preview(write_site: SiteWriter) -> Iterator[Preview]:
 
 def _with_extra_css() -> str:
     """The theme's article template, plus a second stylesheet the tests can change."""
-    theme = Path(__file__).resolve().parents[1] / "templates/article.html"
+    theme = Path(__file__).resolve().parents[2] / "templates/article.html"
     text = theme.read_text(encoding="utf-8")
     return text.replace("{% block content %}", '{% block content %}\n<link rel="stylesheet" href="/css/extra.css">', 1)
 

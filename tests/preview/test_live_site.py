@@ -26,7 +26,7 @@ from sitegen.preview.site_files import SiteFiles
 from sitegen.preview.snapshot import Snapshot
 from tests.conftest import BASIC_CONFIG, BUILD_EPOCH, SiteWriter, article
 
-GOLDEN = Path(__file__).parent / "sites" / "basic"
+GOLDEN = Path(__file__).parents[1] / "golden" / "sites" / "basic"
 DRILLS = "content/news/armenia/2025/drills.md"
 SERVICE = "content/news/armenia/2025/service.md"
 FESTIVAL = "content/culture/festival.md"

@@ -1,0 +1,37 @@
+"""The "Most Popular" list: analytics rows read, normalised and ranked within their window. No files needed."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sitegen.content.article import ParseSettings, parse_article
+from sitegen.model import Article
+from sitegen.site.popular import PageViews, normalise_path, parse_pageviews, rank
+
+SETTINGS = ParseSettings("Asia/Yerevan", "/{section}/{slug}/", "")
+NOW = datetime(2025, 9, 11, 6, 0, tzinfo=UTC)
+
+
+def parse(text: str | bytes, source: str = "content/news/2025/x.md") -> tuple[Article | None, list[str]]:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    article, problems = parse_article(source, data, SETTINGS)
+    return article, [str(p) for p in problems]
+
+
+def test_pageviews_normalisation_and_window() -> None:
+    assert normalise_path("https://site.org/news/x?utm=1#c") == "/news/x/"
+    assert normalise_path("/news/x/index.html") == "/news/x/"
+    rows, problems = parse_pageviews("p.csv", b"path,views,date\n/a/,10,2025-09-10\n/a,5,2025-08-01\n/b/,x,\n")
+    assert rows == [PageViews("/a/", 10, date(2025, 9, 10)), PageViews("/a", 5, date(2025, 8, 1))]
+    assert problems and "p.csv:4: warning: views 'x' is not a number" in str(problems[0])
+    a, _ = parse("---\ntitle: A\ndate: 2025-09-01\n---\n", "content/a.md")
+    b, _ = parse("---\ntitle: B\ndate: 2025-09-02\n---\n", "content/b.md")
+    assert a is not None and b is not None
+    views = [PageViews("/a/", 10, date(2025, 9, 10)), PageViews("/b", 8, None), PageViews("/b/", 8, None)]
+    assert rank(views, [a, b], NOW, 7, 5) == (b, a)
+    assert rank([PageViews("/a/", 10, date(2025, 8, 1))], [a, b], NOW, 7, 5) == ()
+
+
+def test_missing_pageviews_is_only_a_warning() -> None:
+    rows, problems = parse_pageviews("data/pageviews.csv", None)
+    assert rows == [] and problems[0].severity.value == "warning"
