@@ -12,7 +12,7 @@ import pytest
 from sitegen.incremental import cache
 from sitegen.model import Site
 
-PACKAGE = Path(__file__).resolve().parents[1] / "sitegen"
+PACKAGE = Path(__file__).resolve().parents[2] / "sitegen"
 
 # Lower layers never import higher ones. The shared vocabulary is importable by every layer; pipeline.py (the stage
 # order) sits above the stages it calls, below the preview and the commands that call it.
