@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from sitegen.config import CONFIG_FILE, Config
+from sitegen.config import Config
 from sitegen.content.article import INDEX_FILE, section_of, section_title
 from sitegen.content.sources import CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, find_content, find_content_folders
 from sitegen.errors import UsageError
+from sitegen.paths import CONFIG_FILE
 from sitegen.publish.guards import CACHE_DIR
 from sitegen.urls import slugify
 

@@ -33,8 +33,8 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from sitegen.config import CONFIG_FILE, PYPROJECT_FILE
 from sitegen.content.sources import CONTENT_DIR, DATA_DIR, STATIC_DIR, TEMPLATES_DIR
+from sitegen.paths import CONFIG_FILE, PYPROJECT_FILE
 from sitegen.preview.reporter import Reporter
 
 WATCHED_DIRS = (CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, DATA_DIR)
