@@ -16,8 +16,7 @@ from sitegen.config import Config
 from sitegen.content.article import INDEX_FILE, section_of, section_title
 from sitegen.content.sources import CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, find_content, find_content_folders
 from sitegen.errors import UsageError
-from sitegen.paths import CONFIG_FILE
-from sitegen.publish.guards import CACHE_DIR
+from sitegen.paths import CACHE_DIR, CONFIG_FILE
 from sitegen.urls import slugify
 
 MAX_SLUG = 80  # long headlines make unwieldy URLs; the cut falls on a word boundary
