@@ -13,6 +13,7 @@ from sitegen.commands.check import CheckOptions, check
 from sitegen.commands.scaffold import ArticleRequest, SiteRequest, init_site, new_article
 from sitegen.config import load_config
 from sitegen.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, Problem, SitegenError
+from sitegen.paths import CONFIG_FILE, CONTENT_DIR, OUTPUT_DIR, PYPROJECT_FILE
 from sitegen.pipeline import build_time
 from sitegen.progress import Progress
 
@@ -46,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 
     build_cmd = commands.add_parser("build", help="build the site into the output folder")
     _site_argument(build_cmd)
-    build_cmd.add_argument("-o", "--output", type=Path, help="output folder (default: SITE_DIR/public)")
+    build_cmd.add_argument("-o", "--output", type=Path, help=f"output folder (default: SITE_DIR/{OUTPUT_DIR})")
     build_cmd.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     build_cmd.add_argument("--future", action="store_true", help="include articles dated after the build time")
     build_cmd.add_argument("-q", "--quiet", action="store_true", help="print only problems")
@@ -77,8 +78,8 @@ def _is_site_folder(root: Path) -> bool:
     if not root.is_dir():
         print(f"sitegen: {root}: no such site folder", file=sys.stderr)
         return False
-    if not ((root / "sitegen.toml").is_file() or (root / "content").is_dir() or (root / "pyproject.toml").is_file()):
-        print(f"sitegen: {root}: not a site folder (no sitegen.toml and no content/); `sitegen init` makes one",
+    if not ((root / CONFIG_FILE).is_file() or (root / CONTENT_DIR).is_dir() or (root / PYPROJECT_FILE).is_file()):
+        print(f"sitegen: {root}: not a site folder (no {CONFIG_FILE} and no {CONTENT_DIR}/); `sitegen init` makes one",
               file=sys.stderr)  # fmt: skip
         return False
     return True
@@ -88,7 +89,7 @@ def _run_build(args: argparse.Namespace) -> int:
     root: Path = args.site
     if not _is_site_folder(root):
         return EXIT_USAGE
-    output = args.output if args.output is not None else root / "public"
+    output = args.output if args.output is not None else root / OUTPUT_DIR
     options = BuildOptions(root=root, output=output, drafts=args.drafts, future=args.future, clean=args.clean,
                            jobs=args.jobs, progress=Progress.for_terminal(args.quiet))  # fmt: skip
     result = build(options)
@@ -164,7 +165,7 @@ def _editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     check_cmd = commands.add_parser("check", help="report every problem with the site; builds and writes nothing")
     _site_argument(check_cmd)
     check_cmd.add_argument(
-        "-o", "--output", type=Path, help="output folder the build would use (default: SITE_DIR/public)"
+        "-o", "--output", type=Path, help=f"output folder the build would use (default: SITE_DIR/{OUTPUT_DIR})"
     )
     check_cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
@@ -197,7 +198,7 @@ def _run_init(args: argparse.Namespace) -> int:
         return exc.exit_code
     print(f"Created a new site in {folder}. Next:")
     if not args.base_url:
-        print(f"  set base_url in {folder / 'sitegen.toml'} (feeds, sitemaps and canonical links need it)")
+        print(f"  set base_url in {folder / CONFIG_FILE} (feeds, sitemaps and canonical links need it)")
     print(f"  cd {folder}")
     print('  sitegen new "My first story" --section news')
     print("  sitegen check")

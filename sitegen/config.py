@@ -19,21 +19,21 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.errors import Problem, UsageError, error
+from sitegen.paths import CONFIG_FILE, DATA_DIR, PYPROJECT_FILE, PYPROJECT_TABLE
 from sitegen.urls import check_url_scheme
 
-CONFIG_FILE = "sitegen.toml"
 RAW_HTML_MODES = ("sanitize", "allow")
 DEFAULT_EMBED_HOSTS = (
     "www.youtube.com", "youtube.com", "www.youtube-nocookie.com", "youtube-nocookie.com", "player.vimeo.com",
 )  # fmt: skip
-PYPROJECT_FILE = "pyproject.toml"
+_TABLE = f"[{'.'.join(PYPROJECT_TABLE)}]"  # as a TOML file names it
 
 
 @dataclass(frozen=True)
 class PopularConfig:
     count: int = 5
     window_days: int = 7
-    file: str = "data/pageviews.csv"
+    file: str = f"{DATA_DIR}/pageviews.csv"
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def load_config(root: Path) -> LoadedConfig:
     path, table = _read_table(root)
     where = path.name if path else CONFIG_FILE
     if path is not None and path.name == PYPROJECT_FILE:
-        where = f"{PYPROJECT_FILE} [tool.sitegen]"
+        where = f"{PYPROJECT_FILE} {_TABLE}"
     problems: list[Problem] = []
     values = _validate(Config, table, where, "", problems)
     config = Config(**values)
@@ -136,11 +136,12 @@ def _read_table(root: Path) -> tuple[Path | None, dict[str, Any]]:
         return own, _parse_toml(own)
     pyproject = root / PYPROJECT_FILE
     if pyproject.is_file():
-        tool = _parse_toml(pyproject).get("tool", {})
-        if isinstance(tool, dict) and "sitegen" in tool:
-            section = tool["sitegen"]
+        outer, inner = PYPROJECT_TABLE
+        tool = _parse_toml(pyproject).get(outer, {})
+        if isinstance(tool, dict) and inner in tool:
+            section = tool[inner]
             if not isinstance(section, dict):
-                raise UsageError([error(pyproject, None, "[tool.sitegen] must be a table")])
+                raise UsageError([error(pyproject, None, f"{_TABLE} must be a table")])
             return pyproject, section
     return None, {}
 

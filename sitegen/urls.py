@@ -8,6 +8,8 @@ from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote
 
+from sitegen.paths import is_hidden
+
 # Eastern Armenian romanisation, readable rather than reversible: the letter-by-letter tables used by unidecode give
 # "erewan" for Երևան and put backticks after aspirates. Digraphs and word-initial forms are handled in `_armenian`.
 _ARMENIAN = {
@@ -88,7 +90,7 @@ def unsafe_url_reason(url: str) -> str | None:
     for part in url.split("/"):
         if part in {".", ".."}:
             return "contains a '.' or '..' segment that would leave the output folder"
-        if part.startswith(".") and part:
+        if is_hidden(part):
             return f"contains a hidden segment '{part}'"
     return None
 

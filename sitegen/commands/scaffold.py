@@ -12,11 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from sitegen.config import CONFIG_FILE, Config
-from sitegen.content.article import INDEX_FILE, section_of, section_title
-from sitegen.content.sources import CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, find_content, find_content_folders
+from sitegen.config import Config
+from sitegen.content.article import section_of, section_title
+from sitegen.content.sources import find_content, find_content_folders
 from sitegen.errors import UsageError
-from sitegen.publish.guards import CACHE_DIR
+from sitegen.paths import (
+    CACHE_DIR,
+    CONFIG_FILE,
+    CONTENT_DIR,
+    INDEX_FILE,
+    MARKDOWN_SUFFIX,
+    OUTPUT_DIR,
+    STATIC_DIR,
+    TEMPLATES_DIR,
+)
 from sitegen.urls import slugify
 
 MAX_SLUG = 80  # long headlines make unwieldy URLs; the cut falls on a word boundary
@@ -34,7 +43,7 @@ class ArticleRequest:
 
 def known_sections(root: Path) -> list[str]:
     """Sections of the site: its content folders (year folders are filing, not sections) and their `_index.md`."""
-    sections = {section_of(f"{CONTENT_DIR}/{folder}/x.md") for folder in find_content_folders(root)}
+    sections = {section_of(f"{CONTENT_DIR}/{folder}/x{MARKDOWN_SUFFIX}") for folder in find_content_folders(root)}
     sections |= {section_of(found.rel) for found in find_content(root).section_indexes}
     return sorted(s for s in sections if s)
 
@@ -47,7 +56,7 @@ def new_article(root: Path, config: Config, request: ArticleRequest, now: dateti
     section = _section(root, request)
     slug = _slug(title, request.slug)
     local = now.astimezone(config.tz).replace(microsecond=0)
-    rel = PurePosixPath(CONTENT_DIR, section, f"{local.year:04d}", f"{slug}.md")
+    rel = PurePosixPath(CONTENT_DIR, section, f"{local.year:04d}", f"{slug}{MARKDOWN_SUFFIX}")
     _refuse_same_url(root, section, slug, config, rel)
     authors = request.authors or ((config.default_author,) if config.default_author else ())
     text = _article_text(title, local, authors, request.tags)
@@ -157,7 +166,7 @@ class SiteRequest:
     timezone: str = "UTC"
 
 
-GITIGNORE_LINES = ("public/", f"{CACHE_DIR}/")
+GITIGNORE_LINES = (f"{OUTPUT_DIR}/", f"{CACHE_DIR}/")
 
 
 def init_site(request: SiteRequest, now: datetime) -> list[Path]:
@@ -168,7 +177,7 @@ def init_site(request: SiteRequest, now: datetime) -> list[Path]:
     files = {
         CONFIG_FILE: _config_text(request),
         f"{CONTENT_DIR}/news/{INDEX_FILE}": '---\ntitle: "News"\ndescription: "The latest news."\n---\n',
-        f"{CONTENT_DIR}/news/{year}/welcome.md": _welcome_text(request, now),
+        f"{CONTENT_DIR}/news/{year}/welcome{MARKDOWN_SUFFIX}": _welcome_text(request, now),
         f"{TEMPLATES_DIR}/.gitkeep": "",
         f"{STATIC_DIR}/.gitkeep": "",
     }

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
+from sitegen import paths
 from sitegen.errors import Problem, warning
 
-CONTENT_DIR = "content"
-STATIC_DIR = "static"
-TEMPLATES_DIR = "templates"
-DATA_DIR = "data"
+# TODO(lead): remove when build.py/check.py/live_site.py import sitegen.paths
+CONTENT_DIR = paths.CONTENT_DIR
+STATIC_DIR = paths.STATIC_DIR
+TEMPLATES_DIR = paths.TEMPLATES_DIR
+DATA_DIR = paths.DATA_DIR
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,10 @@ def find_content(root: Path) -> Sources:
     articles: list[SourceFile] = []
     indexes: list[SourceFile] = []
     problems: list[Problem] = []
-    for found in _walk(root, root / CONTENT_DIR, problems):
-        if not found.rel.endswith(".md"):
+    for found in _walk(root, root / paths.CONTENT_DIR, problems):
+        if not found.rel.endswith(paths.MARKDOWN_SUFFIX):
             continue
-        (indexes if found.path.name == "_index.md" else articles).append(found)
+        (indexes if found.path.name == paths.INDEX_FILE else articles).append(found)
     return Sources(tuple(articles), tuple(indexes), tuple(problems))
 
 
@@ -61,9 +63,9 @@ def content_file(root: Path, rel: str) -> SourceFile | None:
     """The file `content/...` names, as `find_content` would list it, or None when it would not list it (gone,
     hidden, an autosave, inside a hidden or linked folder, linked out of the site, not a regular file)."""
     parts = rel.split("/")
-    if parts[0] != CONTENT_DIR or len(parts) < 2 or not rel.endswith(".md"):
+    if parts[0] != paths.CONTENT_DIR or len(parts) < 2 or not rel.endswith(paths.MARKDOWN_SUFFIX):
         return None
-    if any(part.startswith(".") for part in parts) or parts[-1].startswith("#"):
+    if any(paths.is_hidden(part) for part in parts) or paths.is_autosave(parts[-1]):
         return None
     path = root.joinpath(*parts)
     if any(root.joinpath(*parts[:depth]).is_symlink() for depth in range(1, len(parts) - 1)):
@@ -114,7 +116,7 @@ def _walk_folder(root: Path, real_root: Path, folder: str, rel: str, problems: l
     prefix = "" if rel == "." else f"{rel}/"
     subfolders = []
     for entry in entries:
-        if entry.name.startswith("."):
+        if paths.is_hidden(entry.name):
             continue  # hidden files and folders (.git, editors' state) are never content
         path = Path(entry.path)
         linked = entry.is_symlink()
@@ -125,7 +127,7 @@ def _walk_folder(root: Path, real_root: Path, folder: str, rel: str, problems: l
             else:
                 _inside(path, real_root, root, problems)
             continue
-        if entry.name.startswith("#"):
+        if paths.is_autosave(entry.name):
             continue  # editors' autosaves (#x.md#)
         if linked and not _inside(path, real_root, root, problems):
             continue
@@ -161,9 +163,9 @@ def _inside(path: Path, real_root: Path, root: Path, problems: list[Problem]) ->
 
 def find_content_folders(root: Path) -> list[str]:
     """Every folder under `content/` (hidden ones and links left out), relative to it, POSIX separators, sorted."""
-    top = root / CONTENT_DIR
+    top = root / paths.CONTENT_DIR
     found: list[str] = []
     for folder, dirs, _ in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (Path(folder) / d).is_symlink())
+        dirs[:] = sorted(d for d in dirs if not paths.is_hidden(d) and not (Path(folder) / d).is_symlink())
         found += [(Path(folder) / d).relative_to(top).as_posix() for d in dirs]
     return sorted(found)

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sitegen import __version__
+from sitegen import __version__, paths
 from sitegen.errors import Problem, Severity, warning
 from sitegen.model import Article, Body
-from sitegen.publish.guards import CACHE_DIR as CACHE_DIR  # one name for the folder: output may never be inside it
 
-STATE_FILE = "state.sqlite3"
+# TODO(lead): remove when build.py/check.py/live_site.py import sitegen.paths
+CACHE_DIR = paths.CACHE_DIR
 _FORMAT = "sitegen-build-state"
 _VERSION = 4
 _CODE_SUFFIXES = frozenset({".py", ".js"})
@@ -130,7 +130,7 @@ class BuildCache:
 
     @classmethod
     def open(cls, root: Path, key: str, *, clean: bool = False) -> BuildCache:
-        path = root / CACHE_DIR / STATE_FILE
+        path = root / paths.CACHE_DIR / paths.STATE_FILE
         cache = cls(path, key)
         if clean or not path.exists():
             cache.stale = True

@@ -30,10 +30,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote_to_bytes, urlsplit
 
 from sitegen.errors import ContentError, Problem
+from sitegen.paths import NOT_FOUND_PAGE, SEARCH_DIR, is_hidden
 from sitegen.preview.live_site import LiveSite
 from sitegen.preview.reporter import Reporter
 from sitegen.preview.search_build import SearchIndex
-from sitegen.preview.snapshot import NOT_FOUND_PAGE, Redirect, Snapshot, locate
+from sitegen.preview.snapshot import Redirect, Snapshot, locate
 from sitegen.preview.update_loop import PreviewState, Updater, run_update_loop
 from sitegen.preview.watcher import Watcher
 
@@ -45,9 +46,6 @@ _PLAIN_404 = b"<!DOCTYPE html>\n<html><head><meta charset=utf-8><title>Not found
 
 
 # -- which file a URL names ------------------------------------------------------------------------------------------
-
-
-SEARCH_FOLDER = "pagefind"  # served from the background build's folder (search_index.py)
 
 
 def request_parts(target: str) -> list[str] | None:
@@ -66,7 +64,7 @@ def request_parts(target: str) -> list[str] | None:
     except UnicodeDecodeError:
         return None
     parts = path.split("/")[1:]
-    if any(c in path for c in "\x00\\") or any(p.startswith(".") for p in parts) or "" in parts[:-1]:
+    if any(c in path for c in "\x00\\") or any(is_hidden(p) for p in parts) or "" in parts[:-1]:
         return None
     return parts
 
@@ -127,7 +125,7 @@ class Answer:
 def answer(site: Snapshot | None, index_folder: Path, target: str) -> Answer | Redirect:
     """What the request target gets from this version of the site."""
     parts = request_parts(target)
-    if parts is not None and parts[0] == SEARCH_FOLDER:
+    if parts is not None and parts[0] == SEARCH_DIR:  # served from the background build's folder (search_build.py)
         return _from_folder(index_folder, target, site)
     located = locate(site, parts) if site is not None and parts is not None else None
     if isinstance(located, Redirect):

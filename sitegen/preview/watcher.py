@@ -33,12 +33,9 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from sitegen.config import CONFIG_FILE, PYPROJECT_FILE
-from sitegen.content.sources import CONTENT_DIR, DATA_DIR, STATIC_DIR, TEMPLATES_DIR
+from sitegen.paths import CONFIG_FILES, SOURCE_DIRS, is_autosave, is_hidden
 from sitegen.preview.reporter import Reporter
 
-WATCHED_DIRS = (CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, DATA_DIR)
-CONFIG_FILES = (CONFIG_FILE, PYPROJECT_FILE)
 QUIET_SECONDS = 0.03  # a batch ends when nothing has changed for this long (an editor saves within ms)...
 LONGEST_WAIT_SECONDS = 1.0  # ...or when it has been gathering for this long, so a steady stream still updates
 # "Changed" for our purposes; opened/closed-without-writing and attribute changes are not edits.
@@ -78,9 +75,10 @@ def is_scratch_name(name: str) -> bool:
 
     vim: `4913` write probes (then 5036, 5159, ...), `x.md~` backups, `.x.md.swp` swap files; JetBrains:
     `x.md___jb_tmp___` / `x.md___jb_old___`; gedit: `.goutputstream-XXXXXX`; emacs: `.#x.md` lock links and
-    `#x.md#` autosaves. Hidden names are skipped by the loader too (load.py), so they cannot change the site.
+    `#x.md#` autosaves. Hidden names and autosaves are skipped by the loader too (content/sources.py), so they cannot
+    change the site.
     """
-    return name.startswith((".", "#")) or name.isdigit() or name.endswith(_SCRATCH_SUFFIXES)
+    return is_hidden(name) or is_autosave(name) or name.isdigit() or name.endswith(_SCRATCH_SUFFIXES)
 
 
 def is_source(rel: PurePosixPath) -> bool:
@@ -92,9 +90,9 @@ def is_source(rel: PurePosixPath) -> bool:
     if not parts:
         return False
     if len(parts) == 1:
-        return parts[0] in CONFIG_FILES or parts[0] in WATCHED_DIRS
+        return parts[0] in CONFIG_FILES or parts[0] in SOURCE_DIRS
     folders, name = parts[1:-1], parts[-1]
-    return parts[0] in WATCHED_DIRS and not any(f.startswith(".") for f in folders) and not is_scratch_name(name)
+    return parts[0] in SOURCE_DIRS and not any(is_hidden(f) for f in folders) and not is_scratch_name(name)
 
 
 class _Recorder(FileSystemEventHandler):
@@ -156,7 +154,7 @@ class Watcher:
         # The root itself only non-recursively, for the config file and for watched folders created later; the
         # watched folders recursively. The output folder and caches are never below a watch.
         observer.schedule(self._handler, str(self.root), recursive=False, event_filter=EVENT_FILTER)
-        for name in WATCHED_DIRS:
+        for name in SOURCE_DIRS:
             self._watch_folder(observer, name)
         observer.start()
         return observer
@@ -189,7 +187,7 @@ class Watcher:
         if not relevant:
             return
         for rel in relevant:
-            if len(rel.parts) == 1 and rel.parts[0] in WATCHED_DIRS and self._observer is not None:
+            if len(rel.parts) == 1 and rel.parts[0] in SOURCE_DIRS and self._observer is not None:
                 self._watch_folder(self._observer, rel.parts[0])  # content/ (or data/...) created after start
         self.record(*(rel.as_posix() for rel in relevant))
 

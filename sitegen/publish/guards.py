@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sitegen.content.sources import CONTENT_DIR, DATA_DIR, STATIC_DIR, TEMPLATES_DIR
 from sitegen.errors import UsageError, error
-
-CACHE_DIR = ".sitegen-cache"
+from sitegen.paths import CACHE_DIR, CONFIG_FILE, CONTENT_DIR, SOURCE_DIRS, TEMPLATES_DIR
 
 
 def check_output_folder(root: Path, output: Path) -> None:
@@ -24,7 +22,7 @@ def _refusal(site: Path, out: Path) -> str | None:
         return "it is the site folder itself"
     if site.is_relative_to(out):
         return "it contains the site folder"
-    for name in (CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, DATA_DIR, CACHE_DIR, ".git"):
+    for name in (*SOURCE_DIRS, CACHE_DIR, ".git"):
         protected = site / name
         if out == protected or out.is_relative_to(protected):
             return f"it is inside the site's {name}/ folder"
@@ -32,7 +30,7 @@ def _refusal(site: Path, out: Path) -> str | None:
         return "it contains a .git folder (a repository, not a build output)"
     if out.exists() and not out.is_dir():
         return "it exists and is not a folder"
-    for name in (CONTENT_DIR, TEMPLATES_DIR, "sitegen.toml"):
+    for name in (CONTENT_DIR, TEMPLATES_DIR, CONFIG_FILE):
         if (out / name).exists():
             return f"it contains {name}, so it looks like a site, not a build output"
     return None

@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sitegen.errors import UsageError, error
-from sitegen.publish.guards import CACHE_DIR
-
-LOCK_FILE = "build.lock"
+from sitegen.paths import CACHE_DIR, LOCK_FILE
 
 
 @contextmanager

@@ -31,12 +31,12 @@ from typing import Any
 
 from sitegen.config import Config
 from sitegen.errors import Problem, UsageError, error, warning
+from sitegen.paths import SEARCH_DIR, SEARCH_STATE_FILE, TEMPLATES_DIR
 from sitegen.publish.writer import Publisher
 from sitegen.site.assemble import Visibility
 from sitegen.site.plan import ARTICLE_PAGE, Route
 
-INDEX_FOLDER = "pagefind"
-STATE_FILE = f"{INDEX_FOLDER}/sitegen-search.json"
+STATE_FILE = f"{SEARCH_DIR}/{SEARCH_STATE_FILE}"
 BODY_MARKER = b"data-pagefind-body"
 SEARCH_ASSETS = ("js/search.js",)  # theme files only the search page uses: not published with search off
 _FORMAT = 1  # bump when what goes into the index changes in a way the digest cannot see
@@ -67,13 +67,13 @@ def publish_search(
     if state is None:
         files, unmarked = run_pagefind(publisher, pages, config.language)
         for rel, data in sorted(files.items()):
-            publisher.put(f"{INDEX_FOLDER}/{rel}", data)
+            publisher.put(f"{SEARCH_DIR}/{rel}", data)
         state = _state(digest, len(pages) - len(unmarked), unmarked)
         publisher.put(STATE_FILE, json.dumps(state, indent=0, ensure_ascii=False).encode())
     problems: list[Problem] = []
     if state.get("unmarked"):
         # Without the marker Pagefind would index the whole page, sidebars and navigation included: left out.
-        problems.append(warning(f"templates/{state['template']}", None,
+        problems.append(warning(f"{TEMPLATES_DIR}/{state['template']}", None,
                                 f"{state['unmarked']} article page(s) have no data-pagefind-body element and are left "
                                 f"out of the search index, e.g. {state['example']}"))  # fmt: skip
     stats = SearchStats(
@@ -126,12 +126,12 @@ def _carry_over(publisher: Publisher, digest: str) -> dict[str, Any] | None:
         return None
     if not isinstance(state, dict):
         return None
-    kept = publisher.keep_all(sorted(rel for rel in publisher.previous if rel.startswith(f"{INDEX_FOLDER}/")))
+    kept = publisher.keep_all(sorted(rel for rel in publisher.previous if rel.startswith(f"{SEARCH_DIR}/")))
     return state if kept else None
 
 
 def _published_files(publisher: Publisher) -> int:
-    return sum(1 for rel in publisher.current if rel.startswith(f"{INDEX_FOLDER}/"))
+    return sum(1 for rel in publisher.current if rel.startswith(f"{SEARCH_DIR}/"))
 
 
 def run_pagefind(publisher: Publisher, pages: Sequence[Route], language: str) -> tuple[dict[str, bytes], list[Route]]:

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.errors import UsageError, error
+from sitegen.paths import MANIFEST_FILE, STAGING_DIR, temp_name, temp_pattern
 
-MANIFEST = ".sitegen-manifest.json"
-STAGING = ".sitegen-staging"
 _MANIFEST_VERSION = 1
 _UNKNOWN = ("", -1)  # a file this build owns but whose content is not known (a commit was cut short)
 
@@ -57,7 +56,7 @@ class Publisher:
         entry = (hashlib.sha256(data).hexdigest(), len(data))
         if self._unchanged(rel, entry):
             return entry, False
-        target = self.output / STAGING / rel
+        target = self.output / STAGING_DIR / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         return entry, True
@@ -92,7 +91,7 @@ class Publisher:
 
     def read(self, rel: str) -> bytes:
         """The bytes `rel` will have once this build commits: staged by this build, or published and kept."""
-        staged = self.output / STAGING / rel
+        staged = self.output / STAGING_DIR / rel
         return staged.read_bytes() if staged.is_file() else (self.output / rel).read_bytes()
 
     def _unchanged(self, rel: str, entry: tuple[str, int]) -> bool:
@@ -114,7 +113,7 @@ class Publisher:
         for rel in self.staged:
             target = self.output / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            (self.output / STAGING / rel).replace(target)
+            (self.output / STAGING_DIR / rel).replace(target)
             self.stats.written += 1
         self._prune()
         write_manifest(self.output, self.current)
@@ -122,7 +121,7 @@ class Publisher:
         return self.stats
 
     def discard(self) -> None:
-        shutil.rmtree(self.output / STAGING, ignore_errors=True)
+        shutil.rmtree(self.output / STAGING_DIR, ignore_errors=True)
 
     def _refuse_foreign_files(self) -> None:
         problems = []
@@ -138,7 +137,7 @@ class Publisher:
             if (
                 target.is_file()
                 and not target.is_symlink()
-                and target.read_bytes() == (self.output / STAGING / rel).read_bytes()
+                and target.read_bytes() == (self.output / STAGING_DIR / rel).read_bytes()
             ):
                 continue  # identical to what we would write: adopt it
             problems.append(error(str(target), None, "exists and was not written by sitegen: refusing to overwrite it"))
@@ -173,12 +172,12 @@ class Publisher:
 
 def clean_leftovers(output: Path) -> None:
     """Remove what an interrupted build left in the output: staged pages never published, a half-written manifest."""
-    staging = output / STAGING
+    staging = output / STAGING_DIR
     if staging.is_symlink() or staging.is_file():
         staging.unlink()  # only the link goes: staging must be a real folder inside the output
     elif staging.exists():
         shutil.rmtree(staging)  # never published, safe to drop
-    for leftover in output.glob(f".{MANIFEST}.*.tmp"):
+    for leftover in output.glob(temp_pattern(MANIFEST_FILE)):
         leftover.unlink(missing_ok=True)  # a manifest write cut short by a kill
 
 
@@ -194,7 +193,7 @@ def _remove_empty_parents(folder: Path, stop: Path) -> None:
 def published_intact(output: Path) -> bool:
     """Every file the last build published is still there with the size it was written with."""
     files = read_manifest(output)
-    if not files or (output / STAGING).exists():
+    if not files or (output / STAGING_DIR).exists():
         return False
     for rel, (_, size) in files.items():
         try:
@@ -207,7 +206,7 @@ def published_intact(output: Path) -> bool:
 
 def read_manifest(output: Path) -> dict[str, tuple[str, int]]:
     try:
-        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((output / MANIFEST_FILE).read_text(encoding="utf-8"))
         files = data["files"] if data.get("version") == _MANIFEST_VERSION else {}
         entries = {str(rel): (str(entry[0]), int(entry[1])) for rel, entry in files.items()}
         # A manifest edited by hand must not make sitegen replace or delete anything outside the output folder.
@@ -230,10 +229,10 @@ def write_manifest(output: Path, files: dict[str, tuple[str, int]]) -> None:
         "files": {k: list(v) for k, v in sorted(files.items())},
     }
     # No indent: with one, json falls back to its pure-Python encoder, ten times slower on 10,000s of entries.
-    atomic_write(output / MANIFEST, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    atomic_write(output / MANIFEST_FILE, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(temp_name(path.name, os.getpid()))
     tmp.write_bytes(data)
     tmp.replace(path)

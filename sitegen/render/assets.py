@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from sitegen.paths import STATIC_DIR
+
 FINGERPRINTED = (".css", ".js")
 HASH_LENGTH = 10
 
@@ -33,7 +35,7 @@ class Assets:
             return "/" + self.hashed[rel]
         if rel in self.known:
             return "/" + rel
-        raise LookupError(f"asset({path!r}): no such file in static/ or in the theme")
+        raise LookupError(f"asset({path!r}): no such file in {STATIC_DIR}/ or in the theme")
 
 
 def hashed_name(rel: str, data: bytes) -> str:

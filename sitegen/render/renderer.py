@@ -23,6 +23,7 @@ from markupsafe import Markup
 from sitegen.config import Config
 from sitegen.errors import ContentError, Problem, error
 from sitegen.model import Article, Site
+from sitegen.paths import TEMPLATES_DIR
 from sitegen.render import feeds, sitemaps
 from sitegen.render.metadata import Metadata
 from sitegen.site.distribution import ATOM, NEWS_SITEMAP, ROBOTS, RSS, SITEMAP, SITEMAP_INDEX
@@ -147,7 +148,7 @@ class Renderer:
         except ContentError:
             raise  # a body the page shows could not be had: the problem is the article's, not the template's
         except jinja2.TemplateNotFound as exc:
-            raise ContentError([error(f"templates/{name}", None, f"template not found: {exc.name}")]) from exc
+            raise ContentError([error(f"{TEMPLATES_DIR}/{name}", None, f"template not found: {exc.name}")]) from exc
         except Exception as exc:
             where, line = self._template_frame(exc.__traceback__, name)
             message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else repr(exc)
@@ -155,7 +156,7 @@ class Renderer:
 
     def _template_frame(self, tb: TracebackType | None, name: str) -> tuple[str, int | None]:
         """The innermost template line in a traceback: Jinja maps compiled code back to template lines."""
-        found: tuple[str, int | None] = (f"templates/{name}", None)
+        found: tuple[str, int | None] = (f"{TEMPLATES_DIR}/{name}", None)
         for frame, line in traceback.walk_tb(tb):
             filename = frame.f_code.co_filename
             if any(filename.startswith(str(folder)) for folder in self.templates.folders):

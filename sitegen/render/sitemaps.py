@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 
 from sitegen.config import Config
 from sitegen.model import Site
+from sitegen.paths import ROBOTS_FILE, STATIC_DIR
 from sitegen.render.xmldoc import NEWS_NS, SITEMAP_NS, child, serialize
 from sitegen.site.distribution import NEWS_SITEMAP_URL, SITEMAP_URL
 from sitegen.site.plan import Route
@@ -66,7 +67,7 @@ def news_language(language: str) -> str:
 
 def robots(route: Route, site: Site, config: Config) -> bytes:
     lines = [
-        "# Written by sitegen. To replace it, put your own robots.txt in static/.",
+        f"# Written by sitegen. To replace it, put your own {ROBOTS_FILE} in {STATIC_DIR}/.",
         "User-agent: *",
         "Disallow:",
     ]

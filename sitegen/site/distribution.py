@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sitegen.model import Article, Section, Site, Term
+from sitegen.paths import NOT_FOUND_PAGE, ROBOTS_FILE
 from sitegen.site.plan import ARTICLE_PAGE, AUTHOR, HOME, SECTION, STANDALONE, TAG, MoreRoutes, Route
 from sitegen.urls import output_path
 
@@ -32,8 +33,8 @@ RSS_FILE = "feed.xml"
 ATOM_FILE = "atom.xml"
 SITEMAP_URL = "/sitemap.xml"
 NEWS_SITEMAP_URL = "/news-sitemap.xml"
-ROBOTS_URL = "/robots.txt"
-NOT_FOUND_URL = "/404.html"
+ROBOTS_URL = f"/{ROBOTS_FILE}"
+NOT_FOUND_URL = f"/{NOT_FOUND_PAGE}"
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org); more and sitemap.xml becomes an index
 _PUBLIC = (HOME, ARTICLE_PAGE, STANDALONE, SECTION, TAG, AUTHOR)
 
@@ -56,9 +57,9 @@ def plan_distribution(site: Site, pages: Sequence[Route], options: Distribution)
     if options.sitemaps:
         routes += _sitemaps(site, pages, SITEMAP_LIMIT)
     if options.robots:
-        routes.append(Route(ROBOTS_URL, "robots.txt", "", ROBOTS, "robots.txt", "robots.txt"))
+        routes.append(Route(ROBOTS_URL, ROBOTS_FILE, "", ROBOTS, ROBOTS_FILE, ROBOTS_FILE))
     routes.append(
-        Route(NOT_FOUND_URL, "404.html", "404.html", NOT_FOUND, "Page not found", "the 404 page", items=site.latest)
+        Route(NOT_FOUND_URL, NOT_FOUND_PAGE, "404.html", NOT_FOUND, "Page not found", "the 404 page", items=site.latest)
     )
     routes += [_redirect(article, alias) for article in (*site.articles, *site.pages) for alias in article.aliases]
     return routes

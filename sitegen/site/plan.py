@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sitegen.errors import Problem, error
 from sitegen.model import Article, Section, Site, Term
+from sitegen.paths import CONTENT_DIR
 from sitegen.urls import output_path, page_url, unsafe_url_reason
 
 HOME = "home"
@@ -150,7 +151,7 @@ def _paginate(
 
 
 def _section_source(section: Section) -> str:
-    return f"section '{section.path}' (content/{section.path}/)"
+    return f"section '{section.path}' ({CONTENT_DIR}/{section.path}/)"
 
 
 def _check(routes: Sequence[Route]) -> list[Problem]:

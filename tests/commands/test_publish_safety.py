@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from sitegen.paths import MANIFEST_FILE, STAGING_DIR, temp_name
 from sitegen.publish.lock import site_lock
-from sitegen.publish.writer import MANIFEST, STAGING
 from tests.conftest import BUILD_EPOCH, Run, SiteWriter, article
 
 Cli = Callable[..., Run]
@@ -111,7 +111,7 @@ def test_foreign_files_in_the_output_survive_every_build(write_site: SiteWriter,
     assert (out / "keep/report.pdf").read_bytes() == b"%PDF"
     assert not (out / "news/b").exists()
     assert (out / "news/a/index.html").exists()
-    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    manifest = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
     assert "CNAME" not in manifest["files"] and "news/b/index.html" not in manifest["files"]
 
 
@@ -155,7 +155,7 @@ def test_nothing_is_written_through_a_symlink_in_the_output(write_site: SiteWrit
     out = root / "public"
     out.mkdir()
     (out / "sports").symlink_to(elsewhere)
-    (out / STAGING).symlink_to(elsewhere)  # even our own staging name
+    (out / STAGING_DIR).symlink_to(elsewhere)  # even our own staging name
     run = cli("build", root)
     assert run.code == 2
     assert list(elsewhere.iterdir()) == []
@@ -166,7 +166,7 @@ def test_a_tampered_manifest_cannot_delete_outside_the_output(write_site: SiteWr
     precious = tmp_path / "precious.txt"
     precious.write_text("keep me", encoding="utf-8")
     assert cli("build", root).code == 0
-    manifest_path = root / "public" / MANIFEST
+    manifest_path = root / "public" / MANIFEST_FILE
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["files"]["../../precious.txt"] = ["x", 7]
     manifest["files"]["/etc/hostname"] = ["x", 7]
@@ -201,6 +201,7 @@ def test_a_build_failing_halfway_leaves_the_published_site_as_it_was(write_site:
 KILLER = """\
 import os, signal, sys
 from pathlib import Path
+import sitegen.paths
 import sitegen.publish.writer
 
 WHERE, AFTER = sys.argv[1], int(sys.argv[2])
@@ -221,7 +222,7 @@ if WHERE == "render":
 else:
     replace = Path.replace
     def replace_then_die(self, target):
-        if sitegen.publish.writer.STAGING in str(self):
+        if sitegen.paths.STAGING_DIR in str(self):
             count()
         return replace(self, target)
     Path.replace = replace_then_die
@@ -254,11 +255,11 @@ def test_sigkill_while_rendering_leaves_the_published_site_as_it_was(
     _edit_everything(root)
     # Past the static files (unchanged, so never staged: the theme's CSS and JS, plain and fingerprinted).
     assert _kill_build(root, "render", 8) == -signal.SIGKILL
-    assert (root / "public" / STAGING).exists()  # the kill left its temp files...
+    assert (root / "public" / STAGING_DIR).exists()  # the kill left its temp files...
     after = snapshot(root / "public")
-    assert {k: v for k, v in after.items() if not k.startswith(STAGING)} == before
+    assert {k: v for k, v in after.items() if not k.startswith(STAGING_DIR)} == before
     assert cli("build", root).code == 0  # ...and the next build cleans them up and publishes
-    assert not (root / "public" / STAGING).exists()
+    assert not (root / "public" / STAGING_DIR).exists()
     assert cli("build", root, "-o", tmp_path / "clean").code == 0
     assert _without_manifest(snapshot(root / "public")) == _without_manifest(snapshot(tmp_path / "clean"))
 
@@ -271,7 +272,7 @@ def test_sigkill_while_publishing_is_repaired_by_the_next_build(
     _edit_everything(root)
     assert _kill_build(root, "commit", 3) == -signal.SIGKILL
     assert cli("build", root).code == 0
-    assert not (root / "public" / STAGING).exists()
+    assert not (root / "public" / STAGING_DIR).exists()
     assert cli("build", root, "-o", tmp_path / "clean").code == 0
     assert _without_manifest(snapshot(root / "public")) == _without_manifest(snapshot(tmp_path / "clean"))
 
@@ -279,7 +280,7 @@ def test_sigkill_while_publishing_is_repaired_by_the_next_build(
 def test_a_manifest_write_cut_short_is_cleaned_up(write_site: SiteWriter, cli: Cli) -> None:
     root = write_site(SITE)
     assert cli("build", root).code == 0
-    leftover = root / "public" / f".{MANIFEST}.12345.tmp"
+    leftover = root / "public" / temp_name(MANIFEST_FILE, 12345)
     leftover.write_text("{", encoding="utf-8")
     assert cli("build", root).code == 0
     assert not leftover.exists()
@@ -288,7 +289,7 @@ def test_a_manifest_write_cut_short_is_cleaned_up(write_site: SiteWriter, cli: C
 def _without_manifest(files: dict[str, str | bytes]) -> dict[str, str | bytes]:
     # The search index is left out too: Pagefind (1.5) names and orders its index chunks differently on every run,
     # so two builds of the same pages never give the same pagefind/ files (test_search.py covers the index).
-    return {k: v for k, v in files.items() if k != MANIFEST and not k.startswith("pagefind")}
+    return {k: v for k, v in files.items() if k != MANIFEST_FILE and not k.startswith("pagefind")}
 
 
 # ----------------------------------------------------------------------------------------------------- the lock

@@ -14,7 +14,7 @@ from typing import Any
 
 import lxml.html
 
-from sitegen.publish.writer import MANIFEST
+from sitegen.paths import MANIFEST_FILE
 from tests.conftest import BASIC_CONFIG, Run, SiteWriter, article
 
 SIDEBAR_CONFIG = (
@@ -111,7 +111,7 @@ def test_index_is_published_through_the_manifest(
     monkeypatch.chdir(tmp_path)
     root, run = build(write_site, cli, SITE)
     output = root / "public"
-    manifest = json.loads((output / MANIFEST).read_text())["files"]
+    manifest = json.loads((output / MANIFEST_FILE).read_text())["files"]
     on_disk = {p.relative_to(output).as_posix() for p in (output / "pagefind").rglob("*") if p.is_file()}
     assert {"pagefind/pagefind.js", "pagefind/pagefind-entry.json", "pagefind/sitegen-search.json"} <= on_disk
     assert on_disk <= set(manifest), "every index file is recorded as sitegen's"

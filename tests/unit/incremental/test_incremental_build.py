@@ -13,9 +13,9 @@ import pytest
 from sitegen.commands.build import BuildOptions, BuildResult, build
 from sitegen.config import load_config
 from sitegen.incremental import workers
-from sitegen.incremental.cache import CACHE_DIR, STATE_FILE
 from sitegen.incremental.fingerprint import Fingerprinter
 from sitegen.model import Article, Body
+from sitegen.paths import BODIES_DIR, CACHE_DIR, STATE_FILE
 from sitegen.pipeline import build_time
 from sitegen.render.renderer import Renderer, TemplateSet, make_environment
 from sitegen.site.assemble import Visibility, build_site
@@ -260,7 +260,7 @@ def test_cli_summary_and_no_progress_bar_in_a_pipe(site: Path, cli: Callable[...
 
 
 def test_damaged_or_missing_bodies_are_parsed_again(site: Path, tmp_path: Path) -> None:
-    bodies = sorted((site / CACHE_DIR / "bodies").rglob("*.html"))
+    bodies = sorted((site / CACHE_DIR / BODIES_DIR).rglob("*.html"))
     assert bodies
     bodies[0].write_bytes(bodies[0].read_bytes()[:-20])  # truncated
     bodies[1].unlink()
