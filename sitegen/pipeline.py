@@ -27,8 +27,6 @@ import jinja2
 from sitegen.config import Config, LoadedConfig
 from sitegen.content.article import ParseSettings, parse_article, parse_section_index
 from sitegen.content.sources import (
-    STATIC_DIR,
-    TEMPLATES_DIR,
     SourceFile,
     Sources,
     find_content,
@@ -38,6 +36,7 @@ from sitegen.content.sources import (
 )
 from sitegen.errors import ContentError, Problem, Severity, UsageError, error, warning
 from sitegen.model import Article, SectionInfo, Site
+from sitegen.paths import CONFIG_FILE, ROBOTS_FILE, STATIC_DIR, TEMPLATES_DIR
 from sitegen.publish.pagefind import SEARCH_ASSETS
 from sitegen.render.assets import Assets
 from sitegen.render.renderer import Renderer, TemplateSet, make_environment, syntax_problem
@@ -123,7 +122,7 @@ def config_problems(loaded: LoadedConfig) -> list[Problem]:
     """What the configuration leaves out that readers of the site will miss."""
     if loaded.config.base_url:
         return []
-    where = loaded.path.name if loaded.path else "sitegen.toml"
+    where = loaded.path.name if loaded.path else CONFIG_FILE
     return [warning(where, None, (
         "no base_url: feeds, canonical links and structured data use root-relative URLs, social cards have no "
         "og:url, and sitemap.xml and news-sitemap.xml are not written (they need absolute URLs)"
@@ -230,7 +229,7 @@ def distribution_for(config: Config, site_static: Mapping[str, SourceFile]) -> D
         feed_count=config.feeds.count,
         atom=config.feeds.atom,
         sitemaps=bool(config.base_url),
-        robots="robots.txt" not in site_static,  # the site's own static/robots.txt replaces the generated one
+        robots=ROBOTS_FILE not in site_static,  # the site's own static/robots.txt replaces the generated one
     )
 
 
@@ -261,7 +260,7 @@ def compile_templates(
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
-            problems.append(syntax_problem(templates, exc, f"templates/{name}"))
+            problems.append(syntax_problem(templates, exc, f"{TEMPLATES_DIR}/{name}"))
     return problems
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from sitegen.config import load_config
 from sitegen.content.article import ParseSettings
 from sitegen.errors import ContentError, Problem, stop_on_errors
-from sitegen.incremental.bodies import BODIES_DIR, Bodies, BodyStore
-from sitegen.incremental.cache import CACHE_DIR, BuildCache, LastBuild, cache_key, code_digest
+from sitegen.incremental.bodies import Bodies, BodyStore
+from sitegen.incremental.cache import BuildCache, LastBuild, cache_key, code_digest
 from sitegen.incremental.fingerprint import Fingerprinter
 from sitegen.incremental.reuse import (
     LoadedArticles,
@@ -26,6 +26,7 @@ from sitegen.incremental.reuse import (
     stale_routes,
 )
 from sitegen.incremental.workers import RenderJob, default_jobs, render_routes
+from sitegen.paths import BODIES_DIR, CACHE_DIR
 from sitegen.pipeline import Inputs, Listing, Planned, build_time, list_site, make_renderer, plan_site, read_inputs
 from sitegen.progress import Progress
 from sitegen.publish.guards import check_output_folder

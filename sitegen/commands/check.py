@@ -34,6 +34,7 @@ from sitegen.content.frontmatter import decode
 from sitegen.content.sources import read_optional
 from sitegen.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, Problem, Severity, UsageError, error, warning
 from sitegen.model import Article
+from sitegen.paths import CONFIG_FILE, OUTPUT_DIR, STATIC_DIR
 from sitegen.pipeline import build_time, check_templates, list_site, plan_site, read_articles, read_inputs
 from sitegen.publish.guards import check_output_folder
 from sitegen.publish.writer import read_manifest
@@ -122,7 +123,7 @@ def check(options: CheckOptions) -> CheckReport:
 
 
 def _output(options: CheckOptions) -> Path:
-    return options.output if options.output is not None else options.root.resolve() / "public"
+    return options.output if options.output is not None else options.root.resolve() / OUTPUT_DIR
 
 
 class _Checker:
@@ -223,17 +224,17 @@ class _Checker:
         if targets.state(unquote(urlsplit(image.src).path)) == _Targets.FOUND:
             return []
         line = _line_of(self._source_text(article.source), image.src.lstrip("/"))
-        return [error(article.source, line, f"image: {image.src} is not a file in static/")]
+        return [error(article.source, line, f"image: {image.src} is not a file in {STATIC_DIR}/")]
 
     def _config_images(self, targets: _Targets) -> list[Problem]:
-        where = self.loaded.path.name if self.loaded.path else "sitegen.toml"
+        where = self.loaded.path.name if self.loaded.path else CONFIG_FILE
         problems: list[Problem] = []
         for name, src in (("sponsor.image", self.config.sponsor.image), ("logo", self.config.logo)):
             if not src or "://" in src or src.startswith("//"):
                 continue
             path = src if src.startswith("/") else "/" + src
             if targets.state(path) != _Targets.FOUND:
-                problems.append(error(where, None, f"'{name}' {src} is not a file in static/"))
+                problems.append(error(where, None, f"'{name}' {src} is not a file in {STATIC_DIR}/"))
         return problems
 
     def _schedule(self, articles: Iterable[Article]) -> list[Problem]:

@@ -14,7 +14,6 @@ from pathlib import PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sitegen import paths
 from sitegen.config import DEFAULT_EMBED_HOSTS, Config
 from sitegen.content.frontmatter import Document, Field, body_of, decode, split
 from sitegen.content.markup import MORE_MARKER, excerpt, reading_minutes, render_markdown
@@ -29,9 +28,6 @@ ARTICLE_KEYS = frozenset({
 })  # fmt: skip
 INDEX_KEYS = frozenset({"title", "description", "weight"})
 MAX_SLUG_BYTES = 200
-
-# TODO(lead): remove when build.py/check.py/live_site.py import sitegen.paths
-INDEX_FILE = paths.INDEX_FILE
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,6 @@ from stat import S_ISREG
 from sitegen import paths
 from sitegen.errors import Problem, warning
 
-# TODO(lead): remove when build.py/check.py/live_site.py import sitegen.paths
-CONTENT_DIR = paths.CONTENT_DIR
-STATIC_DIR = paths.STATIC_DIR
-TEMPLATES_DIR = paths.TEMPLATES_DIR
-DATA_DIR = paths.DATA_DIR
-
 
 @dataclass(frozen=True)
 class SourceFile:

@@ -21,8 +21,7 @@ from sitegen.content.article import ParseSettings, parse_article
 from sitegen.content.sources import SourceFile, read_bytes
 from sitegen.errors import ContentError, error
 from sitegen.model import Article, Body, Text
-
-BODIES_DIR = "bodies"
+from sitegen.paths import temp_name
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ class BodyStore:
         data = body.encode("utf-8", "surrogatepass")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp = path.with_name(temp_name(path.name, os.getpid()))
             tmp.write_bytes(hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
             tmp.replace(path)  # whole or not at all, even with parallel writers
         except OSError:

@@ -28,8 +28,6 @@ from sitegen import __version__, paths
 from sitegen.errors import Problem, Severity, warning
 from sitegen.model import Article, Body
 
-# TODO(lead): remove when build.py/check.py/live_site.py import sitegen.paths
-CACHE_DIR = paths.CACHE_DIR
 _FORMAT = "sitegen-build-state"
 _VERSION = 4
 _CODE_SUFFIXES = frozenset({".py", ".js"})

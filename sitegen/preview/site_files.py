@@ -13,18 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from sitegen.config import Config, LoadedConfig, load_config
-from sitegen.content.article import INDEX_FILE, Head, ParseSettings
-from sitegen.content.sources import (
-    CONTENT_DIR,
-    DATA_DIR,
-    STATIC_DIR,
-    TEMPLATES_DIR,
-    SourceFile,
-    content_file,
-    find_content,
-    walk_order,
-)
+from sitegen.content.article import Head, ParseSettings
+from sitegen.content.sources import SourceFile, content_file, find_content, walk_order
 from sitegen.errors import Problem
+from sitegen.paths import CONTENT_DIR, DATA_DIR, INDEX_FILE, MARKDOWN_SUFFIX, SOURCE_DIRS, STATIC_DIR, TEMPLATES_DIR
 from sitegen.pipeline import (
     Inputs,
     Statics,
@@ -39,7 +31,7 @@ from sitegen.preview.reading import Converter, cached_articles, read_article, re
 from sitegen.preview.reporter import Reporter
 from sitegen.render.renderer import make_environment
 
-FOLDERS = frozenset({CONTENT_DIR, TEMPLATES_DIR, STATIC_DIR, DATA_DIR})
+FOLDERS = frozenset(SOURCE_DIRS)
 
 
 @dataclass
@@ -99,7 +91,7 @@ class SiteFiles:
             self.read_pageviews()
             self.pending.replan = True
         content = [p for p in paths if PurePosixPath(p).parts[0] == CONTENT_DIR]
-        if any(not p.endswith(".md") or p == CONTENT_DIR for p in content):
+        if any(not p.endswith(MARKDOWN_SUFFIX) or p == CONTENT_DIR for p in content):
             self.read_content(cached=False)  # a folder was created, moved or deleted: look at everything again
         else:
             for rel in content:

@@ -22,8 +22,6 @@ from sitegen.model import Site
 from sitegen.render.renderer import Renderer
 from sitegen.site.plan import Route
 
-NOT_FOUND_PAGE = "404.html"
-
 
 @dataclass(frozen=True)
 class Redirect:
