@@ -121,8 +121,7 @@ def load_config(root: Path) -> LoadedConfig:
     where = path.name if path else CONFIG_FILE
     if path is not None and path.name == PYPROJECT_FILE:
         where = f"{PYPROJECT_FILE} {_TABLE}"
-    problems: list[Problem] = []
-    values = _validate(Config, table, where, "", problems)
+    values, problems = _validate(Config, table, where, "")
     config = Config(**values)
     problems.extend(_check_values(config, where))
     if problems:
@@ -179,11 +178,12 @@ def _toml_error_line(message: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def _validate(cls: type, table: dict[str, Any], where: str, prefix: str, problems: list[Problem]) -> dict[str, Any]:
-    """Check `table` against the dataclass `cls`; return the keyword arguments to build it with."""
+def _validate(cls: type, table: dict[str, Any], where: str, prefix: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Check `table` against the dataclass `cls`; the keyword arguments to build it with, and what is wrong."""
     hints = typing.get_type_hints(cls)
     known = {f.name for f in fields(cls)}
     values: dict[str, Any] = {}
+    problems: list[Problem] = []
     for key, value in table.items():
         name = f"{prefix}{key}"
         if key not in known:
@@ -195,12 +195,14 @@ def _validate(cls: type, table: dict[str, Any], where: str, prefix: str, problem
                 problems.append(error(where, None, f"'{name}' must be a table"))
                 continue
             assert isinstance(expected, type)
-            values[key] = expected(**_validate(expected, value, where, f"{name}.", problems))
+            inner, inner_problems = _validate(expected, value, where, f"{name}.")
+            values[key] = expected(**inner)
+            problems += inner_problems
         elif _type_matches(value, expected):
             values[key] = tuple(value) if isinstance(value, list) else value  # frozen config: lists become tuples
         else:
             problems.append(error(where, None, f"'{name}' must be {_type_name(expected)}, not {value!r}"))
-    return values
+    return values, problems
 
 
 def _type_matches(value: Any, expected: Any) -> bool:

@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sitegen.errors import ContentError
+
 ARTICLE = "article"
 PAGE = "page"
 
@@ -98,17 +100,20 @@ class Body:
             self._html = None
 
     def fill(self, text: Text) -> None:
-        """The text, converted: its HTML, and the excerpt and reading time where they were not known yet."""
-        self._html = text.html
-        if self._excerpt is None:
-            self._excerpt = text.excerpt
-        if self._minutes is None:
-            self._minutes = text.reading_minutes
+        """The text, converted: all three parts from one version of the article."""
+        self._html, self._excerpt, self._minutes = text.html, text.excerpt, text.reading_minutes
 
     def _load(self) -> None:
         if self._loader is None:
-            raise LookupError("this article's body was never read")  # not AttributeError: Jinja would hide it
-        self.fill(self._loader())
+            raise RuntimeError("an article's body was read before it was loaded")  # a bug, never a missing body
+        try:
+            text = self._loader()
+        except ContentError:
+            raise  # the article's own problem: the page that shows it fails with it
+        except Exception as exc:
+            # Jinja takes an AttributeError for a missing attribute and would print an empty body: never let one out.
+            raise RuntimeError(f"an article's body could not be loaded: {exc!r}") from exc
+        self.fill(text)
 
     def __repr__(self) -> str:
         return f"Body(loaded={self.loaded})"

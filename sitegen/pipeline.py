@@ -3,8 +3,8 @@
 `sitegen build`, `sitegen check` and the preview make a site the same way and differ only in where articles come from
 (the build cache and workers, every file parsed, front-matter only) and where pages go (files, a report, memory):
 
-    listing = list_site(root, loaded)                # templates, static files, content files: names and stamps
-    inputs, problems = read_inputs(listing, config)  # section indexes, analytics, asset names, templates compiled
+    listing, problems = list_site(root, loaded)      # templates, static files, content files: names and stamps
+    inputs, problems = read_inputs(listing)          # section indexes, analytics, asset names, a Jinja environment
     ... articles ...                                 # the caller's own: each command has its policy for those
     planned, problems = plan_site(inputs, articles, Visibility(now, drafts, future))
     problems += check_templates(inputs, planned)     # compile every template, render one page of each kind
@@ -65,7 +65,7 @@ def build_time() -> datetime:
 
 @dataclass(frozen=True)
 class Statics:
-    """The theme's static files and the site's own (which win), with the fingerprinted names of CSS and JavaScript."""
+    """The theme's static files and the site's own (which win); their fingerprinted names are in `Assets`."""
 
     theme: Mapping[str, SourceFile]
     site: Mapping[str, SourceFile]
@@ -97,7 +97,7 @@ def list_site(root: Path, loaded: LoadedConfig) -> tuple[Listing, list[Problem]]
     statics, problems = list_static(root, loaded.config)
     content = find_content(root)
     listing = Listing(root, loaded, template_set(root), statics, content)
-    return listing, [*problems, *content.problems, *config_problems(loaded)]
+    return listing, [*content.problems, *problems]
 
 
 def template_set(root: Path) -> TemplateSet:
@@ -146,6 +146,7 @@ class Inputs:
 
 
 def read_inputs(listing: Listing) -> tuple[Inputs, list[Problem]]:
+    """The section indexes, the analytics and the asset names; problems in that order, then the configuration's."""
     config = listing.config
     settings = ParseSettings.from_config(config)
     indexes, problems = read_section_indexes(listing.content.section_indexes, settings)
@@ -154,16 +155,16 @@ def read_inputs(listing: Listing) -> tuple[Inputs, list[Problem]]:
         config, listing.statics, fingerprint_assets(listing.statics), listing.templates,
         make_environment(listing.templates, config), indexes, pageviews,
     )  # fmt: skip
-    return inputs, [*problems, *more]
+    return inputs, [*problems, *more, *config_problems(listing.loaded)]
 
 
 def fingerprint_assets(statics: Statics) -> Assets:
-    """Asset names with their content hash. A stylesheet deleted while it was read keeps its plain name: its own
-    change follows (the preview), or the next build sees it gone."""
+    """Asset names with their content hash. When a stylesheet can't be read (deleted while it was listed, no
+    permission) every asset keeps its plain name: the preview's next change or the build's copy of it says why."""
     files = statics.files
     try:
         return Assets.fingerprint(files, lambda rel: read_bytes(files[rel]))
-    except FileNotFoundError:
+    except OSError:
         return Assets({}, frozenset(files))
 
 

@@ -78,13 +78,14 @@ class _Build:
         self.options = options
         self.started = time.perf_counter()
         self.root = options.root.resolve()
-        self.now = build_time()
         self.jobs = options.jobs or default_jobs()
         self.output = str(options.output.resolve())
         self.problems: list[Problem] = []
 
     def run(self) -> BuildResult:
-        listing, self.problems = list_site(self.root, load_config(self.root))
+        loaded_config = load_config(self.root)
+        self.now = build_time()
+        listing, self.problems = list_site(self.root, loaded_config)
         settings = ParseSettings.from_config(listing.config)
         code = code_digest()
         key = cache_key(code, settings)

@@ -311,7 +311,8 @@ class _FieldReader:
             url=normalise_url(f"/{slug}/") if kind == PAGE else permalink(settings.permalink, section, slug, published),
             authors=tuple(_term(name, "authors") for name in authors),
             tags=tuple(_term(name, "tags") for name in tags),
-            image=self.image(), summary=summary, body=Body(excerpt=summary), aliases=aliases, digest=digest_of(data),
+            image=self.image(), summary=summary, body=Body(excerpt=summary or None),  # "" is no summary: first words
+            aliases=aliases, digest=digest_of(data),
         )  # fmt: skip
         return None if errors_in(self.problems) else article
 

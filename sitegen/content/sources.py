@@ -39,18 +39,21 @@ def find_content(root: Path) -> Sources:
     articles: list[SourceFile] = []
     indexes: list[SourceFile] = []
     problems: list[Problem] = []
-    for found in _walk(root, root / paths.CONTENT_DIR, problems):
-        if not found.rel.endswith(paths.MARKDOWN_SUFFIX):
+    for found in _walk(root, root / paths.CONTENT_DIR):
+        if isinstance(found, Problem):
+            problems.append(found)
+        elif not found.rel.endswith(paths.MARKDOWN_SUFFIX):
             continue
-        (indexes if found.path.name == paths.INDEX_FILE else articles).append(found)
+        else:
+            (indexes if found.path.name == paths.INDEX_FILE else articles).append(found)
     return Sources(tuple(articles), tuple(indexes), tuple(problems))
 
 
 def find_static(root: Path, folder: Path) -> tuple[dict[str, SourceFile], list[Problem]]:
     """Files under a static folder, keyed by their path in the output."""
-    problems: list[Problem] = []
-    files = {f.path.relative_to(folder).as_posix(): f for f in _walk(root, folder, problems)}
-    return files, problems
+    found = list(_walk(root, folder))
+    files = {f.path.relative_to(folder).as_posix(): f for f in found if isinstance(f, SourceFile)}
+    return files, [p for p in found if isinstance(p, Problem)]
 
 
 def content_file(root: Path, rel: str) -> SourceFile | None:
@@ -64,7 +67,7 @@ def content_file(root: Path, rel: str) -> SourceFile | None:
     path = root.joinpath(*parts)
     if any(root.joinpath(*parts[:depth]).is_symlink() for depth in range(1, len(parts) - 1)):
         return None  # the walk does not enter linked folders
-    if not _inside(path, root.resolve(), root, []):
+    if _outside(path, root.resolve(), root) is not None:
         return None
     try:
         stat = path.stat()
@@ -90,16 +93,18 @@ def read_optional(path: Path) -> bytes | None:
         return None
 
 
-def _walk(root: Path, top: Path, problems: list[Problem]) -> Iterator[SourceFile]:
+def _walk(root: Path, top: Path) -> Iterator[SourceFile | Problem]:
+    """The files under `top`, in walk order, and a problem for each link skipped on the way."""
     if not top.is_dir():
         return
     real_root = root.resolve()
-    if top.is_relative_to(root) and top != root and not _inside(top, real_root, root, problems):
+    if top.is_relative_to(root) and top != root and (outside := _outside(top, real_root, root)) is not None:
+        yield outside
         return  # content/ or static/ itself linked to somewhere outside the site
-    yield from _walk_folder(root, real_root, str(top), top.relative_to(root).as_posix(), problems)
+    yield from _walk_folder(root, real_root, str(top), top.relative_to(root).as_posix())
 
 
-def _walk_folder(root: Path, real_root: Path, folder: str, rel: str, problems: list[Problem]) -> Iterator[SourceFile]:
+def _walk_folder(root: Path, real_root: Path, folder: str, rel: str) -> Iterator[SourceFile | Problem]:
     """One folder's files, then its subfolders', each sorted by name. `os.scandir` rather than `os.walk` and pathlib:
     a newsroom's archive is tens of thousands of files, and this runs on every build, even when nothing changed."""
     try:
@@ -118,12 +123,13 @@ def _walk_folder(root: Path, real_root: Path, folder: str, rel: str, problems: l
             # A linked folder is checked (a warning when it leads outside) but, as with os.walk, not entered.
             if not linked:
                 subfolders.append(entry)
-            else:
-                _inside(path, real_root, root, problems)
+            elif (outside := _outside(path, real_root, root)) is not None:
+                yield outside
             continue
         if paths.is_autosave(entry.name):
             continue  # editors' autosaves (#x.md#)
-        if linked and not _inside(path, real_root, root, problems):
+        if linked and (outside := _outside(path, real_root, root)) is not None:
+            yield outside
             continue
         try:
             stat = entry.stat()
@@ -133,7 +139,7 @@ def _walk_folder(root: Path, real_root: Path, folder: str, rel: str, problems: l
             continue  # a FIFO or device would block or never end when read: never content
         yield SourceFile(f"{prefix}{entry.name}", path, stat.st_mtime_ns, stat.st_size)
     for sub in subfolders:
-        yield from _walk_folder(root, real_root, sub.path, f"{prefix}{sub.name}", problems)
+        yield from _walk_folder(root, real_root, sub.path, f"{prefix}{sub.name}")
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
@@ -143,16 +149,15 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _inside(path: Path, real_root: Path, root: Path, problems: list[Problem]) -> bool:
-    """A symlink is followed only when it stays inside the site: a link to /etc is not content."""
+def _outside(path: Path, real_root: Path, root: Path) -> Problem | None:
+    """Why a symlink is not followed (a link to /etc is not content), or None when it stays inside the site."""
     if not path.is_symlink():
-        return True
+        return None
     target = path.resolve()
     if target.is_relative_to(real_root) and target.exists():
-        return True
+        return None
     where = "a missing file" if not target.exists() else f"{target} outside the site"
-    problems.append(warning(path.relative_to(root).as_posix(), None, f"symlink to {where}: skipped"))
-    return False
+    return warning(path.relative_to(root).as_posix(), None, f"symlink to {where}: skipped")
 
 
 def find_content_folders(root: Path) -> list[str]:

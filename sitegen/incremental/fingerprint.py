@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -29,7 +30,8 @@ from sitegen.model import Article, Site
 from sitegen.render.renderer import Renderer
 from sitegen.site.plan import Route
 
-_BODY_FIELD = "body_html"
+# A template that mentions an article's HTML, as `x.body_html` or through its Body as `x.body.html`.
+_SHOWS_BODY = re.compile(r"\bbody_html\b|\bbody\s*\.\s*html\b")
 
 
 class Fingerprinter:
@@ -74,7 +76,7 @@ class Fingerprinter:
                 self._templates[name] = (_digest(["no template", name]), True)
                 return self._templates[name]
             digest = _digest([f"{n}\0{s}" for n, s in sorted(sources.items())])
-            self._templates[name] = (digest, any(_BODY_FIELD in s for s in sources.values()))
+            self._templates[name] = (digest, any(_SHOWS_BODY.search(s) for s in sources.values()))
         return self._templates[name]
 
     def _describe(self, value: Any, *, full: bool) -> str:

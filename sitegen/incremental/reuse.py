@@ -20,7 +20,7 @@ from sitegen.errors import Problem
 from sitegen.incremental.bodies import BodyStore
 from sitegen.incremental.cache import BuildCache, LastBuild, Parsed
 from sitegen.incremental.workers import Tick, parse_files
-from sitegen.model import Article, Site
+from sitegen.model import Article
 from sitegen.publish.writer import Publisher, published_intact
 from sitegen.site.distribution import NEWS_WINDOW
 from sitegen.site.plan import Route
@@ -78,11 +78,6 @@ def _same_bytes(cache: BuildCache, found: SourceFile) -> Parsed | None:
     except OSError:
         return None
     return replace(known, stamp=found.stamp) if same else None
-
-
-def shown_everywhere(site: Site) -> list[Article]:
-    """Articles that blocks on every page may show."""
-    return [*site.latest, *site.popular, *site.pages, *([site.lead] if site.lead else [])]
 
 
 def stale_routes(

@@ -118,22 +118,23 @@ def render_routes(job: RenderJob, todo: Sequence[int], jobs: int, tick: Tick, ma
 
 
 def _render_routes(job: RenderJob, todo: Sequence[int], jobs: int, tick: Tick, max_problems: int) -> list[Problem]:
-    problems: list[Problem] = []
     if jobs <= 1 or len(todo) < MIN_PARALLEL_RENDER or not can_fork():
         results: Iterator[tuple[list[Staged], list[Problem]]] = (_render_chunk(job, [i]) for i in todo)
-        return _collect(job, results, problems, tick, max_problems)
+        return _collect(job, results, tick, max_problems)
     global _job
     _job = job
     chunks = [list(todo[i : i + _CHUNK]) for i in range(0, len(todo), _CHUNK)]
     try:
         with _pool(jobs) as pool:
-            return _collect(job, pool.imap_unordered(_render_in_worker, chunks), problems, tick, max_problems)
+            return _collect(job, pool.imap_unordered(_render_in_worker, chunks), tick, max_problems)
     finally:
         _job = None
 
 
-def _collect(job: RenderJob, results: Iterator[tuple[list[Staged], list[Problem]]], problems: list[Problem],
-             tick: Tick, max_problems: int) -> list[Problem]:  # fmt: skip
+def _collect(job: RenderJob, results: Iterator[tuple[list[Staged], list[Problem]]], tick: Tick,
+             max_problems: int) -> list[Problem]:  # fmt: skip
+    """Record the pages workers staged; the problems of those that failed, each once."""
+    problems: list[Problem] = []
     for staged, failed in results:
         for page in staged:
             job.publisher.record(page.rel, page.entry, page.staged)

@@ -27,13 +27,13 @@ import jinja2
 
 from sitegen.config import Config
 from sitegen.errors import ContentError, Problem, Severity, UsageError, errors_in
-from sitegen.incremental.reuse import horizon, shown_everywhere
+from sitegen.incremental.reuse import horizon
 from sitegen.model import Site
 from sitegen.pipeline import build_time, compile_templates, make_renderer, plan_site, render_samples
 from sitegen.preview.reporter import Reporter
 from sitegen.preview.site_files import FOLDERS, Pending, SiteFiles
 from sitegen.preview.snapshot import Snapshot
-from sitegen.preview.swap import Places, can_swap, shown_fields_changed, swapped_route, swapped_site
+from sitegen.preview.swap import Places, can_swap, shown_everywhere, shown_fields_changed, swapped_route, swapped_site
 from sitegen.site.assemble import Visibility
 from sitegen.site.plan import Route
 

@@ -83,6 +83,9 @@ class Converter:
 
     def _load(self, head: Head) -> Text:
         with self.lock:
+            body = head.article.body
+            if body.loaded:  # another request thread converted it while this one waited
+                return Text(body.html, body.excerpt, body.reading_minutes)
             text, problems = self._convert(head)
         errors = errors_in(problems)
         if errors or text is None:

@@ -1,13 +1,12 @@
-"""`sitegen serve`: a local preview server with live reload.
+"""The preview's HTTP server, with live reload (commands/serve.py starts it).
 
-Pages are served from memory (live.py keeps the site up to date, snapshot.py renders each page when it is first asked
-for) by the standard library's ThreadingHTTPServer, with three rules that Python's `http.server` does not follow by
-itself: bind 127.0.0.1 unless told otherwise, answer only Host headers that name this server (a web page cannot reach
-it through DNS rebinding), and serve only what the site publishes, after decoding: a request path never reaches the
-file system except below the search index's private folder, and then only after resolving symlinks. A small script
-is added to HTML as it is served (never to built files); it listens to Server-Sent Events and reloads a page only
-when an update changed it.
-"""
+Pages are served from memory (live_site.py keeps the site up to date, snapshot.py renders each page when it is first
+asked for) by the standard library's ThreadingHTTPServer, with three rules that Python's `http.server` does not follow
+by itself: bind 127.0.0.1 unless told otherwise, answer only Host headers that name this server (a web page cannot reach
+it through DNS rebinding), and serve only what the site publishes, after decoding: a request path never reaches the file
+system except below the search index's private folder, and then only after resolving symlinks. A small script is added
+to HTML as it is served (never to built files); it listens to Server-Sent Events and reloads a page only when an update
+changed it."""
 
 from __future__ import annotations
 

@@ -45,9 +45,10 @@ class Pending:
 
 
 class SiteFiles:
-    def __init__(self, root: Path, loaded: LoadedConfig, reporter: Reporter) -> None:
+    def __init__(self, root: Path, loaded: LoadedConfig, inputs: Inputs, reporter: Reporter) -> None:
         self.root = root
         self.loaded = loaded
+        self.inputs = inputs
         self.settings = ParseSettings.from_config(loaded.config)
         self.converter = Converter(self.settings, root, reporter)
         self.files: dict[str, SourceFile] = {}
@@ -56,16 +57,18 @@ class SiteFiles:
         # with problems are kept: every update goes through them all.
         self.problems: dict[str, list[Problem]] = {}
         self.index_stamps: dict[str, tuple[int, int]] = {}
-        self.inputs = Inputs(loaded.config, Statics({}, {}), fingerprint_assets(Statics({}, {})), template_set(root),
-                             make_environment(template_set(root), loaded.config), {}, ())  # fmt: skip
         self.pending = Pending(replan=True, renderer=True, check_templates=True)
         self.read = 0  # files read since the last snapshot
 
     @classmethod
     def read_all(cls, root: Path, reporter: Reporter, *, cached: bool) -> SiteFiles:
         """Every input of the site. Raises UsageError for a configuration it cannot use."""
-        files = cls(root, load_config(root), reporter)
-        files.read_templates()
+        loaded = load_config(root)
+        templates = template_set(root)
+        empty = Statics({}, {})  # each reader below fills in its part
+        inputs = Inputs(loaded.config, empty, fingerprint_assets(empty), templates,
+                        make_environment(templates, loaded.config), {}, ())  # fmt: skip
+        files = cls(root, loaded, inputs, reporter)
         files.read_static()
         files.read_pageviews()
         files.read_content(cached=cached)

@@ -31,6 +31,11 @@ def can_swap(before: Article, after: Article) -> bool:
     return all(getattr(before, name) == getattr(after, name) for name in _PLACING_FIELDS)
 
 
+def shown_everywhere(site: Site) -> list[Article]:
+    """Articles that blocks on every page may show: a teaser edit of one of them makes every page stale."""
+    return [*site.latest, *site.popular, *site.pages, *([site.lead] if site.lead else [])]
+
+
 def shown_fields_changed(before: Article, after: Article) -> bool:
     """What a page other than the article's own shows of it (a teaser) changed."""
     return (before.title, before.image, before.summary, before.excerpt) != (

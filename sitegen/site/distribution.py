@@ -1,7 +1,7 @@
 """Plan what reads the site besides people: feeds, sitemaps, robots.txt, alias redirects and the 404 page.
 
 These are routes like any page, so an alias that takes a page's URL, or a section called `feed.xml`, is caught by the
-planner's one collision check. The XML files are written by sitegen.feeds and sitegen.sitemaps, the HTML ones
+planner's one collision check. The XML files are written by render/feeds.py and render/sitemaps.py, the HTML ones
 (redirects, 404) by templates.
 """
 

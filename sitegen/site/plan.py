@@ -80,7 +80,7 @@ class Route:
         return self.items if self.article is None else (self.article, *self.items)
 
 
-# Plans more routes once the pages are known (feeds, sitemaps, redirects: sitegen.distribution), so that every URL
+# Plans more routes once the pages are known (feeds, sitemaps, redirects: site/distribution.py), so that every URL
 # goes through one collision check.
 MoreRoutes = Callable[[Site, Sequence[Route]], list[Route]]
 

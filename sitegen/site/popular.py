@@ -1,7 +1,7 @@
 """The "Most Popular" list from an analytics export (`data/pageviews.csv`: `path,views[,date]`).
 
-Analytics are advisory: a missing, empty or malformed export is a warning and the list falls back to pinned, then
-newest articles. The build never fails because of them.
+Analytics are advisory: an empty or malformed export is a warning (no export at all a note, see
+pipeline.read_pageviews) and the list falls back to pinned, then newest articles. The build never fails because of them.
 """
 
 from __future__ import annotations

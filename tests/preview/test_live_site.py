@@ -11,13 +11,15 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from sitegen.commands.build import BuildOptions, build
-from sitegen.content.article import Head, ParseSettings, parse_head
+from sitegen.content.article import Head, ParseSettings, complete, parse_head
 from sitegen.errors import Problem
 from sitegen.model import Article
 from sitegen.preview import reading as reading_module
@@ -329,3 +331,40 @@ def test_a_broken_template_edit_never_reaches_the_last_good_site(golden: Path) -
     assert not live.update({"templates/partials/teaser.html"}).published
     assert live.snapshot is good
     assert b"<html" in good.page("index.html"), "still the theme's teaser, not the broken file"
+
+
+def test_an_empty_summary_shows_the_first_words_as_the_build_does(write_site: SiteWriter, tmp_path: Path) -> None:
+    root = newsroom(write_site)
+    write(root / "content/news/a01.md", article("Story 1", "2025-08-02", "First words of the body.", summary='""'))
+    live = LiveSite(root)
+    live.load()
+    assert live.snapshot is not None
+    story = next(a for a in live.snapshot.site.articles if a.title == "Story 1")
+    assert not story.body.loaded
+    assert story.excerpt == "First words of the body.", "an empty summary is no summary"
+    assert_as_built(live, tmp_path / "out")
+
+
+def test_request_threads_convert_a_body_once(write_site: SiteWriter, monkeypatch: pytest.MonkeyPatch) -> None:
+    live = LiveSite(newsroom(write_site))
+    live.load()
+    assert live.snapshot is not None
+    story = next(a for a in live.snapshot.site.articles if a.title == "Story 4")
+    assert not story.body.loaded
+    conversions: list[str] = []
+    real = complete
+
+    def slow(head: Head, settings: ParseSettings) -> tuple[Article | None, list[Problem]]:
+        conversions.append(head.article.source)
+        time.sleep(0.05)  # long enough for every thread to be waiting for the lock
+        return real(head, settings)
+
+    monkeypatch.setattr(reading_module, "complete", slow)
+    bodies: list[str] = []
+    threads = [threading.Thread(target=lambda: bodies.append(story.body_html)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert conversions == [story.source], "converted once, whatever the number of requests"
+    assert len(bodies) == 4 and all("Body of story 4." in body for body in bodies)

@@ -286,6 +286,23 @@ def test_a_route_without_a_template_is_fingerprinted_with_its_articles_bodies(si
     assert prints.route(feed) != prints.route(edited)  # a body edit reaches it
 
 
+@pytest.mark.parametrize("shown", ["{{ items[0].body_html }}", "{{ items[0].body.html }}"])
+def test_a_list_template_that_shows_bodies_is_fingerprinted_with_them(site: Path, tmp_path: Path, shown: str) -> None:
+    """Whether a template reads an article's HTML as `body_html` or through its Body, a body edit re-renders it."""
+    config = load_config(site).config
+    own = tmp_path / "templates"
+    own.mkdir()
+    (own / "bodies.html").write_text(f"<main>{shown}</main>\n", encoding="utf-8")
+    templates = TemplateSet((own, Path(__file__).resolve().parents[3] / "templates"), site)
+    story = Article(**{**SITE_ARTICLE_FIELDS, "digest": "one"})  # type: ignore[arg-type]
+    model = build_site([story], {}, config, Visibility(build_time()), [])
+    renderer = Renderer(make_environment(templates, config), templates, model, config, lambda p: p)
+    prints = Fingerprinter(renderer, model, config, "code", {story.source: "teaser"})
+    page = Route("/bodies/", "bodies/index.html", "bodies.html", "section", "Bodies", "test", items=(story,))
+    edited = replace(page, items=(replace(story, digest="two"),))
+    assert prints.route(page) != prints.route(edited)
+
+
 SITE_ARTICLE_FIELDS: dict[str, object] = {
     "source": "content/news/x.md", "kind": "article", "title": "X", "date": None, "updated": None, "expires": None,
     "draft": False, "pinned": False, "slug": "x", "section": "news", "url": "/news/x/", "authors": (), "tags": (),
