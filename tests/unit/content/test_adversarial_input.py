@@ -10,8 +10,7 @@ import pytest
 from sitegen.content.article import ParseSettings, parse_article, parse_section_index
 from sitegen.errors import Problem, Severity
 from sitegen.model import Article
-
-SETTINGS = ParseSettings("Asia/Yerevan", "/{section}/{slug}/", "")
+from tests.unit.parsing import SETTINGS
 
 
 def parse(text: str | bytes, source: str = "content/news/x.md") -> tuple[Article | None, list[Problem]]:

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from sitegen.content.article import ParseSettings, parse_article, section_of
+from sitegen.content.article import section_of
 from sitegen.content.markup import cut_words
-from sitegen.model import Article
-
-SETTINGS = ParseSettings("Asia/Yerevan", "/{section}/{slug}/", "")
-
-
-def parse(text: str | bytes, source: str = "content/news/2025/x.md") -> tuple[Article | None, list[str]]:
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    article, problems = parse_article(source, data, SETTINGS)
-    return article, [str(p) for p in problems]
+from tests.unit.parsing import parse
 
 
 def test_front_matter_fields() -> None:

@@ -273,13 +273,18 @@ def test_damaged_or_missing_bodies_are_parsed_again(site: Path, tmp_path: Path) 
     assert published(site / "public") == published(tmp_path / "clean")
 
 
-def test_a_route_without_a_template_is_fingerprinted_with_its_articles_bodies(site: Path) -> None:
+def fingerprints_of(site: Path, *folders: Path) -> tuple[Fingerprinter, Article]:
+    """A fingerprinter of a one-article site, with these template folders before the theme's."""
     config = load_config(site).config
-    templates = TemplateSet((Path(__file__).resolve().parents[3] / "templates",), site)
+    templates = TemplateSet((*folders, Path(__file__).resolve().parents[3] / "templates"), site)
     story = Article(**{**SITE_ARTICLE_FIELDS, "digest": "one"})  # type: ignore[arg-type]
     model = build_site([story], {}, config, Visibility(build_time()), [])
     renderer = Renderer(make_environment(templates, config), templates, model, config, lambda p: p)
-    prints = Fingerprinter(renderer, model, config, "code", {story.source: "teaser"})
+    return Fingerprinter(renderer, model, config, "code", {story.source: "teaser"}), story
+
+
+def test_a_route_without_a_template_is_fingerprinted_with_its_articles_bodies(site: Path) -> None:
+    prints, story = fingerprints_of(site)
     feed = Route("/feed.xml", "feed.xml", "rss", "rss", "Feed", "feeds", items=(story,))
     edited = replace(feed, items=(replace(story, digest="two"),))
     assert prints.route(feed) == prints.route(feed)  # stable: not "unrenderable"
@@ -289,18 +294,17 @@ def test_a_route_without_a_template_is_fingerprinted_with_its_articles_bodies(si
 @pytest.mark.parametrize("shown", ["{{ items[0].body_html }}", "{{ items[0].body.html }}"])
 def test_a_list_template_that_shows_bodies_is_fingerprinted_with_them(site: Path, tmp_path: Path, shown: str) -> None:
     """Whether a template reads an article's HTML as `body_html` or through its Body, a body edit re-renders it."""
-    config = load_config(site).config
     own = tmp_path / "templates"
     own.mkdir()
     (own / "bodies.html").write_text(f"<main>{shown}</main>\n", encoding="utf-8")
-    templates = TemplateSet((own, Path(__file__).resolve().parents[3] / "templates"), site)
-    story = Article(**{**SITE_ARTICLE_FIELDS, "digest": "one"})  # type: ignore[arg-type]
-    model = build_site([story], {}, config, Visibility(build_time()), [])
-    renderer = Renderer(make_environment(templates, config), templates, model, config, lambda p: p)
-    prints = Fingerprinter(renderer, model, config, "code", {story.source: "teaser"})
+    prints, story = fingerprints_of(site, own)
     page = Route("/bodies/", "bodies/index.html", "bodies.html", "section", "Bodies", "test", items=(story,))
     edited = replace(page, items=(replace(story, digest="two"),))
     assert prints.route(page) != prints.route(edited)
+    teaser = Route("/bodies/", "bodies/index.html", "section.html", "section", "Bodies", "test", items=(story,))
+    assert prints.route(teaser) == prints.route(replace(teaser, items=(replace(story, digest="two"),))), (
+        "a list of teasers is not re-rendered for a body edit"
+    )
 
 
 SITE_ARTICLE_FIELDS: dict[str, object] = {

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sitegen.config import Config
-from sitegen.content.article import ParseSettings, parse_article
-from sitegen.model import Article
 from sitegen.site.assemble import Visibility, build_site
 from sitegen.site.plan import Pager, plan
-
-SETTINGS = ParseSettings("Asia/Yerevan", "/{section}/{slug}/", "")
-NOW = datetime(2025, 9, 11, 6, 0, tzinfo=UTC)
-
-
-def parse(text: str | bytes, source: str = "content/news/2025/x.md") -> tuple[Article | None, list[str]]:
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    article, problems = parse_article(source, data, SETTINGS)
-    return article, [str(p) for p in problems]
+from tests.unit.parsing import NOW, parse
 
 
 def test_pager_window_is_bounded() -> None:
