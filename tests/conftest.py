@@ -11,6 +11,8 @@ import pytest
 
 from sitegen.cli import main
 
+pytest_plugins = ["tests.browser"]  # the Chromium fixture, for the tests that use a real browser
+
 # Thursday, September 11, 2025 10:00 in Yerevan (06:00 UTC): the seed page's date.
 BUILD_EPOCH = 1757570400
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -20,10 +19,6 @@ import pytest
 from sitegen.commands.build import BuildOptions, build
 from tests.commands.test_search import SIDEBAR_CONFIG
 from tests.conftest import BASIC_CONFIG, BUILD_EPOCH, article
-
-CHROMIUM = Path(os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]  # fmt: skip
 
 SITE = {
     "sitegen.toml": SIDEBAR_CONFIG,
@@ -93,19 +88,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 @pytest.fixture(scope="module")
 def armenian_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     yield from _build_and_serve(tmp_path_factory.mktemp("search-hy"), ARMENIAN_SITE)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"search browser tests need Chromium at {CHROMIUM} (Debian: apt-get install chromium; or set "
-                    "SITEGEN_CHROMIUM): they must not be skipped")  # fmt: skip
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ These must run in CI: without Chromium they fail with a message saying how to in
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,24 +14,8 @@ import pytest
 from sitegen.preview.server import Preview
 from tests.conftest import SiteWriter, article
 
-CHROMIUM = Path(os.environ.get("SITEGEN_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]  # fmt: skip
 ARTICLE = "content/news/x.md"
 WAIT_MS = 20_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        hint = "install Debian's chromium (apt-get install chromium), or set SITEGEN_CHROMIUM"
-        pytest.fail(f"{CHROMIUM} not found: {hint}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
