@@ -43,7 +43,6 @@ class Fingerprinter:
             code,
             config.digest(),
             renderer.globals["build_time"].date().isoformat(),
-            *(f"{name}={markup}" for name, markup in sorted(renderer.blocks.items())),
             *(self._article(p, full=False) for p in site.pages),
             *(self._describe(s, full=False) for s in site.sections.values()),
         ]
@@ -53,10 +52,10 @@ class Fingerprinter:
     def route(self, route: Route) -> str:
         try:
             template, shows_bodies = self._template(route.template)
-            latest = str(self.renderer.latest_for(route.article))
+            around = self.renderer.context_key(route)
         except (ContentError, jinja2.TemplateError, OSError):
             return "unrenderable:" + os.urandom(8).hex()  # never matches: rendering reports the problem
-        parts = [self.shared, template, latest]
+        parts = [self.shared, template, *around]
         for name in _field_names(type(route)):
             parts.append(name)
             value = getattr(route, name)

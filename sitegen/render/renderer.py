@@ -115,6 +115,12 @@ class Renderer:
             )
         return self._latest[key]
 
+    def context_key(self, route: Route) -> tuple[str, ...]:
+        """Everything a page shows besides its Route's own fields (the blocks around it), as comparable strings: two
+        renderers give a route the same bytes when its Route and this key are equal (fingerprints, `build --watch`)."""
+        shared = (f"{name}={markup}" for name, markup in sorted(self.blocks.items()))
+        return (*shared, str(self.latest_for(route.article)))
+
     def render(self, route: Route) -> bytes:
         serializer = SERIALIZERS.get(route.kind)
         if serializer is not None:
