@@ -71,6 +71,17 @@ class FeedsConfig:
     atom: bool = True  # an Atom feed (feed.atom) beside every RSS feed
 
 
+FRAGMENT_MODES = ("script", "ssi", "esi")
+
+
+@dataclass(frozen=True)
+class FragmentsConfig:
+    # How pages show the blocks that change with every publish (latest news, Most Popular, topics), which are also
+    # published as files under fragments/: "script" embeds each as of the page's own date and a script swaps in the
+    # current file; "ssi" (nginx `ssi on`, Apache mod_include) and "esi" (a CDN) emit include directives instead.
+    include: str = "script"
+
+
 @dataclass(frozen=True)
 class Config:
     title: str = "News"
@@ -94,6 +105,7 @@ class Config:
     newsletter: NewsletterConfig = field(default_factory=NewsletterConfig)
     sponsor: SponsorConfig = field(default_factory=SponsorConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
+    fragments: FragmentsConfig = field(default_factory=FragmentsConfig)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -257,6 +269,11 @@ def _check_values(config: Config, where: str) -> list[Problem]:
     for host in config.embed_hosts:
         if not host or "/" in host or ":" in host or host != host.strip().lower():
             problems.append(error(where, None, f"'embed_hosts' entries are host names like www.youtube.com: {host!r}"))
+    if config.fragments.include not in FRAGMENT_MODES:
+        modes = ", ".join(f'"{m}"' for m in FRAGMENT_MODES)
+        problems.append(
+            error(where, None, f"'fragments.include' must be one of {modes}, not {config.fragments.include!r}")
+        )
     if config.newsletter.method.lower() not in {"post", "get"}:
         problems.append(error(where, None, '\'newsletter.method\' must be "post" or "get"'))
     return problems

@@ -102,11 +102,6 @@ def output_path(url: str) -> str:
     return url.lstrip("/")
 
 
-def page_url(base: str, number: int) -> str:
-    """Page N of a paginated list lives at `<base>page/N/`; page 1 is the list's own URL."""
-    return base if number == 1 else f"{base}page/{number}/"
-
-
 def absolute(base_url: str, url: str) -> str:
     """An absolute URL from the site's base_url, percent-encoding what needs it; relative when there is no base."""
     if url.startswith(("http://", "https://", "mailto:", "//")):

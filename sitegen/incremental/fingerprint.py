@@ -1,9 +1,10 @@
 """What each page is made from, as one digest: a page whose fingerprint did not change need not be rendered again.
 
-A fingerprint covers sitegen's own code, the configuration, the build date (the header shows it), the page's template
-and every template it loads, the blocks every page shows (navigation, Most Popular, newsletter, sponsor, topics, as
-rendered markup), the sections and standalone pages every page can link, the page's "latest news" block, and a
-description of every field of its Route. So it is generic: a new kind of Route is fingerprinted with no change here.
+A fingerprint covers sitegen's own code, the configuration, the page's template and every template it loads, what
+the page shows around its Route (Renderer.context_key: the blocks every page shows, and the page's edition of latest
+news, Most Popular and topics), the sections and standalone pages every page can link, and a description of every
+field of its Route. So it is generic: a new kind of Route is fingerprinted with no change here. The build date is in
+it only for a template that mentions `build_time` (the theme's don't: no page depends on the day it was built).
 
 Articles inside a route are described by their source digest when the page shows their body (the route's own
 article, or every article when the template mentions `body_html` or the page is written by Python code rather than a
@@ -32,6 +33,7 @@ from sitegen.site.plan import Route
 
 # A template that mentions an article's HTML, as `x.body_html` or through its Body as `x.body.html`.
 _SHOWS_BODY = re.compile(r"\bbody_html\b|\bbody\s*\.\s*html\b")
+_SHOWS_DATE = re.compile(r"\bbuild_time\b")  # a site's own template may print the build date
 
 
 class Fingerprinter:
@@ -42,11 +44,11 @@ class Fingerprinter:
         shared = [
             code,
             config.digest(),
-            renderer.globals["build_time"].date().isoformat(),
             *(self._article(p, full=False) for p in site.pages),
             *(self._describe(s, full=False) for s in site.sections.values()),
         ]
         self.shared = _digest(shared)
+        self._date = renderer.globals["build_time"].date().isoformat()
         self._templates: dict[str, tuple[str, bool]] = {}
 
     def route(self, route: Route) -> str:
@@ -74,8 +76,10 @@ class Fingerprinter:
                 # It may show anything its articles hold, bodies included.
                 self._templates[name] = (_digest(["no template", name]), True)
                 return self._templates[name]
-            digest = _digest([f"{n}\0{s}" for n, s in sorted(sources.items())])
-            self._templates[name] = (digest, any(_SHOWS_BODY.search(s) for s in sources.values()))
+            parts = [f"{n}\0{s}" for n, s in sorted(sources.items())]
+            if any(_SHOWS_DATE.search(s) for s in sources.values()):
+                parts.append(self._date)
+            self._templates[name] = (_digest(parts), any(_SHOWS_BODY.search(s) for s in sources.values()))
         return self._templates[name]
 
     def _describe(self, value: Any, *, full: bool) -> str:

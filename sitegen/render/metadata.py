@@ -137,7 +137,7 @@ class Metadata:
             return [self.news_article(route.article), self.breadcrumbs(route)]
         if route.kind == SECTION:
             return [self.breadcrumbs(route)]
-        if route.kind == HOME and (route.pager is None or route.pager.number == 1):
+        if route.kind == HOME and (route.pager is None or route.pager.front):
             return [self.website(), self.organization()]
         return []
 

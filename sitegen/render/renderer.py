@@ -1,7 +1,9 @@
 """Render routes to HTML bytes with Jinja.
 
-Blocks that every page shows (navigation, Most Popular, newsletter, sponsor, topics) are rendered once per build and
-handed to each page as finished markup: a 10,000-page build must not redo them 10,000 times.
+Blocks that every page shows are rendered once per build and handed to each page as finished markup: a 10,000-page
+build must not redo them 10,000 times. Navigation, newsletter and sponsor are the same on every page; latest news, Most
+Popular and topics are shown as of the page's edition (site/editions.py), rendered once per edition, and published as
+they are now as fragment files.
 """
 
 from __future__ import annotations
@@ -22,15 +24,17 @@ from markupsafe import Markup
 
 from sitegen.config import Config
 from sitegen.errors import ContentError, Problem, error
-from sitegen.model import Article, Site
+from sitegen.model import Site
 from sitegen.paths import TEMPLATES_DIR
 from sitegen.render import feeds, sitemaps
 from sitegen.render.metadata import Metadata
-from sitegen.site.distribution import ATOM, NEWS_SITEMAP, ROBOTS, RSS, SITEMAP, SITEMAP_INDEX
+from sitegen.site.distribution import ATOM, FRAGMENT, NEWS_SITEMAP, ROBOTS, RSS, SITEMAP, SITEMAP_INDEX, fragment_url
+from sitegen.site.editions import Edition, Editions
 from sitegen.site.plan import Route
 from sitegen.urls import absolute
 
-SHARED_BLOCKS = ("nav", "most_popular", "newsletter", "sponsor", "search_topics")
+SHARED_BLOCKS = ("nav", "newsletter", "sponsor")
+EDITION_BLOCKS = ("most_popular", "search_topics")  # and latest_news, which leaves the page's own article out
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December")  # fmt: skip
@@ -72,6 +76,7 @@ def make_environment(templates: TemplateSet, config: Config) -> jinja2.Environme
     env.filters["longdate"] = lambda d: long_date(d.astimezone(tz))
     env.filters["isodate"] = lambda d: d.astimezone(tz).date().isoformat()
     env.filters["isotime"] = lambda d: d.astimezone(tz).isoformat()
+    env.filters["year"] = lambda d: d.astimezone(tz).year
     env.filters["absolute"] = lambda url: absolute(config.base_url, url)
     return env
 
@@ -98,33 +103,61 @@ class Renderer:
             "asset": asset_url,
             "site_date_config": json.dumps({"lang": config.language, "timeZone": config.timezone}),
             "page_meta": Metadata(site, config, config.feeds.atom).for_route,
+            "fragment_url": fragment_url,
         }
         self.blocks: dict[str, Markup] = {name: self._block(f"partials/{name}.html") for name in SHARED_BLOCKS}
-        self._latest: dict[str, Markup] = {}
+        self.editions = Editions(site, config.latest_count, config.popular.count, config.topics_count)
+        self._edition_blocks: dict[str, dict[str, Markup]] = {}
+        self._latest: dict[tuple[str, str], Markup] = {}
 
     def _block(self, name: str) -> Markup:
         return Markup(self._render_template(name, self.globals))
 
-    def latest_for(self, article: Article | None) -> Markup:
-        """ "Catch up on the latest news": the newest articles other than the one being read."""
-        shown = tuple(a for a in self.site.latest if a is not article)[: self.config.latest_count]
-        key = "|".join(a.url for a in shown)
+    def edition_of(self, route: Route) -> Edition:
+        """What the blocks around `route` show: a fragment file shows them now, a page as of its own moment."""
+        if route.kind == FRAGMENT:
+            return self.editions.current()
+        return self.editions.of(route.articles())
+
+    def blocks_for(self, edition: Edition) -> dict[str, Markup]:
+        """Every block a page of `edition` shows, as markup (or as include directives, when the host includes)."""
+        key = edition.key()
+        if key not in self._edition_blocks:
+            own = {name: self._edition_block(name, edition) for name in EDITION_BLOCKS}
+            self._edition_blocks[key] = {**self.blocks, **own}
+        return self._edition_blocks[key]
+
+    def _edition_block(self, name: str, edition: Edition, context: Mapping[str, Any] | None = None) -> Markup:
+        mode = self.config.fragments.include
+        if mode == "ssi":
+            return Markup('<!--#include virtual="{}" -->').format(fragment_url(name))
+        if mode == "esi":
+            return Markup('<esi:include src="{}"/>').format(fragment_url(name))
+        extra = {"edition": edition, "fragment": False, **(context or {})}
+        return Markup(self._render_template(f"partials/{name}.html", {**self.globals, **extra}))
+
+    def latest_for(self, route: Route, edition: Edition) -> Markup:
+        """ "Catch up on the latest news" as of the page's edition, without the article being read."""
+        article = route.article if route.kind != FRAGMENT else None
+        shown = tuple(a for a in edition.latest if a is not article)[: self.config.latest_count]
+        key = (edition.key(), "|".join(a.url for a in shown))
         if key not in self._latest:
-            self._latest[key] = Markup(
-                self._render_template("partials/latest_news.html", {**self.globals, "latest": shown})
-            )
+            self._latest[key] = self._edition_block("latest_news", edition, {"latest": shown})
         return self._latest[key]
 
     def context_key(self, route: Route) -> tuple[str, ...]:
         """Everything a page shows besides its Route's own fields (the blocks around it), as comparable strings: two
         renderers give a route the same bytes when its Route and this key are equal (fingerprints, `build --watch`)."""
         shared = (f"{name}={markup}" for name, markup in sorted(self.blocks.items()))
-        return (*shared, str(self.latest_for(route.article)))
+        return (*shared, self.edition_of(route).key())
 
     def render(self, route: Route) -> bytes:
         serializer = SERIALIZERS.get(route.kind)
         if serializer is not None:
             return serializer(route, self.site, self.config)
+        edition = self.edition_of(route)
+        if route.kind == FRAGMENT:
+            return self._render_fragment(route, edition)
         context = {
             **self.globals,
             "page": route,
@@ -134,9 +167,15 @@ class Renderer:
             "section": route.section,
             "term": route.term,
             "breadcrumb": self._breadcrumb(route),
-            "blocks": self.blocks,
-            "latest_news": self.latest_for(route.article),
+            "edition": edition,
+            "blocks": self.blocks_for(edition),
+            "latest_news": self.latest_for(route, edition),
         }
+        return self._render_template(route.template, context).encode("utf-8")
+
+    def _render_fragment(self, route: Route, edition: Edition) -> bytes:
+        """A block as it is now; latest news with a spare item (hidden), for an article page that leaves itself out."""
+        context = {**self.globals, "page": route, "edition": edition, "fragment": True, "latest": edition.latest}
         return self._render_template(route.template, context).encode("utf-8")
 
     def _breadcrumb(self, route: Route) -> tuple[Any, ...]:

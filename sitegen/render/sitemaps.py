@@ -1,5 +1,5 @@
-"""sitemap.xml (sitemaps.org 0.9, an index over numbered files past 50,000 URLs), the Google News sitemap and
-robots.txt.
+"""sitemap.xml (sitemaps.org 0.9: an index over one sitemap per month, see site/distribution.py), the Google News
+sitemap and robots.txt.
 
 Sitemaps must list fully qualified URLs, so without base_url the build plans none (see pipeline.distribution_for) and
 robots.txt names no sitemap."""

@@ -9,11 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sitegen.model import Article, Section, Site, Term
 from sitegen.paths import NOT_FOUND_PAGE, ROBOTS_FILE
-from sitegen.site.plan import ARTICLE_PAGE, AUTHOR, HOME, SECTION, STANDALONE, TAG, MoreRoutes, Route
+from sitegen.site.editions import edition_moment
+from sitegen.site.plan import (
+    ARTICLE_PAGE,
+    AUTHOR,
+    HOME,
+    REDIRECT,
+    REDIRECT_TEMPLATE,
+    SECTION,
+    STANDALONE,
+    TAG,
+    MoreRoutes,
+    Route,
+)
 from sitegen.urls import output_path
 
 RSS = "rss"
@@ -22,8 +34,11 @@ SITEMAP = "sitemap"
 SITEMAP_INDEX = "sitemap-index"
 NEWS_SITEMAP = "news-sitemap"
 ROBOTS = "robots"
-REDIRECT = "redirect"
 NOT_FOUND = "not-found"
+FRAGMENT = "fragment"
+FRAGMENT_DIR = "fragments"
+# The blocks that change with every publish or analytics refresh, each published once as a file (site/editions.py).
+FRAGMENTS = ("latest_news", "most_popular", "search_topics")
 NEWS_WINDOW = timedelta(hours=48)  # Google News takes articles published in the two days before the build
 
 # Kinds written by Python serializers rather than templates (see Renderer.render).
@@ -35,7 +50,8 @@ SITEMAP_URL = "/sitemap.xml"
 NEWS_SITEMAP_URL = "/news-sitemap.xml"
 ROBOTS_URL = f"/{ROBOTS_FILE}"
 NOT_FOUND_URL = f"/{NOT_FOUND_PAGE}"
-SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org); more and sitemap.xml becomes an index
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org); a month with more is split
+SITEMAPS_FOLDER = "/sitemaps/"
 _PUBLIC = (HOME, ARTICLE_PAGE, STANDALONE, SECTION, TAG, AUTHOR)
 
 
@@ -52,8 +68,14 @@ class Distribution:
         return lambda site, routes: plan_distribution(site, routes, self)
 
 
+def fragment_url(name: str) -> str:
+    """ "most_popular" is published at /fragments/most-popular.html."""
+    return f"/{FRAGMENT_DIR}/{name.replace('_', '-')}.html"
+
+
 def plan_distribution(site: Site, pages: Sequence[Route], options: Distribution) -> list[Route]:
-    routes = _feeds(site, options)
+    routes = [_fragment(name) for name in FRAGMENTS]
+    routes += _feeds(site, options)
     if options.sitemaps:
         routes += _sitemaps(site, pages, SITEMAP_LIMIT)
     if options.robots:
@@ -94,19 +116,27 @@ def last_changed(article: Article) -> datetime | None:
 
 
 def _sitemaps(site: Site, pages: Sequence[Route], limit: int) -> list[Route]:
+    """sitemap.xml is an index of one sitemap per month (UTC) of the pages' editions (an article's publication, a list
+    page's newest article), so a new article rewrites its month's file and the index, not a sitemap of the whole
+    site; an update changes its `lastmod` inside its publication month. Undated pages are in `sitemaps/pages.xml`."""
     site_changed = _newest(last_changed(a) for a in site.articles)
-    listed = tuple((r.url, _lastmod(r, site_changed)) for r in pages if r.kind in _PUBLIC)
+    months: dict[str, list[tuple[str, datetime | None]]] = {}
+    for route in pages:
+        if route.kind in _PUBLIC:
+            moment = edition_moment(route.articles())
+            name = moment.astimezone(UTC).strftime("%Y-%m") if moment else "pages"
+            months.setdefault(name, []).append((route.url, _lastmod(route, site_changed)))
+    parts = []
+    for name in sorted(months, key=lambda name: (name != "pages", name), reverse=True):  # newest first, undated last
+        listed = months[name]
+        for n, start in enumerate(range(0, len(listed), limit), 1):
+            url = f"{SITEMAPS_FOLDER}{name}{f'-{n}' if n > 1 else ''}.xml"
+            parts.append(Route(url, output_path(url), "", SITEMAP, "sitemap", "the sitemap",
+                               listed=tuple(listed[start : start + limit])))  # fmt: skip
+    index = tuple((part.url, _newest(lastmod for _, lastmod in part.listed)) for part in parts)
     recent = tuple(a for a in site.articles if _is_news(site, a))[:1000]
     news = Route(NEWS_SITEMAP_URL, output_path(NEWS_SITEMAP_URL), "", NEWS_SITEMAP, "news sitemap", "the news sitemap",
                  items=recent)  # fmt: skip
-    if len(listed) <= limit:
-        return [Route(SITEMAP_URL, "sitemap.xml", "", SITEMAP, "sitemap", "the sitemap", listed=listed), news]
-    chunks = [listed[i : i + limit] for i in range(0, len(listed), limit)]
-    parts = [
-        Route(f"/sitemap-{n}.xml", f"sitemap-{n}.xml", "", SITEMAP, "sitemap", "the sitemap", listed=chunk)
-        for n, chunk in enumerate(chunks, 1)
-    ]
-    index = tuple((part.url, _newest(lastmod for _, lastmod in part.listed)) for part in parts)
     return [Route(SITEMAP_URL, "sitemap.xml", "", SITEMAP_INDEX, "sitemap", "the sitemap", listed=index), *parts, news]
 
 
@@ -132,5 +162,11 @@ def _newest(moments: Iterable[datetime | None]) -> datetime | None:
     return max(found) if found else None
 
 
+def _fragment(name: str) -> Route:
+    url = fragment_url(name)
+    return Route(url, url.lstrip("/"), f"partials/{name}.html", FRAGMENT, name.replace("_", " "), f"the {name} block")
+
+
 def _redirect(article: Article, alias: str) -> Route:
-    return Route(alias, output_path(alias), "redirect.html", REDIRECT, article.title, article.source, article=article)
+    return Route(alias, output_path(alias), REDIRECT_TEMPLATE, REDIRECT, article.title, article.source, article=article,
+                 target=article.url)  # fmt: skip

@@ -14,7 +14,7 @@ from datetime import datetime
 from sitegen.errors import Problem, error
 from sitegen.model import Article, Section, Site, Term
 from sitegen.paths import CONTENT_DIR
-from sitegen.urls import output_path, page_url, unsafe_url_reason
+from sitegen.urls import output_path, unsafe_url_reason
 
 HOME = "home"
 ARTICLE_PAGE = "article"
@@ -24,39 +24,51 @@ TAG = "tag"
 AUTHOR = "author"
 SEARCH = "search"
 SEARCH_URL = "/search/"
+REDIRECT = "redirect"
+REDIRECT_TEMPLATE = "redirect.html"
 
 
 @dataclass(frozen=True)
 class Pager:
+    """Where a page sits in its list. Pages are numbered from the oldest, so a number, once published, keeps its
+    articles: page 1 holds a list's oldest `page_size`, page 2 the next, and the front page (the list's own URL,
+    numbered last) the newest `page_size` to `2 × page_size − 1`. A new article changes the front page only, and when
+    the front page overflows, one new numbered page. Nothing on a numbered page depends on how many pages there are:
+    its "newer" link goes to the next number, which for the newest numbered page is a redirect to the front page.
+    """
+
     number: int
-    total: int
-    base: str  # the list's own URL (page 1)
+    base: str  # the list's own URL (the front page)
+    front: bool = True
 
     def url(self, number: int) -> str:
-        return page_url(self.base, number)
+        return self.base if self.front and number == self.number else numbered_url(self.base, number)
 
     @property
-    def previous(self) -> str | None:
+    def newer(self) -> str | None:
+        return None if self.front else numbered_url(self.base, self.number + 1)
+
+    @property
+    def older(self) -> str | None:
         return self.url(self.number - 1) if self.number > 1 else None
 
-    @property
-    def next(self) -> str | None:
-        return self.url(self.number + 1) if self.number < self.total else None
-
     def window(self, size: int = 2) -> list[int | None]:
-        """Page numbers to link: the first, the last and `size` around the current one; None marks a gap.
-
-        Bounded however long the list, so a pager never costs work proportional to the archive.
-        """
-        wanted = {1, self.total, *range(self.number - size, self.number + size + 1)}
-        numbers = sorted(n for n in wanted if 1 <= n <= self.total)
+        """Page numbers to link: this one, `size` older ones and the oldest; None marks a gap. Only older pages are
+        numbered (newer ones are reached by "newer" and the front page), so the window never changes as the list
+        grows, and is bounded however long the list is."""
+        numbers = sorted({1, *range(max(1, self.number - size), self.number + 1)}, reverse=True)
         shown: list[int | None] = []
         for n in numbers:
             last = shown[-1] if shown else None
-            if last is not None and n - last > 1:
+            if last is not None and last - n > 1:
                 shown.append(None)
             shown.append(n)
         return shown
+
+
+def numbered_url(base: str, number: int) -> str:
+    """A numbered page's URL: `<base>page/N/`, whatever N (the front page is the list's own URL)."""
+    return f"{base}page/{number}/"
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,7 @@ class Route:
     section: Section | None = None
     term: Term | None = None
     listed: tuple[tuple[str, datetime | None], ...] = ()  # a sitemap's URLs and when each last changed
+    target: str = ""  # where a redirect sends readers
 
     def articles(self) -> tuple[Article, ...]:
         """Every article the page holds: its own and those it lists. No other field holds an article (a new field
@@ -139,15 +152,33 @@ def _paginate(
     section: Section | None = None,
     term: Term | None = None,
 ) -> list[Route]:
-    total = max(1, -(-len(items) // page_size))
+    """The front page first, then the numbered pages from the newest, then a redirect from the front page's number to
+    the front page (the newest numbered page links "newer" to it). See Pager."""
+    pages = chunk_items(items, page_size)
+    total = len(pages)
     routes = []
-    for number in range(1, total + 1):
-        pager = Pager(number, total, base)
-        chunk = tuple(items[(number - 1) * page_size : number * page_size])
+    for number in range(total, 0, -1):
+        pager = Pager(number, base, front=number == total)
         url = pager.url(number)
-        routes.append(Route(url, output_path(url), template, kind, title, source, items=chunk, pager=pager,
-                            section=section, term=term))  # fmt: skip
+        routes.append(Route(url, output_path(url), template, kind, title, source, items=pages[number - 1],
+                            pager=pager, section=section, term=term))  # fmt: skip
+    if total > 1:
+        url = numbered_url(base, total)
+        routes.append(Route(url, output_path(url), REDIRECT_TEMPLATE, REDIRECT, title, source, target=base))
     return routes
+
+
+def chunk_items(items: Sequence[Article], page_size: int) -> list[tuple[Article, ...]]:
+    """A list (newest first) cut into pages counted from the oldest: page N holds the same articles however many are
+    added later; the last page, the front, holds what remains: `page_size` to `2 × page_size − 1` articles."""
+    total = max(1, len(items) // page_size)
+    oldest_first = len(items)
+    pages = []
+    for number in range(1, total):
+        end = oldest_first - (number - 1) * page_size
+        pages.append(tuple(items[end - page_size : end]))
+    pages.append(tuple(items[: oldest_first - (total - 1) * page_size]))
+    return pages
 
 
 def _section_source(section: Section) -> str:

@@ -63,8 +63,9 @@ def test_every_page_has_the_shared_blocks(write_site: SiteWriter, cli: Callable[
     for url in ["/", "/news/", "/news/armenia/drills/", "/tags/iran/", "/about/"]:
         tree = page(root, url)
         date = tree.xpath('//time[@class="site-date"]')[0]
-        assert date.get("datetime") == "2025-09-11"
-        assert date.text_content() == "Thursday, September 11, 2025"
+        # The page's edition (its newest article, here everywhere the same), not the build's date (2025-09-11).
+        assert date.get("datetime") == "2025-09-10"
+        assert date.text_content() == "Wednesday, September 10, 2025"
         assert tree.xpath('//section[@id="most-popular"]//ol/li/a')
         form = tree.xpath('//section[@id="newsletter"]//form')[0]
         assert form.get("method") == "post"
@@ -137,12 +138,23 @@ def test_pagination(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
     files = {f"content/news/a{i:02d}.md": article(f"Story {i:02d}", f"2025-08-{i:02d}") for i in range(1, 26)}
     files["sitegen.toml"] = 'title = "T"\npage_size = 10\n'
     root = build(write_site, cli, files)
-    assert len(texts(page(root, "/news/"), "//article//h3")) == 10
-    third = page(root, "/news/page/3/")
-    assert texts(third, "//article//h3") == [f"Story {i:02d}" for i in range(5, 0, -1)]
-    assert third.xpath('//a[@rel="prev"]/@href') == ["/news/page/2/"]
-    assert not third.xpath('//a[@rel="next"]')
-    assert not (root / "public/news/page/4").exists()
+    # Numbered from the oldest: page 1 holds the oldest ten for good, the front page the newest ten to nineteen.
+    assert texts(page(root, "/news/"), "//article//h3") == [f"Story {i:02d}" for i in range(25, 10, -1)]
+    assert page(root, "/news/").xpath('//a[@rel="next"]/@href') == ["/news/page/1/"]
+    first = page(root, "/news/page/1/")
+    assert texts(first, "//article//h3") == [f"Story {i:02d}" for i in range(10, 0, -1)]
+    assert first.xpath('//a[@rel="prev"]/@href') == ["/news/page/2/"]  # the next number up: a redirect to the front
+    assert not first.xpath('//a[@rel="next"]')
+    assert 'http-equiv="refresh" content="0; url=/news/"' in (root / "public/news/page/2/index.html").read_text()
+    assert not (root / "public/news/page/3").exists()
+    before = (root / "public/news/page/1/index.html").read_bytes()
+    for i in range(26, 31):
+        (root / f"content/news/a{i:02d}.md").write_text(article(f"Story {i:02d}", f"2025-08-{i:02d}"), encoding="utf-8")
+    assert cli("build", root).code == 0
+    assert (root / "public/news/page/1/index.html").read_bytes() == before  # a published page keeps its articles
+    assert texts(page(root, "/news/page/2/"), "//article//h3") == [f"Story {i:02d}" for i in range(20, 10, -1)]
+    assert texts(page(root, "/news/"), "//article//h3") == [f"Story {i:02d}" for i in range(30, 20, -1)]
+    assert 'content="0; url=/news/"' in (root / "public/news/page/3/index.html").read_text()
 
 
 def test_popular_uses_pageviews_with_window(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
@@ -156,8 +168,12 @@ def test_popular_uses_pageviews_with_window(write_site: SiteWriter, cli: Callabl
         "/sports/draft/,5000,2025-09-10\n"  # a draft: never listed
         "/about/,9999,2025-09-10\n",  # not an article
     }
-    tree = page(build(write_site, cli, files), "/")
-    assert texts(tree, '//section[@id="most-popular"]//li') == ["World Story", "Award"]
+    root = build(write_site, cli, files)
+    fragment = lxml.html.fromstring((root / "public/fragments/most-popular.html").read_bytes())
+    assert texts(fragment, '//section[@id="most-popular"]//li') == ["World Story", "Award"]
+    # Pages embed what the block shows without analytics, as of their edition: a refresh rewrites the fragment only.
+    embedded = texts(page(root, "/"), '//section[@id="most-popular"]//li')
+    assert embedded == ["Award", "Iran Holds Joint Drills", "Service Cut", "World Story"]
 
 
 def test_popular_falls_back_when_analytics_are_broken(write_site: SiteWriter, cli: Callable[..., Run]) -> None:

@@ -73,7 +73,11 @@ def test_feed_autodiscovery(out: Path) -> None:
 
 def test_every_page_has_a_self_canonical_and_a_description(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
     out = build(write_site, cli, {**SITE, "sitegen.toml": BASIC_CONFIG + "page_size = 1\n"})
-    pages = [p for p in out.rglob("index.html") if p.parent.parts[-2:] not in {("old", "recent-story")}]
+    pages = [
+        p
+        for p in out.rglob("index.html")
+        if p.parent.parts[-2:] not in {("old", "recent-story")} and 'http-equiv="refresh"' not in p.read_text()
+    ]  # every page but the redirects (an alias, a list's front page by its number)
     assert len(pages) > 20
     for path in pages:
         rel = path.relative_to(out).as_posix()

@@ -29,46 +29,65 @@ def out(write_site: SiteWriter, cli: Callable[..., Run]) -> Path:
     return build(write_site, cli)
 
 
+def sitemap_entries(out: Path) -> dict[str, str | None]:
+    """Every URL the sitemaps list, with its lastmod, read through the index."""
+    index = parse(out, "sitemap.xml")
+    assert index.tag == f"{{{SM}}}sitemapindex"
+    entries: dict[str, str | None] = {}
+    for loc in index.xpath("//sm:sitemap/sm:loc/text()", namespaces=NS):
+        part = parse(out, str(loc).removeprefix(BASE + "/"))
+        assert part.tag == f"{{{SM}}}urlset"
+        for url in part.findall("sm:url", NS):
+            loc_text = url.findtext("sm:loc", namespaces=NS)
+            assert loc_text is not None and loc_text not in entries, loc_text
+            entries[loc_text] = url.findtext("sm:lastmod", namespaces=NS)
+    return entries
+
+
 def test_sitemap_lists_every_public_url_with_lastmod(out: Path) -> None:
-    root = parse(out, "sitemap.xml")
-    assert root.tag == f"{{{SM}}}urlset"
-    urls = root.findall("sm:url", NS)
-    locs = [u.findtext("sm:loc", namespaces=NS) for u in urls]
+    entries = sitemap_entries(out)
     expected = {
         "/", "/news/armenia/recent/", "/sports/yesterday/", "/news/armenia/older-story/", "/news/world/archive/",
         "/about/", "/news/", "/news/armenia/", "/news/world/", "/sports/", "/tags/football/", "/tags/politics/",
         "/tags/yerevan/", "/authors/ani-petrosyan/", "/authors/aram-hakobyan/",
     }  # fmt: skip
-    assert sorted(locs) == sorted(BASE + path for path in expected)  # no aliases, no 404, no feeds, no leaks
-    for url in urls:
-        lastmod = url.findtext("sm:lastmod", namespaces=NS)
+    assert sorted(entries) == sorted(BASE + path for path in expected)  # no aliases, no 404, no feeds, no leaks
+    for lastmod in entries.values():
         assert lastmod is not None
         assert datetime.fromisoformat(lastmod).utcoffset() is not None
-    by_loc = {u.findtext("sm:loc", namespaces=NS): u.findtext("sm:lastmod", namespaces=NS) for u in urls}
-    assert by_loc[f"{BASE}/sports/yesterday/"] == "2025-09-11T07:00:00+04:00"  # updated wins over date
-    assert by_loc[f"{BASE}/news/world/"] == "2025-05-01T12:00:00+04:00"
-    assert by_loc[f"{BASE}/"] == "2025-09-11T08:00:00+04:00"
+    assert entries[f"{BASE}/sports/yesterday/"] == "2025-09-11T07:00:00+04:00"  # updated wins over date
+    assert entries[f"{BASE}/news/world/"] == "2025-05-01T12:00:00+04:00"
+    assert entries[f"{BASE}/"] == "2025-09-11T08:00:00+04:00"
+
+
+def test_sitemaps_are_one_per_month_of_publication(out: Path) -> None:
+    index = parse(out, "sitemap.xml")
+    parts = [str(loc).removeprefix(BASE) for loc in index.xpath("//sm:sitemap/sm:loc/text()", namespaces=NS)]
+    assert parts[-1] == "/sitemaps/pages.xml" and parts[:-1] == sorted(parts[:-1], reverse=True)
+    for part in parts[:-1]:
+        month = part.removeprefix("/sitemaps/").removesuffix(".xml")
+        assert len(month) == 7 and month[4] == "-", part
+    lastmods = index.xpath("//sm:sitemap/sm:lastmod/text()", namespaces=NS)
+    assert len(lastmods) == len(parts)
+    undated = parse(out, "sitemaps/pages.xml").xpath("//sm:loc/text()", namespaces=NS)
+    assert undated == [f"{BASE}/about/"]
 
 
 def test_sitemap_lists_paginated_pages(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
     out = build(write_site, cli, {**SITE, "sitegen.toml": BASIC_CONFIG + "page_size = 1\n"})
-    locs = parse(out, "sitemap.xml").xpath("//sm:loc/text()", namespaces=NS)
-    assert f"{BASE}/news/page/3/" in locs
-    assert f"{BASE}/news/page/4/" not in locs
+    locs = sitemap_entries(out)
+    assert f"{BASE}/news/page/1/" in locs and f"{BASE}/news/page/2/" in locs
+    assert f"{BASE}/news/page/3/" not in locs  # the front page's own number: a redirect to /news/
 
 
-def test_large_sitemap_becomes_an_index(
+def test_a_month_past_the_limit_is_split(
     write_site: SiteWriter, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(distribution, "SITEMAP_LIMIT", 4)
+    monkeypatch.setattr(distribution, "SITEMAP_LIMIT", 2)
     out = build(write_site, cli)
-    index = parse(out, "sitemap.xml")
-    assert index.tag == f"{{{SM}}}sitemapindex"
-    parts = index.xpath("//sm:sitemap/sm:loc/text()", namespaces=NS)
-    assert parts == [f"{BASE}/sitemap-{n}.xml" for n in (1, 2, 3, 4)]
-    assert all(s.findtext("sm:lastmod", namespaces=NS) for s in index.findall("sm:sitemap", NS))
-    locs = [loc for n in (1, 2, 3, 4) for loc in parse(out, f"sitemap-{n}.xml").xpath("//sm:loc/text()", namespaces=NS)]
-    assert len(locs) == len(set(locs)) == 15
+    parts = [str(loc).removeprefix(BASE) for loc in parse(out, "sitemap.xml").xpath("//sm:loc/text()", namespaces=NS)]
+    assert any(part.endswith("-2.xml") for part in parts)
+    assert len(sitemap_entries(out)) == 15
 
 
 def test_news_sitemap_has_the_last_two_days_only(out: Path) -> None:

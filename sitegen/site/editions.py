@@ -1,0 +1,164 @@
+"""What the blocks around a page show: "Catch up on the latest news", "Most Popular" and "Search other topics".
+
+Those blocks change with every publish (latest news, topics) or every analytics refresh (Most Popular). If every page
+showed them as they are now, publishing one story would rewrite every page of the archive. So each block is published
+once, as it is now, as a fragment file (`fragments/*.html`: the *current* edition), and a page embeds the block as it
+stood at the page's own moment, its *edition*: the newest publication time among the articles it shows. A script
+replaces the embedded block with the current fragment; readers without JavaScript and crawlers see the embedded one.
+
+An edition depends only on articles published up to that moment, so a new story changes no older page's edition, and
+a clean build embeds exactly what an incremental one does. Most Popular as of a past moment can't be had from an
+analytics export (it holds recent days only, and a refresh would change every page), so a page embeds what the block
+shows without analytics (pinned, then newest, as of its moment) and only the fragment ranks by page views.
+
+Pages without a dated article (standalone pages, search, 404) take the site's newest moment: they are few.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sitegen.model import Article, Site, Term
+from sitegen.site.popular import fallback
+
+_LAZY_TOPICS = 64  # moments asked for before the topics of every moment are computed in one pass
+
+
+@dataclass(frozen=True)
+class Edition:
+    """The blocks' content as of `moment` (None: a site with no dated article)."""
+
+    moment: datetime | None
+    latest: tuple[Article, ...]  # latest_count + 1: an article page leaves itself out
+    popular: tuple[Article, ...]
+    topics: tuple[Term, ...]
+
+    def key(self) -> str:
+        """What the edition shows, as one comparable string: the blocks render from these URLs and titles only."""
+        parts = [self.moment.isoformat() if self.moment else "-"]
+        for name, items in (("latest", self.latest), ("popular", self.popular)):
+            parts.append(name)
+            parts += (f"{a.url}\0{a.title}\0{a.date.isoformat() if a.date else ''}" for a in items)
+        parts.append("topics")
+        parts += (f"{t.url}\0{t.name}" for t in self.topics)
+        return "\x01".join(parts)
+
+
+def edition_moment(articles: Sequence[Article]) -> datetime | None:
+    """A page's moment: the newest publication time among the articles it shows (None: none is dated)."""
+    dates = [a.date for a in articles if a.date is not None]
+    return max(dates) if dates else None
+
+
+class Editions:
+    """The editions of one site: computed on demand, each in time proportional to the blocks, not the archive
+    (topics need tag counts as of the moment: counted from the nearer end of the archive, or for every moment in one
+    pass once many are asked for, as a full build does)."""
+
+    def __init__(self, site: Site, latest_count: int, popular_count: int, topics_count: int) -> None:
+        self.site = site
+        self.latest_count = latest_count
+        self.popular_count = popular_count
+        self.topics_count = topics_count
+        articles = site.articles  # newest first
+        self._keys = [-a.date.timestamp() if a.date else -0.0 for a in articles]  # ascending: assemble's order
+        self._pinned = [i for i, a in enumerate(articles) if a.pinned]
+        self._names = _tag_names(articles)
+        self._totals: dict[str, int] = {}
+        for article in articles:
+            for tag in article.tags:
+                self._totals[tag.slug] = self._totals.get(tag.slug, 0) + 1
+        self._topics: dict[int, tuple[Term, ...]] = {}
+        self._asked = 0
+        self._swept = False
+        self._newest = next((a.date for a in articles if a.date is not None), None)
+
+    def current(self) -> Edition:
+        """What the fragments show: now, with Most Popular ranked by the analytics."""
+        site = self.site
+        return Edition(self._newest, site.latest, site.popular, site.top_tags)
+
+    def of(self, articles: Sequence[Article]) -> Edition:
+        """The edition of a page showing `articles` (an undated page: the newest)."""
+        return self.as_of(edition_moment(articles) or self._newest)
+
+    def as_of(self, moment: datetime | None) -> Edition:
+        start = 0 if moment is None else bisect_left(self._keys, -moment.timestamp())
+        articles = self.site.articles
+        latest = articles[start : start + self.latest_count + 1]
+        return Edition(moment, latest, self._popular(start), self._topics_from(start))
+
+    def _popular(self, start: int) -> tuple[Article, ...]:
+        """`popular.fallback` over the articles published by then, without walking them all."""
+        articles = self.site.articles
+        first_pinned = bisect_left(self._pinned, start)
+        pinned = [articles[i] for i in self._pinned[first_pinned : first_pinned + self.popular_count]]
+        window = list(articles[start : start + self.popular_count + len(pinned)])
+        return fallback([*pinned, *(a for a in window if not a.pinned)], self.popular_count)
+
+    def _topics_from(self, start: int) -> tuple[Term, ...]:
+        if start not in self._topics:
+            self._asked += 1
+            if self._asked > _LAZY_TOPICS and not self._swept:
+                self._sweep()
+            if start not in self._topics:
+                self._topics[start] = self._rank(self._counts_from(start))
+        return self._topics[start]
+
+    def _counts_from(self, start: int) -> dict[str, int]:
+        """Tag counts over articles[start:], from whichever end of the archive is nearer."""
+        articles = self.site.articles
+        if start <= len(articles) // 2:
+            counts = dict(self._totals)
+            for article in articles[:start]:
+                for tag in article.tags:
+                    counts[tag.slug] -= 1
+            return counts
+        counts = {}
+        for article in articles[start:]:
+            for tag in article.tags:
+                counts[tag.slug] = counts.get(tag.slug, 0) + 1
+        return counts
+
+    def _rank(self, counts: dict[str, int]) -> tuple[Term, ...]:
+        """Most used first, then by name: the order `assemble` gives the site's top tags."""
+        used = [slug for slug, n in counts.items() if n > 0]
+        ranked = sorted(used, key=lambda slug: (-counts[slug], self._names[slug].name.lower(), slug))
+        return tuple(self._names[slug] for slug in ranked[: self.topics_count])
+
+    def _sweep(self) -> None:
+        """The top tags as of every article, oldest to newest, in one pass: counts only grow along the way, so the
+        top list changes only when a tag just counted overtakes its last entry."""
+        self._swept = True
+        articles = self.site.articles
+        counts: dict[str, int] = {}
+        top: list[str] = []
+        names = self._names
+
+        def key(slug: str) -> tuple[int, str, str]:
+            return (-counts[slug], names[slug].name.lower(), slug)
+
+        for start in range(len(articles) - 1, -1, -1):
+            for tag in articles[start].tags:
+                slug = tag.slug
+                counts[slug] = counts.get(slug, 0) + 1
+                if slug not in top:
+                    if len(top) >= self.topics_count and (not top or key(slug) >= key(top[-1])):
+                        continue
+                    top.append(slug)
+                top.sort(key=key)
+                del top[self.topics_count :]
+            if start == 0 or self._keys[start - 1] != self._keys[start]:  # same moment: one edition, the last
+                self._topics[start] = tuple(names[s] for s in top)
+
+
+def _tag_names(articles: Sequence[Article]) -> dict[str, Term]:
+    """Each tag by slug, spelled as `assemble` names it (as first used)."""
+    names: dict[str, Term] = {}
+    for article in reversed(articles):
+        for tag in article.tags:
+            names.setdefault(tag.slug, tag)
+    return names

@@ -1,0 +1,86 @@
+"""Editions: the blocks around a page as of the page's moment, checked against the definition on random sites."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sitegen.config import Config
+from sitegen.model import Article, Site
+from sitegen.site.assemble import Visibility, build_site
+from sitegen.site.editions import Editions, edition_moment
+from sitegen.site.popular import fallback
+from tests.unit.parsing import NOW, parse
+
+TAGS = ["Iran", "Armenia", "Border", "Trade", "Music", "Football", "Yerevan", "Երևան", "Gas", "Wine"]
+
+
+def random_site(seed: int, size: int) -> Site:
+    rng = random.Random(seed)
+    articles = []
+    for i in range(size):
+        # Some articles share a moment: an edition is the same for all of them.
+        day = (NOW - timedelta(hours=rng.randint(1, 400) if i % 7 else 50)).isoformat()
+        tags = ", ".join(rng.sample(TAGS, rng.randint(0, 4)))
+        pinned = "true" if rng.random() < 0.1 else "false"
+        text = f"---\ntitle: Story {i}\ndate: {day}\ntags: [{tags}]\npinned: {pinned}\n---\nBody.\n"
+        article, problems = parse(text, f"content/news/s{i}.md")
+        assert article is not None, problems
+        articles.append(article)
+    return build_site(articles, {}, Config(), Visibility(NOW), [])
+
+
+def by_definition(site: Site, moment: datetime, count: int) -> tuple[list[str], list[str], list[str]]:
+    """Latest, popular without analytics and top tags over the articles published by `moment`, computed plainly."""
+    then = [a for a in site.articles if a.date is not None and a.date <= moment]
+    counts: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for article in reversed(then):
+        for tag in article.tags:
+            counts[tag.slug] = counts.get(tag.slug, 0) + 1
+    for article in reversed(site.articles):
+        for tag in article.tags:
+            names.setdefault(tag.slug, tag.name)
+    top = sorted(counts, key=lambda slug: (-counts[slug], names[slug].lower(), slug))[:count]
+    return [a.url for a in then[: count + 1]], [a.url for a in fallback(then, count)], top
+
+
+def urls(articles: tuple[Article, ...]) -> list[str]:
+    return [a.url for a in articles]
+
+
+def test_an_edition_is_the_blocks_as_of_its_moment() -> None:
+    for seed, size in ((0, 40), (1, 60), (2, 150), (3, 200)):
+        site = random_site(seed, size)
+        editions = Editions(site, 4, 4, 4)
+        moments = [a.date for a in site.articles if a.date is not None]
+        for moment in moments:
+            edition = editions.as_of(moment)
+            latest, popular, topics = by_definition(site, moment, 4)
+            assert urls(edition.latest) == latest
+            assert urls(edition.popular) == popular
+            assert [t.slug for t in edition.topics] == topics, (seed, moment)
+        # Past the threshold every moment's topics come from one pass over the archive; below it, one by one.
+        assert editions._swept == (len(set(moments)) > 64)
+
+
+def test_the_newest_edition_matches_the_site_without_analytics() -> None:
+    site = random_site(7, 40)
+    editions = Editions(site, Config().latest_count, Config().popular.count, Config().topics_count)
+    newest = editions.of(site.articles[:3])
+    assert newest.moment == site.articles[0].date == edition_moment(site.articles)
+    assert newest.latest == site.latest
+    assert newest.popular == site.popular  # no analytics: the fallback, pinned then newest
+    assert newest.topics == site.top_tags
+    assert editions.current().key() == newest.key()
+
+
+def test_a_new_article_changes_no_older_edition() -> None:
+    site = random_site(3, 50)
+    newer = random_site(3, 51)  # the same 50 and one more
+    extra = next(a for a in newer.articles if a.url not in {b.url for b in site.articles})
+    old, new = Editions(site, 5, 5, 8), Editions(newer, 5, 5, 8)
+    for article in site.articles:
+        assert article.date is not None
+        if article.date < (extra.date or NOW):
+            assert old.as_of(article.date).key() == new.as_of(article.date).key()
