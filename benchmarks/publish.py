@@ -58,7 +58,7 @@ class Limit:
         if self.seconds is not None:
             parts.append(f"≤ {self.seconds:g} s")
         if self.files is not None:
-            parts.append(f"≤ {self.files:,} files")
+            parts.append(f"≤ {self.files:,} files" if self.files else "writes nothing")
         if self.only is not None:
             parts.append("writes only " + ", ".join(self.only))
         if self.rss_mib is not None:
@@ -366,6 +366,8 @@ def size_section(result: SizeResult) -> Iterator[str]:
         yield table_row(outcome)
     yield from failures(result)
     yield from checks(result)
+    if not any(outcome.build for outcome in result.outcomes):
+        return
     yield ""
     yield "Files written and removed by each build (and by the no-op build after it, when it wrote any):"
     for outcome in result.outcomes:
@@ -376,7 +378,7 @@ def table_row(outcome: Outcome) -> str:
     scenario, build, noop = outcome.scenario, outcome.build, outcome.noop_after
     if build is None:
         cells = ["**failed**" if outcome.ran else "not run", *["—"] * 5]
-        verdict = "—"
+        verdict = "✗" if outcome.ran else "—"
     else:
         cells = [
             f"{build.seconds:.2f}",
