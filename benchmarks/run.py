@@ -203,11 +203,19 @@ def make_corpus(opts: Options, out: Path, size: int, fmt: str) -> None:
 def oldest_slug(content: Path) -> str:
     """Slug of the article with the earliest date: an old article, as the edit scenario asks.
 
+    The seed makes the answer the same in every format.
+    """
+    return min(dated_articles(content))[1]
+
+
+def dated_articles(content: Path) -> list[tuple[str, str]]:
+    """(date as written, slug) of every article with a date.
+
     Every format writes the date as its first "date:" line, all with the same offset, so the
-    strings sort in time order; the seed makes the answer the same in every format.
+    date strings sort in time order.
     """
     dated = ((_front_date(path), path.stem) for path in content.rglob("*.md"))
-    return min(item for item in dated if item[0])[1]
+    return [item for item in dated if item[0]]
 
 
 def _front_date(path: Path) -> str:
@@ -671,21 +679,23 @@ def legend() -> Iterator[str]:
     )
 
 
-def machine_info(runner: Runner, opts: Options) -> Iterator[str]:
+def machine_info(load_before: float, load_after: float, opts: Options, runs: str = "") -> Iterator[str]:
+    """The machine, the versions and the load; `runs` says how many runs a cell is (default: the median of --repeat)."""
     cpus = len(os.sched_getaffinity(0))
     yield "Machine and versions:"
     yield f"- CPUs: {cpus} ({cpu_model()}), memory {mem_total()}"
     # The benchmark itself keeps up to all CPUs busy, so only load beyond that points at other work.
-    contended = runner.load_before >= 1 or runner.load_after > cpus + 1
+    contended = load_before >= 1 or load_after > cpus + 1
     busy = " (other work competed for the CPUs: treat the times as rough)" if contended else ""
-    yield f"- Load average (1 min): {runner.load_before:.2f} before the run, {runner.load_after:.2f} after it{busy}"
+    yield f"- Load average (1 min): {load_before:.2f} before the run, {load_after:.2f} after it{busy}"
     yield f"- OS: {platform.platform()}"
     yield f"- Python: {platform.python_version()} ({sys.executable})"
     if "hugo" in opts.generators:
         yield f"- Hugo: {hugo_version(opts.hugo)}"
     if "pelican" in opts.generators:
         yield f"- Pelican: {package_version('pelican')}, Markdown {package_version('markdown')}"
-    yield f"- Run: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, median of {opts.repeat} run(s) per cell"
+    runs = runs or f"median of {opts.repeat} run(s) per cell"
+    yield f"- Run: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {runs}"
 
 
 def cpu_model() -> str:
@@ -732,7 +742,7 @@ def report(runner: Runner, opts: Options) -> str:
         *file_counts(runner.output_files, opts.sizes),
         *legend(),
         "",
-        *machine_info(runner, opts),
+        *machine_info(runner.load_before, runner.load_after, opts),
     ]
     return "\n".join(lines) + "\n"
 
