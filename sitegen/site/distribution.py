@@ -116,14 +116,15 @@ def last_changed(article: Article) -> datetime | None:
 
 
 def _sitemaps(site: Site, pages: Sequence[Route], limit: int) -> list[Route]:
-    """sitemap.xml is an index of one sitemap per month (UTC) of the pages' editions (an article's publication, a list
-    page's newest article), so a new article rewrites its month's file and the index, not a sitemap of the whole
-    site; an update changes its `lastmod` inside its publication month. Undated pages are in `sitemaps/pages.xml`."""
+    """sitemap.xml is an index of one sitemap per month (UTC) of publication for articles and numbered list pages
+    (which keep their articles), and `sitemaps/pages.xml` for the pages that change with publishing (list fronts,
+    undated pages): a new article rewrites its month's file, pages.xml and the index, not a sitemap of the whole
+    site. An update changes its `lastmod` inside its publication month."""
     site_changed = _newest(last_changed(a) for a in site.articles)
     months: dict[str, list[tuple[str, datetime | None]]] = {}
     for route in pages:
         if route.kind in _PUBLIC:
-            moment = edition_moment(route.articles())
+            moment = None if route.pager is not None and route.pager.front else edition_moment(route.articles())
             name = moment.astimezone(UTC).strftime("%Y-%m") if moment else "pages"
             months.setdefault(name, []).append((route.url, _lastmod(route, site_changed)))
     parts = []
