@@ -43,7 +43,7 @@ def manifest(output: Path) -> dict[str, str]:
     return {rel: entry[0] for rel, entry in data["files"].items()}
 
 
-def written_by(root: Path, change: Callable[[], None]) -> set[str]:
+def written_by(root: Path, change: Callable[[], object]) -> set[str]:
     """Make `change`, build, and return the files whose bytes the build changed or added."""
     output = root / "public"
     before = manifest(output)
