@@ -39,6 +39,22 @@ from sitegen.site.plan import Route
 
 
 @dataclass(frozen=True)
+class Changes:
+    """What a published snapshot changed since the one before it, for a sink that keeps a copy of the site (`sitegen
+    build --watch` writes it to files): which pages to look at again, without comparing all of them when a swap says."""
+
+    pages: frozenset[str] = frozenset()  # outputs of the pages holding an article swapped in place
+    reassembled: bool = False  # the site was assembled and planned again: any route may differ
+    blocks: bool = False  # a block every page shows may have changed (a teaser edit of an article shown everywhere)
+    renderer: bool = False  # templates or static files changed (or everything was read again)
+
+    def merge(self, later: Changes) -> Changes:
+        """These changes and `later` ones, for a sink that could not publish these."""
+        return Changes(self.pages | later.pages, self.reassembled or later.reassembled, self.blocks or later.blocks,
+                       self.renderer or later.renderer)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Update:
     problems: tuple[Problem, ...] = ()  # the errors that kept the last snapshot
     warnings: tuple[Problem, ...] = ()
@@ -47,6 +63,7 @@ class Update:
     read: int = 0  # files read for this update
     stale: int | None = 0  # pages made stale; None: every page
     seconds: float = 0.0
+    changes: Changes = Changes()  # what the new snapshot changed (when published)
 
 
 class LiveSite:
@@ -127,29 +144,41 @@ class LiveSite:
             if stop:
                 raise ContentError(stop)
             now = build_time()
-            snapshot, stale, assembled = self._next_snapshot(files, now)
+            snapshot, stale, changes = self._next_snapshot(files, now)
         except ContentError as exc:
             return dataclasses.replace(result, problems=tuple(exc.problems), seconds=time.perf_counter() - started)
-        if assembled:  # what the next update compares with: changed only by a snapshot that is published
+        if changes.reassembled:  # what the next update compares with: changed only by a snapshot that is published
             self._places = None
             self._date = now.astimezone(self.config.tz).date().isoformat()
             self._horizon = horizon((head.article for head in files.heads.values()), now)
         self.snapshot = snapshot
         files.pending = Pending()
-        return dataclasses.replace(result, published=True, stale=stale, seconds=time.perf_counter() - started)
+        return dataclasses.replace(result, published=True, stale=stale, seconds=time.perf_counter() - started,
+                                   changes=changes)  # fmt: skip
 
-    def _next_snapshot(self, files: SiteFiles, now: datetime) -> tuple[Snapshot, int | None, bool]:
-        """The next snapshot, how many pages are stale (None: all), and whether the site was assembled again."""
+    def _next_snapshot(self, files: SiteFiles, now: datetime) -> tuple[Snapshot, int | None, Changes]:
+        """The next snapshot, how many pages are stale (None: all), and what it changed."""
         old = self.snapshot
-        date = now.astimezone(self.config.tz).date().isoformat()
-        moved_on = date != self._date or (self._horizon is not None and now.timestamp() >= self._horizon)
-        if old is None or files.pending.replan or moved_on or not self._in_place(old, files):
-            snapshot, stale, assembled = self._assemble(files, now), None, True
+        renderer = files.pending.renderer
+        if old is None or files.pending.replan or self._moved_on(now) or not self._in_place(old, files):
+            snapshot, stale = self._assemble(files, now), None
+            changes = Changes(reassembled=True, renderer=renderer)
         else:
-            (snapshot, stale), assembled = self._swap(old, files), False
+            snapshot, swapped, blocks = self._swap(old, files)
+            stale = None if blocks or renderer else len(swapped)
+            changes = Changes(frozenset(swapped), blocks=blocks, renderer=renderer)
         if files.pending.check_templates:
             _check_templates(snapshot, files, render=old is not None)
-        return snapshot, stale, assembled
+        return snapshot, stale, changes
+
+    def moved_on(self) -> bool:
+        """The site has changed by itself since its snapshot was made: a new day (the date every page shows), or an
+        article's publication time or expiry has come. An update, even with no change, then publishes it."""
+        return self.snapshot is not None and self.files is not None and self._moved_on(build_time())
+
+    def _moved_on(self, now: datetime) -> bool:
+        date = now.astimezone(self.config.tz).date().isoformat()
+        return date != self._date or (self._horizon is not None and now.timestamp() >= self._horizon)
 
     def _in_place(self, old: Snapshot, files: SiteFiles) -> bool:
         """Every changed article can simply take its old version's place."""
@@ -166,31 +195,34 @@ class LiveSite:
             raise ContentError(problems)
         return self._snapshot(files, planned.site, {route.output: route for route in planned.routes}, {})
 
-    def _swap(self, old: Snapshot, files: SiteFiles) -> tuple[Snapshot, int | None]:
+    def _swap(self, old: Snapshot, files: SiteFiles) -> tuple[Snapshot, set[str], bool]:
+        """The snapshot with the changed articles in place, the pages holding them, and whether a block every page
+        shows may have changed."""
         site, routes = old.site, dict(old.routes)
         places = self._places_in(old)
         stale: set[str] = set()
-        everywhere = files.pending.renderer
+        blocks = False
         for rel in files.pending.articles:
             before, after = old.heads[rel].article, files.heads[rel].article
             if before is after:
                 continue
             if any(a is before for a in shown_everywhere(site)) and shown_fields_changed(before, after):
-                everywhere = True  # its headline is in a block on every page
+                blocks = True  # its headline is in a block on every page
             site = swapped_site(site, before, after, places.lists.get(rel, []))
             for output in places.routes.get(rel, []):
                 routes[output] = swapped_route(routes[output], before, after)
                 stale.add(output)
         rendered = old.pages.copy()  # one step: request threads may be adding pages to it meanwhile
+        everywhere = blocks or files.pending.renderer
         pages = {} if everywhere else {rel: page for rel, page in rendered.items() if rel not in stale}
-        return self._snapshot(files, site, routes, pages), None if everywhere else len(stale)
+        return self._snapshot(files, site, routes, pages), stale, blocks
 
     def _snapshot(self, files: SiteFiles, site: Site, routes: dict[str, Route], pages: dict[str, bytes]) -> Snapshot:
         inputs = files.inputs
         statics = {rel: found.path for rel, found in inputs.statics.files.items()}
         statics.update({hashed: statics[rel] for rel, hashed in inputs.assets.hashed.items()})
         renderer = make_renderer(inputs, site)  # renders the blocks every page shows: raises ContentError
-        return Snapshot(site, routes, statics, renderer, dict(files.heads), pages)
+        return Snapshot(site, routes, statics, renderer, dict(files.heads), pages, inputs.assets.hashed)
 
     def prepare(self) -> None:
         """Work done ahead while the editor is not saving: where each article is held (the next in-place save needs

@@ -36,6 +36,7 @@ class Snapshot:
     renderer: Renderer
     heads: Mapping[str, Head]  # the articles as read, by source
     pages: dict[str, bytes] = field(default_factory=dict)  # rendered so far; carried into the next snapshot if fresh
+    assets: Mapping[str, str] = field(default_factory=dict)  # the fingerprinted names in every page's head
 
     def find(self, rel: str) -> bytes | None:
         """The bytes published at `rel` (a path in the output), or None when the site has no such file."""
