@@ -255,6 +255,28 @@ class BuildCache:
         return self.path is not None and self.path.exists() and not self.stale and bool(self.articles)
 
 
+def forget_pages(root: Path, output: str, pages: Iterable[str]) -> list[Problem]:
+    """`pages` of the output folder `output` are about to be rewritten or removed by something other than a build
+    (`sitegen build --watch`): their fingerprints would no longer describe them, and the folder is no longer what the
+    last build left (no "nothing changed" shortcut). Forgotten before the files are written, so a publisher killed in
+    between costs the next build a few renders, never a stale page. A cache that cannot be updated is deleted, for
+    the same reason; then the next build is a full one."""
+    path = root / paths.CACHE_DIR / paths.STATE_FILE
+    rows = [(output, page) for page in pages]
+    if not rows or not path.exists():
+        return []
+    try:
+        with contextlib.closing(_connect(path)) as db, _transaction(db):
+            db.executemany("DELETE FROM routes WHERE folder = ? AND output = ?", rows)
+            db.execute("UPDATE meta SET value = '' WHERE key = 'last'")
+    except sqlite3.Error as exc:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        return [warning(str(path), None, f"could not update the build cache ({exc}): removed it, the next build is "
+                        "a full one")]  # fmt: skip
+    return []
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=10, isolation_level=None)  # transactions are explicit: see _transaction
     db.execute("PRAGMA synchronous = NORMAL")
