@@ -68,7 +68,12 @@ def build(options: BuildOptions) -> BuildResult:
     root = options.root.resolve()
     check_output_folder(root, options.output)  # before the lock creates anything: a refusal touches nothing
     with site_lock(root):
-        return _Build(options).run()
+        return build_holding_lock(options)
+
+
+def build_holding_lock(options: BuildOptions) -> BuildResult:
+    """The build, for a caller that holds the site's lock already (`sitegen build --watch` holds it while it runs)."""
+    return _Build(options).run()
 
 
 class _Build:
