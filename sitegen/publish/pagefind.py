@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata
@@ -61,15 +61,14 @@ def publish_search(
         return SearchStats(), []
     started = time.perf_counter()
     pages = [r for r in routes if indexable(r, now)]
-    digest = index_digest(publisher, pages, config.language)
+    digest = index_digest({r.output: publisher.current[r.output][0] for r in pages}, pages, config.language)
     state = _carry_over(publisher, digest)
     reindexed = state is None
     if state is None:
-        files, unmarked = run_pagefind(publisher, pages, config.language)
-        for rel, data in sorted(files.items()):
-            publisher.put(f"{SEARCH_DIR}/{rel}", data)
-        state = _state(digest, len(pages) - len(unmarked), unmarked)
-        publisher.put(STATE_FILE, json.dumps(state, indent=0, ensure_ascii=False).encode())
+        files, unmarked = run_pagefind(publisher.read, pages, config.language)
+        state = index_state(digest, len(pages) - len(unmarked), unmarked)
+        for rel, data in index_files(files, state).items():
+            publisher.put(rel, data)
     problems: list[Problem] = []
     if state.get("unmarked"):
         # Without the marker Pagefind would index the whole page, sidebars and navigation included: left out.
@@ -88,12 +87,13 @@ def indexable(route: Route, now: datetime) -> bool:
     return route.kind == ARTICLE_PAGE and article is not None and Visibility(now).shows(article)
 
 
-def index_digest(publisher: Publisher, pages: Sequence[Route], language: str) -> str:
-    """What the index is made of: each indexed page's URL and bytes (as recorded by the Publisher), the language,
-    and the Pagefind version (a new Pagefind writes a different index from the same pages)."""
+def index_digest(hashes: Mapping[str, str], pages: Sequence[Route], language: str) -> str:
+    """What the index is made of: each indexed page's URL and bytes (`hashes`: the SHA-256 of each page's bytes, by
+    output, as the manifest records them), the language, and the Pagefind version (a new Pagefind writes a
+    different index from the same pages)."""
     h = hashlib.sha256(f"{_FORMAT}\0{_pagefind_version()}\0{language}".encode())
     for route in sorted(pages, key=lambda r: r.url):
-        h.update(f"\0{route.url}\0{publisher.current[route.output][0]}".encode())
+        h.update(f"\0{route.url}\0{hashes[route.output]}".encode())
     return h.hexdigest()
 
 
@@ -104,12 +104,30 @@ def _pagefind_version() -> str:
         return "unknown"
 
 
-def _state(digest: str, indexed: int, unmarked: Sequence[Route]) -> dict[str, Any]:
+def index_state(digest: str, indexed: int, unmarked: Sequence[Route]) -> dict[str, Any]:
     """What the published index was made from; a build that keeps the index repeats its warning from here."""
     state: dict[str, Any] = {"generator": "sitegen", "digest": digest, "pages": indexed, "unmarked": len(unmarked)}
     if unmarked:
         state.update(template=unmarked[0].template, example=unmarked[0].url)
     return state
+
+
+def index_files(files: Mapping[str, bytes], state: dict[str, Any]) -> dict[str, bytes]:
+    """What a new index publishes, by path in the output: Pagefind's files (`files`, by path in the index folder)
+    and the state file saying what they were made from."""
+    published = {f"{SEARCH_DIR}/{rel}": data for rel, data in sorted(files.items())}
+    published[STATE_FILE] = json.dumps(state, indent=0, ensure_ascii=False).encode()
+    return published
+
+
+def published_digest(output: Path) -> str | None:
+    """The digest of the pages the index in `output` was made from, as its state file says (None: no index)."""
+    try:
+        state = json.loads((output / STATE_FILE).read_bytes())
+    except (OSError, ValueError):
+        return None
+    digest = state.get("digest") if isinstance(state, dict) else None
+    return digest if isinstance(digest, str) else None
 
 
 def _carry_over(publisher: Publisher, digest: str) -> dict[str, Any] | None:
@@ -134,9 +152,11 @@ def _published_files(publisher: Publisher) -> int:
     return sum(1 for rel in publisher.current if rel.startswith(f"{SEARCH_DIR}/"))
 
 
-def run_pagefind(publisher: Publisher, pages: Sequence[Route], language: str) -> tuple[dict[str, bytes], list[Route]]:
-    """Index `pages` with the Pagefind CLI; return its output files by path relative to the index folder, and the
-    pages left out because they have no `data-pagefind-body` element.
+def run_pagefind(
+    read: Callable[[str], bytes], pages: Sequence[Route], language: str
+) -> tuple[dict[str, bytes], list[Route]]:
+    """Index `pages` (`read` gives a page's bytes by its output path) with the Pagefind CLI; return its output files
+    by path relative to the index folder, and the pages left out because they have no `data-pagefind-body` element.
 
     The pages are copied into a scratch folder first: this build's pages live partly in the staging area and partly
     in the published folder (unchanged ones), and Pagefind must see neither the other pages nor an old index.
@@ -145,32 +165,42 @@ def run_pagefind(publisher: Publisher, pages: Sequence[Route], language: str) ->
     """
     with tempfile.TemporaryDirectory(prefix="sitegen-pagefind-") as scratch:
         site, out = Path(scratch, "site"), Path(scratch, "index")
-        site.mkdir()
-        unmarked: list[Route] = []
-        for route in pages:
-            data = publisher.read(route.output)
-            if BODY_MARKER not in data:
-                unmarked.append(route)
-                continue
-            target = site / route.output
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        unmarked = [route for route in pages if not write_page(site, route, read(route.output))]
         if len(unmarked) == len(pages):
             return {}, unmarked  # Pagefind refuses a site with no pages; the search page then says so
-        # One language for the whole site, whatever a template's `lang` says: Pagefind splits indexes by language
-        # and the browser searches only the index of the search page's language, so a second one would be unfindable.
-        command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out),
-                   "--force-language", language, "--silent"]  # fmt: skip
         try:
-            done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=scratch)
+            done = subprocess.run(pagefind_command(site, out, language), capture_output=True, text=True, check=False,
+                                  cwd=scratch)  # fmt: skip
         except OSError as exc:
-            raise _pagefind_failed(repr(exc)) from exc
+            raise pagefind_failed(repr(exc)) from exc
         if done.returncode != 0:
-            raise _pagefind_failed((done.stderr or done.stdout).strip()[-2000:] or f"exit status {done.returncode}")
-        files = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
-        return files, unmarked
+            raise pagefind_failed((done.stderr or done.stdout).strip()[-2000:] or f"exit status {done.returncode}")
+        return read_index(out), unmarked
 
 
-def _pagefind_failed(reason: str) -> UsageError:
+def write_page(site: Path, route: Route, data: bytes) -> bool:
+    """Put a page into the folder Pagefind indexes; False (and nothing written) when it has no marked body: without
+    the marker Pagefind would index the whole page, sidebars and navigation included."""
+    if BODY_MARKER not in data:
+        return False
+    target = site / route.output
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return True
+
+
+def pagefind_command(site: Path, out: Path, language: str) -> list[str]:
+    # One language for the whole site, whatever a template's `lang` says: Pagefind splits indexes by language
+    # and the browser searches only the index of the search page's language, so a second one would be unfindable.
+    return [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out),
+            "--force-language", language, "--silent"]  # fmt: skip
+
+
+def read_index(out: Path) -> dict[str, bytes]:
+    """The files Pagefind wrote, by path relative to its output folder."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def pagefind_failed(reason: str) -> UsageError:
     return UsageError([error("[search]", None, f"Pagefind could not build the search index: {reason} (install "
                               "pagefind[bin], or turn search off with enabled = false in [search])")])  # fmt: skip
