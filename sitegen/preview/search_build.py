@@ -12,21 +12,14 @@ rather than hold the site's build lock forever.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from typing import IO
 
 import sitegen
+from sitegen.preview.background import BackgroundProcess
 from sitegen.preview.reporter import Reporter
-
-NICENESS = 10
-STOP_WAIT_SECONDS = 10.0
 
 
 class SearchIndex:
@@ -37,9 +30,7 @@ class SearchIndex:
         self.flags = [*(["--drafts"] if drafts else []), *(["--future"] if future else [])]
         self.runs = 0  # finished runs, successful or not
         self._due = True
-        self._process: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
-        self._paused = False
+        self._process: BackgroundProcess | None = None
         self._started = 0.0
 
     @property
@@ -58,53 +49,33 @@ class SearchIndex:
         one, and start one if due and `start` (not while the site has errors: that build would stop on them)."""
         self._reap()
         if self._process is not None:
-            if self._paused:
-                self._signal(signal.SIGCONT)
-                self._paused = False
+            self._process.resume()
         elif self._due and start:
             self._start()
 
     def pause(self) -> None:
-        if self._process is not None and not self._paused:
-            self._signal(signal.SIGSTOP)
-            self._paused = True
+        if self._process is not None:
+            self._process.pause()
 
     def close(self) -> None:
         if self._process is None:
             return
-        self._signal(signal.SIGTERM)
-        self._signal(signal.SIGCONT)  # a stopped process handles SIGTERM only once it runs again
-        try:
-            self._process.wait(timeout=STOP_WAIT_SECONDS)
-        except subprocess.TimeoutExpired:
-            self._signal(signal.SIGKILL)
-            self._process.wait()
+        self._process.stop()
         self._finish(report=False)
 
     def kill(self) -> None:
         """Stop a run at once (a second Ctrl-C): no waiting for it to end cleanly."""
         if self._process is not None:
-            self._signal(signal.SIGKILL)
-            self._process.wait()
+            self._process.kill()
             self._finish(report=False)
 
     def _start(self) -> None:
         command = [sys.executable, "-m", "sitegen", "build", str(self.root), "-o", str(self.output), "-q", "-j", "1"]
         package_parent = str(Path(sitegen.__file__).resolve().parent.parent)
         path = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH", "")) if p)
-        self._log = tempfile.TemporaryFile(prefix="sitegen-search-")  # noqa: SIM115 - kept open while it runs
         self._due = False
         self._started = time.monotonic()
-        self._process = subprocess.Popen(
-            [*command, *self.flags],
-            env={**os.environ, "PYTHONPATH": path},
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            process_group=0,
-        )
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, self._process.pid, NICENESS)
+        self._process = BackgroundProcess([*command, *self.flags], env={**os.environ, "PYTHONPATH": path})
 
     def _reap(self) -> None:
         if self._process is not None and self._process.poll() is not None:
@@ -112,13 +83,9 @@ class SearchIndex:
 
     def _finish(self, *, report: bool) -> None:
         assert self._process is not None
-        code = self._process.returncode
-        output = b""
-        if self._log is not None:
-            self._log.seek(0)
-            output = self._log.read()
-            self._log.close()
-        self._process, self._log, self._paused = None, None, False
+        code = self._process.wait()
+        output = self._process.output()
+        self._process = None
         self.runs += 1
         if not report:
             return
@@ -128,8 +95,3 @@ class SearchIndex:
         lines = output.decode("utf-8", "replace").splitlines()
         shown = "\n".join(f"  {line}" for line in lines[:20])
         self.reporter.failure(f"sitegen: the search index was not updated (exit {code}):\n{shown}")
-
-    def _signal(self, sig: signal.Signals) -> None:
-        assert self._process is not None
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self._process.pid, sig)
