@@ -1,9 +1,11 @@
 """The preview's update loop and what browsers are told about it.
 
 A thin loop over the live site (live_site.py): the first batch reads the whole site, each later debounced batch of
-changes is one `LiveSite.update`. After each one the outcome is published: a new snapshot bumps the epoch (browsers
-then check whether *their* page or stylesheets changed), a failed update keeps the last good snapshot and carries its
-problems to every open page. The search index is left to a background build once the editor pauses (search_build.py).
+changes is one `LiveSite.update`. After each one the outcome goes to the loop's sink: for `serve` (Updater, here) a new
+snapshot bumps the epoch (browsers then check whether *their* page or stylesheets changed), a failed update keeps the
+last good snapshot and carries its problems to every open page; for `build --watch` (output_sink.py) the changed pages
+are written to the output folder. The search index is left to a background job once the editor pauses
+(search_build.py for `serve`, search_refresh.py for `build --watch`).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sitegen.errors import Problem, error
 from sitegen.preview.live_site import LiveSite, Update
-from sitegen.preview.search_build import SearchIndex
+from sitegen.preview.reporter import Reporter
 from sitegen.preview.snapshot import Snapshot
 from sitegen.preview.watcher import Watcher
 
@@ -69,8 +72,37 @@ class PreviewState:
             self._cond.notify_all()
 
 
+class Sink(Protocol):
+    """Where the loop's updates go: browsers (Updater, for `serve`) or files (output_sink.OutputUpdater, for `build
+    --watch`)."""
+
+    live: LiveSite
+    reporter: Reporter
+
+    def apply(self, changes: set[str] | None) -> bool:
+        """Bring the live site up to date with `changes` (None: read it all) and publish it; True when a new version
+        of the site was published."""
+        ...
+
+    def indexable(self) -> bool:
+        """The search index may be brought up to date now (search is on, the site has no errors)."""
+        ...
+
+    def idle(self) -> bool:
+        """Work done while no save comes: getting ready for the next one; True when that published a new version."""
+        ...
+
+
+class Index(Protocol):
+    """A search index kept in the background: paused while a save is handled, caught up when the editor pauses."""
+
+    def pause(self) -> None: ...
+    def site_changed(self) -> None: ...
+    def catch_up(self, *, start: bool = True) -> None: ...
+
+
 class Updater:
-    """Brings the live site up to date with a batch of changes and publishes the outcome."""
+    """Brings the live site up to date with a batch of changes and publishes the outcome to browsers."""
 
     def __init__(self, live: LiveSite, state: PreviewState) -> None:
         self.live = live
@@ -78,7 +110,18 @@ class Updater:
         self.reporter = live.reporter
         self.updates = 0
 
-    def apply(self, changes: set[str] | None = None) -> Outcome:
+    def apply(self, changes: set[str] | None = None) -> bool:
+        epoch = self.state.outcome.epoch
+        return self._apply(changes).epoch != epoch
+
+    def indexable(self) -> bool:
+        return self.live.searchable and not self.state.outcome.problems
+
+    def idle(self) -> bool:
+        self.live.prepare()
+        return False
+
+    def _apply(self, changes: set[str] | None) -> Outcome:
         self.updates += 1
         try:
             update = self.live.load() if changes is None else self.live.update(changes)
@@ -108,35 +151,32 @@ INDEX_AFTER_QUIET = 1.0  # seconds without a save before the search index catche
 IDLE_TICK = 0.1  # seconds: how often an idle loop looks at the search index
 
 
-def run_update_loop(watcher: Watcher, updater: Updater, index: SearchIndex | None = None) -> None:
-    """The first load, then one update per debounced batch until the watcher is closed.
+def run_update_loop(watcher: Watcher, updater: Sink, index: Index | None = None, *, load: bool = True) -> None:
+    """The first load (unless the caller has loaded the live site), then one update per debounced batch until the
+    watcher is closed.
 
-    Idle moments get the live site ready for the next save. The search index is built by a background `sitegen
-    build` once the editor has paused: Pagefind re-indexes every article (seconds to a minute on a large archive),
-    which must never hold a page's reload back, so a save pauses it.
+    Idle moments get the live site ready for the next save. The search index is built in the background once the
+    editor has paused: Pagefind re-indexes every article (seconds to a minute on a large archive), which must never
+    hold a page's reload back, so a save pauses it.
     """
-    updater.apply(None)
+    if load:
+        updater.apply(None)
     quiet_since = time.monotonic()
     while (batch := watcher.next_batch(IDLE_TICK)) is not None:
         try:
             if batch:
                 if index is not None:
                     index.pause()  # the editor's save comes first
-                epoch = updater.state.outcome.epoch
-                if updater.apply(batch).epoch != epoch and index is not None:
+                if updater.apply(batch) and index is not None:
                     index.site_changed()
                 quiet_since = time.monotonic()
                 continue
-            updater.live.prepare()
+            if updater.idle() and index is not None:
+                index.site_changed()
             if index is not None and time.monotonic() - quiet_since >= INDEX_AFTER_QUIET:
-                index.catch_up(start=_indexable(updater))
+                index.catch_up(start=updater.indexable())
         except Exception:
-            updater.reporter.exception("sitegen: error in the preview's update loop (still serving):")
-
-
-def _indexable(updater: Updater) -> bool:
-    """Search is on and the site has no errors (a build would stop on them)."""
-    return updater.live.searchable and not updater.state.outcome.problems
+            updater.reporter.exception("sitegen: error in the update loop (still running):")
 
 
 def _changed(changes: set[str]) -> str:
