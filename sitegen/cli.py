@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--clean", action="store_true", help="ignore the build cache: parse and render everything")
     build_cmd.add_argument("-j", "--jobs", type=_jobs, default=0, metavar="N",
                            help="worker processes for parsing and rendering (default: one per CPU)")  # fmt: skip
+    build_cmd.add_argument("--watch", action="store_true",
+                           help="keep running: publish every change saved to the site (Ctrl-C to stop)")  # fmt: skip
     build_cmd.set_defaults(run=_run_build)
     _editor_commands(commands)
 
@@ -92,12 +94,13 @@ def _run_build(args: argparse.Namespace) -> int:
     output = args.output if args.output is not None else root / OUTPUT_DIR
     options = BuildOptions(root=root, output=output, drafts=args.drafts, future=args.future, clean=args.clean,
                            jobs=args.jobs, progress=Progress.for_terminal(args.quiet))  # fmt: skip
+    if args.watch:
+        from sitegen.commands.watch import watch  # watchdog loads only for this command
+
+        return watch(options, lambda result: _print_summary(result, output, quiet=args.quiet), quiet=args.quiet)
     result = build(options)
     _report(result.warnings)
-    if not args.quiet:
-        print(_summary(result, output))
-        if result.search.pages or result.search.reindexed:
-            print(_search_summary(result))
+    _print_summary(result, output, quiet=args.quiet)
     return EXIT_OK if not any(p.severity.value == "error" for p in result.warnings) else EXIT_CONTENT
 
 
@@ -105,6 +108,13 @@ def _run_serve(args: argparse.Namespace) -> int:
     from sitegen.commands.serve import serve  # the server and watchdog load only for this command
 
     return serve(args.site, host=args.host, port=args.port, drafts=args.drafts, future=args.future)
+
+
+def _print_summary(result: BuildResult, output: Path, *, quiet: bool) -> None:
+    if not quiet:
+        print(_summary(result, output), flush=True)
+        if result.search.pages or result.search.reindexed:
+            print(_search_summary(result), flush=True)
 
 
 def _summary(result: BuildResult, output: Path) -> str:
