@@ -27,7 +27,7 @@ from sitegen.pipeline import (
     read_section_indexes,
     template_set,
 )
-from sitegen.preview.reading import Converter, cached_articles, read_article, read_head
+from sitegen.preview.reading import Converter, body_store, cached_articles, read_article, read_head
 from sitegen.preview.reporter import Reporter
 from sitegen.render.renderer import make_environment
 
@@ -50,7 +50,7 @@ class SiteFiles:
         self.loaded = loaded
         self.inputs = inputs
         self.settings = ParseSettings.from_config(loaded.config)
-        self.converter = Converter(self.settings, root, reporter)
+        self.converter = Converter(self.settings, root, reporter, store=body_store(root, self.settings))
         self.files: dict[str, SourceFile] = {}
         self.heads: dict[str, Head] = {}
         # By source file, and "static", "pageviews", "content", "indexes" for what is not one article's. Only files

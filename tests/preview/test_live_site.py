@@ -281,6 +281,31 @@ def test_a_body_from_the_build_cache_is_read_when_shown_even_if_changed_meanwhil
     assert b"Saved a moment ago." in page, "never an empty article"
 
 
+def test_a_body_the_build_stored_is_not_converted_again(
+    write_site: SiteWriter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build's body store has the HTML of every article it parsed: a page showing an unchanged article reads it
+    from there instead of converting its Markdown (build --watch renders many pages at once after some changes)."""
+    root = newsroom(write_site)
+    build(BuildOptions(root, tmp_path / "first", drafts=True))
+    converted: list[str] = []
+    real = reading_module.complete
+
+    def counting(head: Head, settings: ParseSettings) -> tuple[Article | None, list[Problem]]:
+        converted.append(head.article.source)
+        return real(head, settings)
+
+    monkeypatch.setattr(reading_module, "complete", counting)
+    live = LiveSite(root)
+    assert live.load().published
+    assert_as_built(live, tmp_path / "out")
+    assert converted == [], "every body came from the store"
+    edit(root / "content/news/a01.md", "Body of story 1.", "Saved a moment ago.")
+    assert live.update({"content/news/a01.md"}).published
+    assert live.snapshot is not None and b"Saved a moment ago." in live.snapshot.page("news/a01/index.html")
+    assert converted == ["content/news/a01.md"], "a changed article is converted"
+
+
 def test_time_moving_on_is_noticed_even_after_a_failed_update(
     golden: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
