@@ -7,6 +7,7 @@ Nothing here asserts a time: each test polls for the file it expects, with a gen
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import signal
@@ -229,3 +230,21 @@ def test_afterwards_a_build_writes_what_a_clean_build_does(
     assert sorted(mine) == sorted(clean)
     assert [rel for rel in clean if mine[rel] != clean[rel]] == []
     assert "Words of story 4." in watch.page("news/s4/index.html")
+
+
+def indexed_text(output: Path) -> bytes:
+    """Every page's text as the published search index holds it (Pagefind keeps one compressed fragment per page)."""
+    return b"".join(gzip.decompress(p.read_bytes()) for p in sorted((output / "pagefind/fragment").glob("*")))
+
+
+def test_the_search_index_catches_up_in_the_background(
+    write_site: SiteWriter, watching: Callable[..., Watching]
+) -> None:
+    root = newsroom(write_site, BASIC_CONFIG)
+    watch = watching(root)
+    assert b"Zanzibar" not in indexed_text(watch.output)
+    (root / "content/news/s6.md").write_text(article("Story 6", "2025-09-07", "Zanzibar words."), encoding="utf-8")
+    watch.wait_for(lambda: "Zanzibar" in watch.page("news/s6/index.html"), "the page")
+    watch.wait_for(lambda: "Search index updated: 8 articles" in watch.stdout, "the search index")
+    assert b"Zanzibar" in indexed_text(watch.output)
+    assert published_intact(watch.output), "the index is in the manifest"
