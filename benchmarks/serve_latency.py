@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Benchmark `sitegen serve` against `hugo server`: time to first page, edit → page updated, peak memory.
+"""Benchmark `sitegen serve` against `hugo server`: time to first page, edit → page updated, peak memory; and
+`sitegen build --watch`: edit → page file written.
 
-    python benchmarks/serve_latency.py [--sizes 1000 10000] [--edits 10] [--generators sitegen sitegen-warm hugo]
+    python benchmarks/serve_latency.py [--sizes 1000 10000] [--edits 10]
+                                       [--generators sitegen sitegen-warm hugo sitegen-watch]
 
 For every size, the shared corpus (../shared/bench/make_corpus.py) is written in each generator's format. `sitegen`
 starts with no build cache, as Hugo (which keeps nothing between runs) does; `sitegen-warm` starts after a `sitegen
@@ -12,13 +14,19 @@ is polled every 5 ms until it contains that sentence: the median of those times 
 edited a few more times with 2 s pauses, so that its background search-index build runs between saves ("edit while
 indexing"), and the time from the last save until /pagefind/ is served is recorded. Peak memory is
 the server process's VmHWM, and the peak of the summed RSS of the server and every process it started (sitegen's
-background search-index build and Pagefind), sampled every 100 ms. Only the standard library is used. Not a test:
-numbers depend on the machine.
+background search-index build and Pagefind), sampled every 100 ms.
+
+`sitegen-watch` runs `sitegen build --watch` on a site built before (a newsroom's server restarting): "first page" is
+the time until it is watching (its first build found nothing to do), and each edit is timed from the save until the
+article's page *file* in the output folder contains the sentence (polled every 5 ms). Its "search ready" is the time
+from the last save until the search index it re-made in the background is published. Only the standard library is
+used. Not a test: numbers depend on the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import http.client
 import os
 import shutil
@@ -83,16 +91,41 @@ def fetch(port: int, path: str) -> tuple[int, bytes]:
         return 0, b""
 
 
-def wait_until(port: int, path: str, needle: bytes | None, process: subprocess.Popen[bytes], limit: float) -> float:
+def read_output(output: Path, path: str) -> tuple[int, bytes]:
+    """A page as `sitegen build --watch` published it: (200, bytes), or (0, b"") while it is not there."""
+    file = output / path.lstrip("/")
+    try:
+        return 200, (file / "index.html" if path.endswith("/") else file).read_bytes()
+    except OSError:
+        return 0, b""
+
+
+def wait_until(
+    port: int, path: str, needle: bytes | None, process: subprocess.Popen[bytes], limit: float,
+    output: Path | None = None,
+) -> float:  # fmt: skip
+    """When `path` shows `needle`: served on `port`, or, with `output`, written into that folder."""
     started = time.perf_counter()
     while time.perf_counter() - started < limit:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
-        status, body = fetch(port, path)
+        status, body = fetch(port, path) if output is None else read_output(output, path)
         if status == 200 and (needle is None or needle in body):
             return time.perf_counter()
         time.sleep(POLL_SECONDS)
     raise TimeoutError(f"{path} did not show {needle!r} within {limit} s")
+
+
+def wait_for_line(log: Path, text: str, process: subprocess.Popen[bytes], limit: float, count: int = 1) -> float:
+    """When the process has printed `text` `count` times into `log`."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        if process.poll() is not None:
+            raise RuntimeError(f"sitegen exited with {process.returncode}")
+        if log.read_text(encoding="utf-8", errors="replace").count(text) >= count:
+            return time.perf_counter()
+        time.sleep(POLL_SECONDS)
+    raise TimeoutError(f"sitegen did not print {text!r} within {limit} s")
 
 
 def peak_mb(pid: int) -> float:
@@ -164,12 +197,19 @@ def article_url(content: Path, path: Path, generator: str) -> str:
 
 def server_command(generator: str, site: Path, port: int, hugo: Path | None) -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ)
+    if generator == "sitegen-watch":
+        env["PYTHONPATH"] = str(REPO_ROOT)
+        return [sys.executable, "-m", "sitegen", "build", "--watch", str(site), "-o", str(watch_output(site))], env
     if generator.startswith("sitegen"):
         env["PYTHONPATH"] = str(REPO_ROOT)
         return [sys.executable, "-m", "sitegen", "serve", str(site), "--port", str(port)], env
     assert hugo is not None
     return [str(hugo), "server", "--source", str(site), "--port", str(port), "--bind", "127.0.0.1",
             "--logLevel", "error"], env  # fmt: skip
+
+
+def watch_output(site: Path) -> Path:
+    return site.parent / f"watched-{site.name}"
 
 
 def measure(
@@ -180,13 +220,21 @@ def measure(
     url = article_url(content, target, generator)
     port = free_port()
     command, env = server_command(generator, site, port, hugo)
+    watching = generator == "sitegen-watch"
+    output = watch_output(site) if watching else None
+    log = site.parent / f"{generator}-{articles}.log"
     original = target.read_bytes()
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out if watching else subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)  # fmt: skip
     tree = TreeMemory(process.pid)
     try:
-        first = wait_until(port, url, None, process, limit=1800) - started
-        edit = Editor(port, url, target, original, process, f"{generator} {articles}")
+        if watching:
+            first = wait_for_line(log, "Watching ", process, limit=1800) - started
+        else:
+            first = wait_until(port, url, None, process, limit=1800) - started
+        edit = Editor(port, url, target, original, process, f"{generator} {articles}", output)
         times = [edit(n, PAUSE_BETWEEN_EDITS) for n in range(edits)]
         busy: list[float] = []
         search_ready = None
@@ -194,7 +242,12 @@ def measure(
             # Pauses long enough for the background search-index build to start; each save then stops it.
             busy = [edit(edits + n, PAUSE_FOR_INDEXING) for n in range(BUSY_EDITS)]
             last_save = time.perf_counter()
-            search_ready = wait_until(port, "/pagefind/pagefind-entry.json", None, process, limit=1800) - last_save
+            if watching:
+                assert output is not None
+                ready = wait_for_index(output, edit.last_marker, last_save, process, limit=1800)
+            else:
+                ready = wait_until(port, "/pagefind/pagefind-entry.json", None, process, limit=1800)
+            search_ready = ready - last_save
         memory = peak_mb(process.pid)
         tree_peak = tree.stop()
     finally:
@@ -208,21 +261,42 @@ def measure(
     return Result(generator, articles, first, times, memory, tree_peak, busy, search_ready)
 
 
+def wait_for_index(output: Path, marker: bytes, since: float, process: subprocess.Popen[bytes], limit: float) -> float:
+    """When the search index published in `output` holds `marker`: Pagefind writes one compressed fragment per page,
+    and the edited page's new fragment is a file written after the save (`since`, on the perf_counter clock)."""
+    started = time.perf_counter()
+    wall_since = time.time() - (started - since)
+    while time.perf_counter() - started < limit:
+        if process.poll() is not None:
+            raise RuntimeError(f"sitegen exited with {process.returncode}")
+        for fragment in (output / "pagefind" / "fragment").glob("*.pf_fragment"):
+            try:
+                if fragment.stat().st_mtime >= wall_since and marker in gzip.decompress(fragment.read_bytes()):
+                    return time.perf_counter()
+            except (OSError, EOFError, gzip.BadGzipFile):
+                continue
+        time.sleep(0.1)
+    raise TimeoutError(f"the search index did not show {marker!r} within {limit} s")
+
+
 class Editor:
     """Saves the article with a new sentence and times until the served page shows it."""
 
     def __init__(self, port: int, url: str, target: Path, original: bytes, process: subprocess.Popen[bytes],
-                 label: str) -> None:  # fmt: skip
+                 label: str, output: Path | None = None) -> None:  # fmt: skip
         self.port, self.url, self.target, self.original, self.process, self.label = (
             port, url, target, original, process, label
         )  # fmt: skip
+        self.output = output  # `build --watch`: the page is read from this folder
+        self.last_marker = b""
 
     def __call__(self, n: int, pause: float) -> float:
         time.sleep(pause)
         marker = f"Edited sentence number {n} for the latency benchmark.".encode()
         self.target.write_bytes(self.original.rstrip() + b"\n\n" + marker + b"\n")
+        self.last_marker = marker
         written = time.perf_counter()
-        took = wait_until(self.port, self.url, marker, self.process, limit=1800) - written
+        took = wait_until(self.port, self.url, marker, self.process, limit=1800, output=self.output) - written
         print(f"  {self.label}: edit {n + 1}: {took * 1000:.0f} ms", flush=True)
         return took
 
@@ -240,10 +314,13 @@ def prepare(generator: str, workdir: Path, articles: int) -> Path:
             write_section_indexes(site / "content")
     if fmt == "sitegen":
         shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     if generator == "sitegen-warm":
-        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
         subprocess.run([sys.executable, "-m", "sitegen", "build", str(site), "-o", str(workdir / f"built-{articles}"),
                         "-q"], check=True, env=env)  # fmt: skip
+    if generator == "sitegen-watch":  # built before, into the folder it publishes
+        subprocess.run([sys.executable, "-m", "sitegen", "build", str(site), "-o", str(watch_output(site)), "-q"],
+                       check=True, env=env)  # fmt: skip
     return site
 
 
@@ -265,8 +342,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--edits", type=int, default=10)
-    parser.add_argument("--generators", nargs="+", default=["sitegen", "sitegen-warm", "hugo"],
-                        choices=["sitegen", "sitegen-warm", "hugo"])  # fmt: skip
+    parser.add_argument("--generators", nargs="+", default=["sitegen", "sitegen-warm", "hugo", "sitegen-watch"],
+                        choices=["sitegen", "sitegen-warm", "hugo", "sitegen-watch"])  # fmt: skip
     parser.add_argument("--workdir", type=Path, help="keep corpora here (default: a temporary folder)")
     parser.add_argument("--no-indexing", action="store_true",
                         help="skip sitegen's edits during indexing and the wait for its search index")  # fmt: skip
