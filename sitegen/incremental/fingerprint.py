@@ -65,6 +65,10 @@ class Fingerprinter:
             parts.append(value if type(value) is str else self._describe(value, full=shows_bodies or name == "article"))
         return _digest(parts)
 
+    def template(self, name: str) -> str:
+        """The digest of a page's template, what it loads and, when one of them prints it, the build date."""
+        return self._template(name)[0]
+
     def _template(self, name: str) -> tuple[str, bool]:
         if name not in self._templates:
             try:

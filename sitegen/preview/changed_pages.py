@@ -3,10 +3,11 @@
 Pages are compared by output path. A page changed when its Route differs (dataclass equality: the articles it holds,
 its pager, its section...), or when what it shows besides its Route does (`Renderer.context_key`: the blocks around
 it), or when it is new; pages and static files no longer published go. An in-place swap names the pages it touched
-(live_site.Changes), so a body edit compares nothing. Some changes reach every page with nothing in any Route to show
-for it: templates, the fingerprinted asset names in every head, and what the build's fingerprints count as shared by
-every page (the configuration, the date in the header, the standalone pages in the footer, the sections). Then every
-page is stale, and the build renders them (it has worker processes and the bodies' HTML at hand).
+(live_site.Changes), so a body edit compares nothing. A new day changes the pages whose template prints the build
+date (the build's fingerprints say which: none of the theme's). Some changes reach every page with nothing in any
+Route to show for it: templates, the fingerprinted asset names in every head, and what the build's fingerprints count
+as shared by every page (the configuration, the standalone pages in the footer, the sections). Then every page is
+stale, and the build renders them (it has worker processes and the bodies' HTML at hand).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def changed_pages(before: Snapshot | None, after: Snapshot, changes: Changes) ->
         return PageChanges(None, _removed(before, after), statics=True)
     stale = set(changes.pages)
     if changes.reassembled or changes.blocks:
-        stale |= compared(before, after)
+        stale |= compared(before, after) | _dated(before, after)
     render = tuple(sorted(output for output in stale if output in after.routes))
     return PageChanges(render, _removed(before, after), statics=changes.renderer)
 
@@ -41,7 +42,7 @@ def every_page_changed(before: Snapshot, after: Snapshot, changes: Changes) -> b
         return False  # only swapped articles: they are in the pages the swap names
     if before.renderer.env is not after.renderer.env or before.assets != after.assets:
         return True  # templates read again (or the configuration), or a stylesheet's fingerprinted name
-    return _shared(before) != _shared(after)
+    return _fingerprints(before).shared != _fingerprints(after).shared
 
 
 def compared(before: Snapshot, after: Snapshot) -> set[str]:
@@ -56,10 +57,20 @@ def compared(before: Snapshot, after: Snapshot) -> set[str]:
     return changed
 
 
-def _shared(snapshot: Snapshot) -> str:
-    """What the build's fingerprints say every page depends on (sitegen's code aside: it does not change here)."""
+def _dated(before: Snapshot, after: Snapshot) -> set[str]:
+    """On a new day, the pages whose template prints the build date."""
+    if before.renderer.globals["build_time"].date() == after.renderer.globals["build_time"].date():  # local dates
+        return set()
+    old, new = _fingerprints(before), _fingerprints(after)
+    templates = {route.template for route in after.routes.values()}
+    dated = {name for name in templates if old.template(name) != new.template(name)}
+    return {output for output, route in after.routes.items() if route.template in dated}
+
+
+def _fingerprints(snapshot: Snapshot) -> Fingerprinter:
+    """The build's fingerprints of this snapshot (sitegen's code aside: it does not change here)."""
     renderer = snapshot.renderer
-    return Fingerprinter(renderer, snapshot.site, renderer.config, "", {}).shared
+    return Fingerprinter(renderer, snapshot.site, renderer.config, "", {})
 
 
 def _removed(before: Snapshot | None, after: Snapshot) -> tuple[str, ...]:

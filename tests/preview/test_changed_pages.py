@@ -13,7 +13,7 @@ import pytest
 
 from sitegen.preview.changed_pages import changed_pages
 from sitegen.preview.live_site import Changes, LiveSite
-from tests.conftest import SiteWriter, article
+from tests.conftest import BUILD_EPOCH, SiteWriter, article
 from tests.preview.test_live_site import CHANGES, FESTIVAL, edit, golden, served
 
 __all__ = ["golden"]  # the fixture, used by name
@@ -62,22 +62,45 @@ def test_a_body_edit_compares_nothing_and_renders_the_pages_holding_it(golden: P
     assert plan.removed == () and not plan.statics
 
 
-def test_an_old_article_added_renders_its_page_and_the_lists_it_joins(write_site: SiteWriter) -> None:
+def test_a_new_story_renders_its_page_and_the_lists_it_joins_not_other_articles(write_site: SiteWriter) -> None:
     files = {f"content/news/a{n}.md": article(f"Story {n}", f"2025-09-0{n + 1}") for n in range(8)}
     root = write_site(files)
     live = LiveSite(root, drafts=False)
     live.load()
     before = live.snapshot
     assert before is not None
-    (root / "content/news/old.md").write_text(article("Old story", "2025-01-01"), encoding="utf-8")
-    update = live.update({"content/news/old.md"})
+    (root / "content/news/new.md").write_text(article("New story", "2025-09-10"), encoding="utf-8")
+    update = live.update({"content/news/new.md"})
     after = live.snapshot
     assert after is not None and update.changes.reassembled
     plan = changed_pages(before, after, update.changes)
     assert plan.render is not None
-    assert "news/old/index.html" in plan.render and "index.html" in plan.render and "news/index.html" in plan.render
+    assert "news/new/index.html" in plan.render and "index.html" in plan.render and "news/index.html" in plan.render
     others = {f"news/a{n}/index.html" for n in range(8)}
-    assert not others & set(plan.render), "other articles' pages are untouched"
+    assert not others & set(plan.render), "other articles' pages are untouched (each shows its own edition)"
+
+
+def test_a_new_day_renders_the_pages_whose_template_prints_the_date(
+    write_site: SiteWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dated = "{% extends 'base.html' %}\n{% block content %}{{ build_time | longdate }}{% endblock %}\n"
+    root = write_site({
+        "content/news/a.md": article("A", "2025-09-01"),
+        "content/about.md": "---\ntitle: About\ntype: page\n---\nAbout us.\n",
+        "templates/page.html": dated,
+    })  # fmt: skip
+    live = LiveSite(root, drafts=False)
+    live.load()
+    before = live.snapshot
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(BUILD_EPOCH + 86400))
+    assert live.moved_on()
+    update = live.update(set())
+    after = live.snapshot
+    assert before is not None and after is not None and update.published
+    plan = changed_pages(before, after, update.changes)
+    assert plan.render is not None and "about/index.html" in plan.render
+    assert "news/a/index.html" not in plan.render, "the theme's pages do not print the date"
+    assert b"Friday, September 12, 2025" in after.page("about/index.html")
 
 
 def test_with_nothing_published_every_page_is_stale(write_site: SiteWriter) -> None:

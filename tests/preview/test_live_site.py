@@ -289,7 +289,7 @@ def test_a_body_the_build_stored_is_not_converted_again(
     root = newsroom(write_site)
     build(BuildOptions(root, tmp_path / "first", drafts=True))
     converted: list[str] = []
-    real = reading_module.complete
+    real = complete
 
     def counting(head: Head, settings: ParseSettings) -> tuple[Article | None, list[Problem]]:
         converted.append(head.article.source)

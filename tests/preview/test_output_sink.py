@@ -84,12 +84,18 @@ def test_a_scheduled_article_is_published_when_its_time_comes(
     assert publishing.builds == 0, "the same day: only the pages it joins are rendered"
 
 
-def test_a_new_day_is_published_by_a_build(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_day_drops_old_news_from_the_news_sitemap_and_rewrites_no_page(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (site / "content/news/fresh.md").write_text(article("Fresh", "2025-09-10T12:00:00+04:00"), encoding="utf-8")
     publishing = Publishing(site, tmp_path / "out")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(BUILD_EPOCH + 86400))
+    assert "/news/fresh/" in publishing.page("news-sitemap.xml")
+    page = (publishing.out / "news/fresh/index.html").stat().st_ino
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(BUILD_EPOCH + 2 * 86400))  # out of the 48 hours' window
     assert publishing.updater.idle()
-    assert publishing.builds == 1, "the date is on every page"
-    assert "Friday, September 12, 2025" in publishing.page("news/s0/index.html")
+    assert "/news/fresh/" not in publishing.page("news-sitemap.xml")
+    assert (publishing.out / "news/fresh/index.html").stat().st_ino == page, "no page depends on the day"
+    assert publishing.builds == 0
 
 
 def test_pages_it_writes_are_forgotten_by_the_build_cache(site: Path, tmp_path: Path) -> None:
