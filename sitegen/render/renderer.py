@@ -106,6 +106,7 @@ class Renderer:
             "fragment_url": fragment_url,
         }
         self.blocks: dict[str, Markup] = {name: self._block(f"partials/{name}.html") for name in SHARED_BLOCKS}
+        self._shared_key = "\0".join(f"{name}={markup}" for name, markup in sorted(self.blocks.items()))
         self.editions = Editions(site, config.latest_count, config.popular.count, config.topics_count)
         self._edition_blocks: dict[str, dict[str, Markup]] = {}
         self._latest: dict[tuple[str, str], Markup] = {}
@@ -121,8 +122,9 @@ class Renderer:
 
     def blocks_for(self, edition: Edition) -> dict[str, Markup]:
         """Every block a page of `edition` shows, as markup (or as include directives, when the host includes)."""
-        key = edition.key()
+        key = edition.key
         if key not in self._edition_blocks:
+            _bound(self._edition_blocks)
             own = {name: self._edition_block(name, edition) for name in EDITION_BLOCKS}
             self._edition_blocks[key] = {**self.blocks, **own}
         return self._edition_blocks[key]
@@ -140,16 +142,16 @@ class Renderer:
         """ "Catch up on the latest news" as of the page's edition, without the article being read."""
         article = route.article if route.kind != FRAGMENT else None
         shown = tuple(a for a in edition.latest if a is not article)[: self.config.latest_count]
-        key = (edition.key(), "|".join(a.url for a in shown))
+        key = (edition.key, "|".join(a.url for a in shown))
         if key not in self._latest:
+            _bound(self._latest)
             self._latest[key] = self._edition_block("latest_news", edition, {"latest": shown})
         return self._latest[key]
 
     def context_key(self, route: Route) -> tuple[str, ...]:
         """Everything a page shows besides its Route's own fields (the blocks around it), as comparable strings: two
         renderers give a route the same bytes when its Route and this key are equal (fingerprints, `build --watch`)."""
-        shared = (f"{name}={markup}" for name, markup in sorted(self.blocks.items()))
-        return (*shared, self.edition_of(route).key())
+        return (self._shared_key, self.edition_of(route).key)
 
     def render(self, route: Route) -> bytes:
         serializer = SERIALIZERS.get(route.kind)
@@ -227,3 +229,13 @@ class Renderer:
                     self._collect_sources(other, seen)
             else:
                 self._collect_sources(child, seen)
+
+
+_KEPT_EDITIONS = 256  # rendered blocks kept: most editions are one article page's own, rendered once
+
+
+def _bound(cache: dict[Any, Any]) -> None:
+    """Forget the rendered blocks of earlier editions when there are many: pages are rendered in plan order, so the
+    shared editions (fronts, undated pages) come back at once, and memory stays flat however large the archive."""
+    if len(cache) >= _KEPT_EDITIONS:
+        cache.clear()

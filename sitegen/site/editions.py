@@ -16,10 +16,12 @@ Pages without a dated article (standalone pages, search, 404) take the site's ne
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from sitegen.model import Article, Site, Term
 from sitegen.site.popular import fallback
@@ -36,15 +38,17 @@ class Edition:
     popular: tuple[Article, ...]
     topics: tuple[Term, ...]
 
+    @cached_property
     def key(self) -> str:
-        """What the edition shows, as one comparable string: the blocks render from these URLs and titles only."""
+        """What the edition shows, as a short digest (one per page is kept while fingerprinting a large site): the
+        blocks render from these URLs, titles and dates only."""
         parts = [self.moment.isoformat() if self.moment else "-"]
         for name, items in (("latest", self.latest), ("popular", self.popular)):
             parts.append(name)
             parts += (f"{a.url}\0{a.title}\0{a.date.isoformat() if a.date else ''}" for a in items)
         parts.append("topics")
         parts += (f"{t.url}\0{t.name}" for t in self.topics)
-        return "\x01".join(parts)
+        return hashlib.sha256("\x01".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 def edition_moment(articles: Sequence[Article]) -> datetime | None:
@@ -72,6 +76,7 @@ class Editions:
             for tag in article.tags:
                 self._totals[tag.slug] = self._totals.get(tag.slug, 0) + 1
         self._topics: dict[int, tuple[Term, ...]] = {}
+        self._editions: dict[datetime | None, Edition] = {}  # many pages share one: the fronts, undated pages
         self._asked = 0
         self._swept = False
         self._newest = next((a.date for a in articles if a.date is not None), None)
@@ -86,10 +91,13 @@ class Editions:
         return self.as_of(edition_moment(articles) or self._newest)
 
     def as_of(self, moment: datetime | None) -> Edition:
-        start = 0 if moment is None else bisect_left(self._keys, -moment.timestamp())
-        articles = self.site.articles
-        latest = articles[start : start + self.latest_count + 1]
-        return Edition(moment, latest, self._popular(start), self._topics_from(start))
+        found = self._editions.get(moment)
+        if found is None:
+            start = 0 if moment is None else bisect_left(self._keys, -moment.timestamp())
+            latest = self.site.articles[start : start + self.latest_count + 1]
+            found = Edition(moment, latest, self._popular(start), self._topics_from(start))
+            self._editions[moment] = found
+        return found
 
     def _popular(self, start: int) -> tuple[Article, ...]:
         """`popular.fallback` over the articles published by then, without walking them all."""

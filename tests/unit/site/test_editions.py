@@ -72,7 +72,7 @@ def test_the_newest_edition_matches_the_site_without_analytics() -> None:
     assert newest.latest == site.latest
     assert newest.popular == site.popular  # no analytics: the fallback, pinned then newest
     assert newest.topics == site.top_tags
-    assert editions.current().key() == newest.key()
+    assert editions.current().key == newest.key
 
 
 def test_a_new_article_changes_no_older_edition() -> None:
@@ -83,4 +83,4 @@ def test_a_new_article_changes_no_older_edition() -> None:
     for article in site.articles:
         assert article.date is not None
         if article.date < (extra.date or NOW):
-            assert old.as_of(article.date).key() == new.as_of(article.date).key()
+            assert old.as_of(article.date).key == new.as_of(article.date).key
