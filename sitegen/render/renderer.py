@@ -30,7 +30,7 @@ from sitegen.render import feeds, sitemaps
 from sitegen.render.metadata import Metadata
 from sitegen.site.distribution import ATOM, FRAGMENT, NEWS_SITEMAP, ROBOTS, RSS, SITEMAP, SITEMAP_INDEX, fragment_url
 from sitegen.site.editions import Edition, Editions
-from sitegen.site.plan import Route
+from sitegen.site.plan import REDIRECT, Route
 from sitegen.urls import absolute
 
 SHARED_BLOCKS = ("nav", "newsletter", "sponsor")
@@ -151,6 +151,8 @@ class Renderer:
     def context_key(self, route: Route) -> tuple[str, ...]:
         """Everything a page shows besides its Route's own fields (the blocks around it), as comparable strings: two
         renderers give a route the same bytes when its Route and this key are equal (fingerprints, `build --watch`)."""
+        if route.kind in SERIALIZERS or route.kind == REDIRECT:
+            return (self._shared_key,)  # no blocks around a feed, a sitemap or a redirect: no edition
         return (self._shared_key, self.edition_of(route).key)
 
     def render(self, route: Route) -> bytes:
