@@ -1,22 +1,34 @@
 """The only writer of the output folder.
 
 Pages are staged inside the output folder first (same file system, so moving them into place is an atomic rename);
-nothing published changes until every page of the build has rendered. A manifest records what sitegen wrote: only
-those files are ever replaced or removed, and a file sitegen did not write is never overwritten.
+nothing published changes until every page of the build has rendered. Then `commit` moves them into place one by
+one in dependency order (order.py: new files first, then the files that link to them, removals last), so that a
+reader never follows a link to a file that is not there, even while a commit is under way or after it was killed.
+A manifest records what sitegen wrote: only those files are ever replaced or removed, and a file sitegen did not
+write is never overwritten.
+
+Staging is one flat folder, each file under a name derived from its path: a page per folder would cost a folder made
+in staging and one removed again for every page (on this kind of disk a millisecond each, more than the rename).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import shutil
+import stat
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen.errors import UsageError, error
+from sitegen.errors import Problem, UsageError, error
 from sitegen.paths import MANIFEST_FILE, STAGING_DIR, temp_name, temp_pattern
+from sitegen.publish.order import publish_order
 
 _MANIFEST_VERSION = 1
 _UNKNOWN = ("", -1)  # a file this build owns but whose content is not known (a commit was cut short)
@@ -67,10 +79,16 @@ class Publisher:
         entry = (hashlib.sha256(data).hexdigest(), len(data))
         if self._unchanged(rel, entry):
             return entry, False
-        target = self.output / STAGING_DIR / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        target = self._staged_path(rel)
+        try:
+            target.write_bytes(data)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)  # the first file staged (workers may race to make it)
+            target.write_bytes(data)
         return entry, True
+
+    def _staged_path(self, rel: str) -> Path:
+        return self.output / STAGING_DIR / _staging_name(rel)
 
     def record(self, rel: str, entry: tuple[str, int], staged: bool) -> None:
         self.current[rel] = entry
@@ -102,7 +120,7 @@ class Publisher:
 
     def read(self, rel: str) -> bytes:
         """The bytes `rel` will have once this build commits: staged by this build, or published and kept."""
-        staged = self.output / STAGING_DIR / rel
+        staged = self._staged_path(rel)
         return staged.read_bytes() if staged.is_file() else (self.output / rel).read_bytes()
 
     def _unchanged(self, rel: str, entry: tuple[str, int]) -> bool:
@@ -114,19 +132,25 @@ class Publisher:
             return False
 
     def commit(self) -> WriteStats:
+        """Publish what was staged, in dependency order (order.py), then remove what is published no more."""
         if not self.staged and self.current == self.previous:
             return self.stats  # nothing to publish, nothing to remove: leave the folder and its manifest alone
-        self._refuse_foreign_files()
+        present = self._refuse_foreign_files()
+        step = _test_step_hook()
         # Record every file this commit may write before writing any: a build killed halfway through still knows,
         # next time, which files are its own. Their content is recorded as unknown, so that build rewrites them.
         unknown = dict.fromkeys(self.staged, _UNKNOWN)
         write_manifest(self.output, {**self.previous, **self.current, **unknown})
-        for rel in self.staged:
-            target = self.output / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            (self.output / STAGING_DIR / rel).replace(target)
+        output = str(self.output)
+        staging = os.path.join(output, STAGING_DIR)  # noqa: PTH118 - strings, not Paths: 10,000s of files below
+        for rel in publish_order(self.staged, present):
+            if step is not None:
+                step("publish", rel)
+            _move_into_place(os.path.join(staging, _staging_name(rel)), os.path.join(output, rel))  # noqa: PTH118
             self.stats.written += 1
-        self._prune()
+        self._prune(step)  # only now: every file of this build is live, and none links to what goes
+        if step is not None:
+            step("manifest", MANIFEST_FILE)
         write_manifest(self.output, self.current)
         self.discard()
         return self.stats
@@ -134,51 +158,99 @@ class Publisher:
     def discard(self) -> None:
         shutil.rmtree(self.output / STAGING_DIR, ignore_errors=True)
 
-    def _refuse_foreign_files(self) -> None:
-        problems = []
+    def _refuse_foreign_files(self) -> set[str]:
+        """Refuse to publish (nothing touched, staging discarded) over what is not ours; the staged files that
+        replace something at their path (one lstat each, reused by the order)."""
+        problems: list[Problem] = []
+        present: set[str] = set()
+        folders = _Folders(self.output)
+        output = str(self.output)
         for rel in self.staged:
-            target = self.output / rel
-            blocked = self._blocked_folder(rel)
+            blocked = folders.blocked(rel)
             if blocked is not None:
-                problems.append(error(str(blocked), None, "is a file or a symlink where sitegen needs a folder: "
+                problems.append(error(blocked, None, "is a file or a symlink where sitegen needs a folder: "
                                       "refusing to write through it"))  # fmt: skip
                 continue
-            if rel in self.previous or not (target.exists() or target.is_symlink()):
-                continue
-            if (
-                target.is_file()
-                and not target.is_symlink()
-                and target.read_bytes() == (self.output / STAGING_DIR / rel).read_bytes()
-            ):
-                continue  # identical to what we would write: adopt it
-            problems.append(error(str(target), None, "exists and was not written by sitegen: refusing to overwrite it"))
+            target = os.path.join(output, rel)  # noqa: PTH118 - 10,000s of calls
+            try:
+                mode = os.lstat(target).st_mode
+            except FileNotFoundError:
+                continue  # a new file
+            present.add(rel)
+            if stat.S_ISDIR(mode):
+                problems.append(error(target, None, "is a folder where sitegen publishes a file: refusing to replace "
+                                      "it"))  # fmt: skip
+            elif rel not in self.previous and not (
+                stat.S_ISREG(mode) and Path(target).read_bytes() == self._staged_path(rel).read_bytes()
+            ):  # a file identical to what we would write is adopted
+                problems.append(error(target, None, "exists and was not written by sitegen: refusing to overwrite it"))
         if problems:
             self.discard()
             raise UsageError(problems)
+        return present
 
-    def _blocked_folder(self, rel: str) -> Path | None:
-        """The first existing parent of `rel` that is not a real folder: writing through a symlink could leave the
-        output folder, and a file where a folder is needed would fail halfway through publishing."""
-        folder = self.output
-        for part in rel.split("/")[:-1]:
-            folder = folder / part
-            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-                return folder
-            if not folder.exists():
-                return None
-        return None
-
-    def _prune(self) -> None:
+    def _prune(self, step: Callable[[str, str], None] | None) -> None:
         """Remove files an earlier build wrote that no page owns any more, and folders that leaves empty."""
+        folders = _Folders(self.output)
         for rel in sorted(set(self.previous) - set(self.current)):
+            if step is not None:
+                step("remove", rel)
             target = self.output / rel
-            if self._blocked_folder(rel) is not None:
+            if folders.blocked(rel) is not None:
                 continue  # a folder of ours was replaced by a link or a file: what it holds is not ours to delete
             if target.is_file() or target.is_symlink():  # a folder put where our file was is someone else's
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()
             self.stats.removed += 1
             _remove_empty_parents(target.parent, self.output)
+
+
+def _staging_name(rel: str) -> str:
+    """The name `rel` waits under to be published, in the one staging folder: a name only `rel` has."""
+    return hashlib.sha256(rel.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _move_into_place(staged: str, target: str) -> None:
+    """Rename `staged` onto `target` (strings, not Paths: 10,000s of calls)."""
+    try:
+        os.replace(staged, target)  # noqa: PTH105
+    except FileNotFoundError:  # the first file of a new folder: make it only then, not one call per file
+        os.makedirs(os.path.dirname(target), exist_ok=True)  # noqa: PTH103, PTH120
+        os.replace(staged, target)  # noqa: PTH105
+
+
+class _Folders:
+    """The folders above output paths, each looked at once (one lstat): thousands of pages share their parents."""
+
+    REAL, ABSENT = "", "\0"  # a folder's state; any other state is the path of what is in the way
+
+    def __init__(self, output: Path) -> None:
+        self.output = str(output)
+        self.seen: dict[str, str] = {}  # folder, relative to the output → its state
+
+    def blocked(self, rel: str) -> str | None:
+        """The first existing parent of `rel` that is not a real folder: writing through a symlink could leave the
+        output folder, and a file where a folder is needed would fail halfway through publishing."""
+        folder = rel.rpartition("/")[0]
+        state = self._state(folder) if folder else self.REAL
+        return None if state in (self.REAL, self.ABSENT) else state
+
+    def _state(self, folder: str) -> str:
+        known = self.seen.get(folder)
+        if known is not None:
+            return known
+        above = folder.rpartition("/")[0]
+        state = self._state(above) if above else self.REAL
+        if state == self.REAL:  # look at this one; below what is absent or in the way, the answer is the same
+            path = os.path.join(self.output, folder)  # noqa: PTH118
+            try:
+                mode = os.lstat(path).st_mode
+            except FileNotFoundError:
+                state = self.ABSENT
+            else:
+                state = self.REAL if stat.S_ISDIR(mode) else path  # lstat: a symlink, even to a folder, is in the way
+        self.seen[folder] = state
+        return state
 
 
 def clean_leftovers(output: Path) -> None:
@@ -247,3 +319,27 @@ def atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_name(temp_name(path.name, os.getpid()))
     tmp.write_bytes(data)
     tmp.replace(path)
+
+
+# -- a test hook ------------------------------------------------------------------------------------------------------
+
+TEST_STEP_ENV = "SITEGEN_TEST_COMMIT_STEP"
+
+
+def _test_step_hook() -> Callable[[str, str], None] | None:
+    """TEST HOOK, for tests only, never set in use: with SITEGEN_TEST_COMMIT_STEP=SECONDS in the environment, each
+    step of a commit (each rename into place, each removal, the last manifest write) first prints
+    `sitegen-test-step N ACTION PATH` to stderr, then sleeps SECONDS. tests/commands/test_kill_during_publish.py uses
+    it to SIGKILL a real `sitegen build` at a moment it chose inside the commit. Looked up once per commit: unset, a
+    commit pays one environment lookup and one `is None` per file."""
+    seconds = os.environ.get(TEST_STEP_ENV)
+    if not seconds:
+        return None
+    delay, counter = float(seconds), itertools.count()
+
+    def step(action: str, rel: str) -> None:
+        sys.stderr.write(f"sitegen-test-step {next(counter)} {action} {rel}\n")
+        sys.stderr.flush()
+        time.sleep(delay)
+
+    return step

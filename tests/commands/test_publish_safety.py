@@ -200,7 +200,6 @@ def test_a_build_failing_halfway_leaves_the_published_site_as_it_was(write_site:
 
 KILLER = """\
 import os, signal, sys
-from pathlib import Path
 import sitegen.paths
 import sitegen.publish.writer
 
@@ -220,12 +219,12 @@ if WHERE == "render":
         put(self, rel, data)
     sitegen.publish.writer.Publisher.put = put_then_die
 else:
-    replace = Path.replace
-    def replace_then_die(self, target):
-        if sitegen.paths.STAGING_DIR in str(self):
+    replace = os.replace
+    def replace_then_die(source, target, **kwargs):
+        if sitegen.paths.STAGING_DIR in str(source):
             count()
-        return replace(self, target)
-    Path.replace = replace_then_die
+        return replace(source, target, **kwargs)
+    os.replace = replace_then_die
 
 from sitegen.cli import main
 sys.exit(main(["build", sys.argv[3], "-q"]))
