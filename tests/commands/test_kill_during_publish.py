@@ -9,13 +9,14 @@ edits two titles and deletes an article (whose tag and author pages go with it).
   Publisher's test hook (SITEGEN_TEST_COMMIT_STEP: each step is announced on stderr and slowed).
 After each, a reader's walk (tests/links.py) from the home page and from every page published before the build that
 the new site keeps finds nothing missing (the invariant of sitegen/publish/order.py), and the next build's output
-equals a clean build's, byte for byte, manifest included. Search is off: Pagefind names its chunks differently on
-every run, so an index could never be byte-identical (the order of the search files is covered in
-tests/unit/publish/test_order.py).
+equals a clean build's, byte for byte, manifest included. Search is off there: Pagefind names its chunks differently
+on every run, so an index is never byte-identical; the last test watches a commit with search on and checks that
+the index in place is whole at every step.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -186,3 +187,33 @@ def test_sigkill_at_random_moments_of_publishing_leaves_no_dangling_link(scenari
         assert cli("build", scenario.root, "-q").code == 0, where
         assert everything(scenario.output) == scenario.clean, where
     assert landed["publish"] >= TRIALS // 2 and landed["remove"] >= 1, landed  # kills landed all through the commit
+
+
+def test_the_search_index_in_place_is_whole_at_every_step(
+    write_site: SiteWriter, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind's entry file names the metadata file of the index (by hash); a new index's files, chunks
+    included, are all new names: they go live before the entry is replaced, and the old ones go last."""
+    root = write_site({**SITE, "sitegen.toml": BASIC_CONFIG})
+    output = root / "public"
+    assert cli("build", root, "-q").code == 0
+    change(root)
+    broken: list[Step] = []
+
+    def check(step: Step) -> None:
+        entry = json.loads((output / "pagefind/pagefind-entry.json").read_bytes())
+        if not all(
+            (output / f"pagefind/pagefind.{lang['hash']}.pf_meta").is_file() for lang in entry["languages"].values()
+        ):
+            broken.append(step)
+
+    steps = CommitSteps(output, on_step=check)
+    steps.install(monkeypatch)
+    assert cli("build", root, "-q").code == 0
+    monkeypatch.undo()
+    assert broken == []
+    published = [rel for rel in steps.published if rel.startswith("pagefind/")]
+    assert published[-2:] == ["pagefind/pagefind-entry.json", "pagefind/sitegen-search.json"]  # replaced: last
+    assert any(rel.endswith(".pf_meta") for rel in published) and any(
+        rel.startswith("pagefind/") for rel in steps.removed
+    )
