@@ -36,7 +36,6 @@ MANIFEST_FILE = ".sitegen-manifest.json"  # what sitegen wrote into the output: 
 STAGING_DIR = ".sitegen-staging"  # pages of a build not yet published
 SEARCH_DIR = "pagefind"  # the search index (made by Pagefind); served at /pagefind/
 SEARCH_STATE_FILE = "sitegen-search.json"  # in SEARCH_DIR: what the index was made from
-FRAGMENTS_DIR = "fragments"  # blocks every page shows, published once each (`fragments/*.html`) and embedded by pages
 NOT_FOUND_PAGE = "404.html"  # what a web server answers for a missing page
 ROBOTS_FILE = "robots.txt"  # generated unless the site's static/ has its own
 

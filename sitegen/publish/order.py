@@ -35,7 +35,8 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable
 
-from sitegen.paths import FRAGMENTS_DIR, ROBOTS_FILE
+from sitegen.paths import ROBOTS_FILE
+from sitegen.site.distribution import FRAGMENT_DIR
 
 ASSET, PAGE, LISTING = 0, 1, 2  # what a file is, by its name
 _LISTING_SUFFIXES = (".xml",)  # feeds (RSS, Atom) and sitemaps
@@ -44,7 +45,7 @@ _PAGE_SUFFIXES = (".html", ".htm")
 
 def kind(rel: str) -> int:
     """ASSET, PAGE or LISTING (a file that lists pages) for the output path `rel`."""
-    if rel.endswith(_LISTING_SUFFIXES) or rel == ROBOTS_FILE or rel.startswith(f"{FRAGMENTS_DIR}/"):
+    if rel.endswith(_LISTING_SUFFIXES) or rel == ROBOTS_FILE or rel.startswith(f"{FRAGMENT_DIR}/"):
         return LISTING
     if rel.endswith(_PAGE_SUFFIXES):
         return PAGE
