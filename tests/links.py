@@ -1,9 +1,10 @@
 """A reader's walk through a published folder on disk: follow every internal link from some pages, report the files
 that are missing. Pages are read with html.parser, feeds and sitemaps with ElementTree.
 
-A link is internal when it is relative, root-relative or absolute on the site's own host; `/x/` is `x/index.html`,
-and `/x` is `x/index.html` when `x` is a folder (what a static web server does). Query strings and fragments are
-dropped. Robots.txt and assets are followed to but not read.
+Pages link with href and src, and to the fragments their script swaps in with data-fragment. A link is internal
+when it is relative, root-relative or absolute on the site's own host; `/x/` is `x/index.html`, and `/x` is
+`x/index.html` when `x` is a folder (what a static web server does). Query strings and #fragments are dropped.
+Robots.txt and assets are followed to but not read.
 """
 
 from __future__ import annotations
@@ -17,17 +18,20 @@ from urllib.parse import unquote, urljoin, urlsplit
 SITE_HOST = "news.example.org"  # BASIC_CONFIG's base_url (tests/conftest.py)
 
 
+_LINKING = ("href", "src", "data-fragment")  # data-fragment: the block a page's script fetches (fragments/*.html)
+
+
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.found += [value for name, value in attrs if name in ("href", "src") and value]
+        self.found += [value for name, value in attrs if name in _LINKING and value]
 
 
 def links_of(path: Path) -> list[str]:
-    """The URLs a page (href, src) or a feed or sitemap (<link>, <loc>, <guid isPermaLink>, href=) links to."""
+    """The URLs a page (href, src, data-fragment) or a feed or sitemap (<link>, <loc>, <guid>, href=) links to."""
     if path.suffix == ".html":
         parser = _Links()
         parser.feed(path.read_text(encoding="utf-8"))

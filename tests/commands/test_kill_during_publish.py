@@ -136,6 +136,7 @@ def test_no_step_of_a_real_commit_leaves_a_dangling_link(
     assert published.index("img/new.jpg") < published.index("news/epsilon/index.html")
     assert published.index("tags/elections/index.html") < published.index("index.html")
     assert published.index("news/alpha/index.html") < published.index("feed.xml")
+    assert published.index("index.html") < published.index("fragments/latest-news.html")  # pages embed fragments
     assert "tags/chess/index.html" in removed and "sports/delta/index.html" in removed
     assert [step.action for step in steps.steps][-len(removed) - 1 :] == ["remove"] * len(removed) + ["manifest"]
     assert everything(scenario.output) == scenario.clean
