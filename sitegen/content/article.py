@@ -15,8 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sitegen.config import DEFAULT_EMBED_HOSTS, Config
+from sitegen.content.embeds import VIDEO_HOSTS, EmbedSettings, with_scripts
 from sitegen.content.frontmatter import Document, Field, body_of, decode, split
-from sitegen.content.markup import MORE_MARKER, excerpt, reading_minutes, render_markdown
+from sitegen.content.markup import MORE_MARKER, MarkupSettings, excerpt, reading_minutes, render_markdown
 from sitegen.content.sanitize import sanitize_html
 from sitegen.errors import Problem, error, errors_in, warning
 from sitegen.model import ARTICLE, PAGE, Article, Body, Image, SectionInfo, Term, Text
@@ -39,10 +40,18 @@ class ParseSettings:
     default_author: str
     raw_html: str = "sanitize"
     embed_hosts: tuple[str, ...] = DEFAULT_EMBED_HOSTS
+    embed_scripts: bool = False
 
     @classmethod
     def from_config(cls, config: Config) -> ParseSettings:
-        return cls(config.timezone, config.permalink, config.default_author, config.raw_html, config.embed_hosts)
+        return cls(config.timezone, config.permalink, config.default_author, config.raw_html, config.embed_hosts,
+                   config.embed_scripts)  # fmt: skip
+
+    @property
+    def markup(self) -> MarkupSettings:
+        """Video URLs become players only from hosts the sanitiser lets through (all of them when it is off)."""
+        hosts = VIDEO_HOSTS if self.raw_html == "allow" else VIDEO_HOSTS & frozenset(self.embed_hosts)
+        return MarkupSettings(EmbedSettings(hosts, self.embed_scripts))
 
 
 _DEFAULT_SETTINGS = ParseSettings("UTC", "/{section}/{slug}/", "")
@@ -117,25 +126,31 @@ def complete(head: Head, settings: ParseSettings) -> tuple[Article | None, list[
         raise ValueError(f"{article.source}: the body has not been read")
     try:
         body_html, problems = _body_html(article.source, body.replace(MORE_MARKER, ""), head.body_line, settings)
-        return replace(article, body=Body.of(text_of(article.summary, body, body_html))), problems
+        text = text_of(article.summary, body, body_html, settings.markup)
+        return replace(article, body=Body.of(text)), problems
     except RecursionError:
         return None, [error(article.source, head.body_line, "the body nests lists or quotes too deeply")]
 
 
-def text_of(summary: str | None, markdown: str, html: str) -> Text:
-    return Text(html, excerpt(summary, markdown, html), reading_minutes(html))
+def text_of(summary: str | None, markdown: str, html: str, settings: MarkupSettings) -> Text:
+    return Text(html, excerpt(summary, markdown, html, settings), reading_minutes(html))
 
 
 def _body_html(source: str, body: str, body_line: int, settings: ParseSettings) -> tuple[str, list[Problem]]:
     """Markdown to HTML, then raw HTML sanitised (unless the site allows it), so the cached article is safe."""
-    html = render_markdown(body)
+    html = render_markdown(body, settings.markup)
     if settings.raw_html == "allow":
-        return html, []
+        return _scripts(html, settings), []
     html, removed = sanitize_html(html, settings.embed_hosts)
     if not removed:
-        return html, []
+        return _scripts(html, settings), []
     line = body_line + body[: _first_unsafe(body, removed)].count("\n")
-    return html, [warning(source, line, f"unsafe HTML removed: {', '.join(removed)}")]
+    return _scripts(html, settings), [warning(source, line, f"unsafe HTML removed: {', '.join(removed)}")]
+
+
+def _scripts(html: str, settings: ParseSettings) -> str:
+    """The social platforms' scripts, for a site that opted in: added after sanitising, which removes scripts."""
+    return with_scripts(html) if settings.embed_scripts else html
 
 
 def parse_section_index(
