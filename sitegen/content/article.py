@@ -142,10 +142,11 @@ def _body_html(source: str, body: str, body_line: int, settings: ParseSettings) 
     if settings.raw_html == "allow":
         return _scripts(html, settings), []
     html, removed = sanitize_html(html, settings.embed_hosts)
-    if not removed:
-        return _scripts(html, settings), []
-    line = body_line + body[: _first_unsafe(body, removed)].count("\n")
-    return _scripts(html, settings), [warning(source, line, f"unsafe HTML removed: {', '.join(removed)}")]
+    problems = [
+        warning(source, body_line + body[: _first_unsafe(body, item)].count("\n"), f"unsafe HTML removed: {item}")
+        for item in removed
+    ]
+    return _scripts(html, settings), problems
 
 
 def _scripts(html: str, settings: ParseSettings) -> str:
@@ -401,12 +402,10 @@ def _term(name: str, kind: str) -> Term:
     return Term(name=name, slug=slug, url=f"/{kind}/{slug}/")
 
 
-def _first_unsafe(body: str, removed: list[str]) -> int:
-    """Where the first removed thing is written in the Markdown (0 when it can't be found), for the warning's line."""
-    lowered = body.lower()
-    needles = [item.split(" ", 1)[0].rstrip(">") for item in removed]  # "<script>" → "<script", "onclick=" stays
-    found = [at for at in (lowered.find(n) for n in needles) if at >= 0]
-    return min(found, default=0)
+def _first_unsafe(body: str, removed: str) -> int:
+    """Where a removed thing is written in the Markdown (0 when it can't be found), for the warning's line."""
+    needle = removed.split(" ", 1)[0].rstrip(">")  # "<script>" → "<script", "onclick=" and "javascript:" stay
+    return max(body.lower().find(needle), 0)
 
 
 def _shown(found: Field) -> str:
