@@ -1,4 +1,4 @@
-"""Markdown as editors write it (GitHub's habits, other generators' shortcodes), converted and sanitised as a build does."""
+"""Markdown as editors write it (GitHub habits, other generators' shortcodes), converted and sanitised as a build does."""
 
 from __future__ import annotations
 
