@@ -1,4 +1,4 @@
-"""Markdown as editors write it (GitHub habits, other generators' shortcodes), converted and sanitised as a build does."""
+"""Markdown as editors write it (GitHub habits, shortcodes of other generators), converted and sanitised."""
 
 from __future__ import annotations
 
