@@ -120,7 +120,7 @@ def parse_head(source: str, data: bytes, settings: ParseSettings) -> tuple[Head 
     reader = _ArticleReader(source, replace(doc, fields=fields), ZoneInfo(settings.timezone))
     article = reader.article(data, settings)
     problems += reader.problems
-    if article is None:
+    if article is None or errors_in(more):  # a publish control sitegen refused: never published by mistake
         return None, problems
     return Head(article, doc.body, doc.body_line), problems
 

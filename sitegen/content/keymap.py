@@ -64,8 +64,9 @@ def _put(source: str, mapped: dict[str, Field], name: str, found: Field, problem
     other = mapped.get(name)
     if other is None:
         mapped[name] = found
-    elif name in MERGED:
-        mapped[name] = replace(other, value=[*other.value, *found.value], written=[*other.written, *found.written])
+    elif name in MERGED:  # sitegen's own key first, then the others in the order they are written
+        first, then = (found, other) if found.key.lower() == name else (other, found)
+        mapped[name] = replace(first, value=[*first.value, *then.value], written=[*first.written, *then.written])
     elif name == "draft" and isinstance(other.value, bool) and isinstance(found.value, bool):
         mapped[name] = other if other.value else found  # any "not published" wins
     else:
