@@ -95,7 +95,9 @@ def test_other_generators_keys_are_read_as_sitegens() -> None:
 
 
 def test_pelican_comma_separated_tags_and_modified() -> None:
-    article = parsed("---\ntitle: P\ndate: 2025-01-01 10:20\nmodified: 2025-01-02 08:00\ntags: yerevan, politics\n---\n")
+    article = parsed(
+        "---\ntitle: P\ndate: 2025-01-01 10:20\nmodified: 2025-01-02 08:00\ntags: yerevan, politics\n---\n"
+    )
     assert [t.name for t in article.tags] == ["yerevan", "politics"]
     assert article.updated == datetime(2025, 1, 2, 8, tzinfo=YEREVAN)
 
