@@ -1,5 +1,5 @@
 """Nothing an editor wrote is dropped or published by mistake: bundles, other file names and formats, unused files,
-refused publish controls, in-page links, leftover shortcodes, meta descriptions. Through the CLI, as an editor runs it."""
+refused publish controls, in-page links, leftover shortcodes, meta descriptions. Through the CLI, as editors run it."""
 
 from __future__ import annotations
 
