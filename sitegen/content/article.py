@@ -20,14 +20,14 @@ from sitegen.content.frontmatter import body_of, decode, split
 from sitegen.content.keymap import map_keys
 from sitegen.content.markup import MORE_MARKER, MarkupSettings, excerpt, reading_minutes, render_markdown
 from sitegen.content.sanitize import sanitize_html
-from sitegen.errors import Problem, error, errors_in, warning
+from sitegen.errors import Problem, Severity, error, errors_in, warning
 from sitegen.model import ARTICLE, PAGE, Article, Body, SectionInfo, Term, Text
 from sitegen.paths import BUNDLE_INDEX_STEM
 from sitegen.urls import check_url_scheme, normalise_url, permalink, slugify, unsafe_url_reason
 
 ARTICLE_KEYS = frozenset({
     "title", "date", "publishdate", "updated", "draft", "expires", "slug", "summary", "description", "authors",
-    "author", "tags", "image", "pinned", "type", "section", "aliases",
+    "author", "tags", "image", "pinned", "type", "section", "aliases", "headless",
 })  # fmt: skip
 _JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")  # Jekyll's _posts/2014-08-08-welcome.markdown
 INDEX_KEYS = frozenset({"title", "description", "weight"})
@@ -117,6 +117,9 @@ def parse_head(source: str, data: bytes, settings: ParseSettings) -> tuple[Head 
         return None, problems
     fields, more = map_keys(source, doc.fields)
     problems += more
+    headless = fields.get("headless")
+    if headless is not None and headless.value is True:  # Hugo: a bundle whose parts other pages use, never a page
+        return None, [*problems, Problem(source, headless.line, "headless: not published as a page", Severity.INFO)]
     reader = _ArticleReader(source, replace(doc, fields=fields), ZoneInfo(settings.timezone))
     article = reader.article(data, settings)
     problems += reader.problems
@@ -202,6 +205,7 @@ class _ArticleReader(FieldReader):
 
     def article(self, data: bytes, settings: ParseSettings) -> Article | None:
         self.warn_unknown(ARTICLE_KEYS)
+        self.flag("headless")  # true never gets here (parse_head): anything but false is an error
         kind = self._kind()
         title = self.text("title")
         if not title:

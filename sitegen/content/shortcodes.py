@@ -28,7 +28,7 @@ _JEKYLL_END = re.compile(r"^[ ]{0,3}\{%-?\s*endhighlight\s*-?%\}\s*$")
 _HUGO = r"\{\{[<%]\s*NAME\s*(?P<args>[^}]*?)\s*[>%]\}\}"
 _HUGO_HIGHLIGHT = re.compile(r"^[ ]{0,3}" + _HUGO.replace("NAME", "highlight") + r"\s*$")
 _HUGO_END = re.compile(r"^[ ]{0,3}\{\{[<%]\s*/highlight\s*[>%]\}\}\s*$")
-_HUGO_MEDIA = re.compile(r"^[ ]{0,3}" + _HUGO.replace("NAME", r"(?P<name>youtube|vimeo|tweet|x|instagram)") + r"\s*$")
+_HUGO_MEDIA = re.compile(r"^[ ]{0,3}" + _HUGO.replace("NAME", r"(?P<name>youtube|vimeo|vimeo_simple|tweet|twitter|twitter_simple|x|instagram|instagram_simple)") + r"\s*$")
 _HUGO_FIGURE = re.compile(r"^[ ]{0,3}" + _HUGO.replace("NAME", "figure") + r"\s*$")
 _ARGUMENT = re.compile(r"""(?:([\w-]+)=)?(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _CAPTION = re.compile(r"\[caption\b([^\]]*)\](.*?)\[/caption\]", re.IGNORECASE)
@@ -131,9 +131,9 @@ def _media_url(name: str, args: tuple[list[str], dict[str, str]]) -> str | None:
         return None
     if name == "youtube":
         return f"https://www.youtube.com/watch?v={ident}"
-    if name == "vimeo":
+    if name.startswith("vimeo"):
         return f"https://vimeo.com/{ident}"
-    if name == "instagram":
+    if name.startswith("instagram"):
         return f"https://www.instagram.com/p/{ident}/"
     user = named.get("user") or (positional[0] if len(positional) > 1 else "i")
     return f"https://twitter.com/{user}/status/{ident}" if re.fullmatch(r"\w+", user) else None
