@@ -28,7 +28,8 @@ _JEKYLL_END = re.compile(r"^[ ]{0,3}\{%-?\s*endhighlight\s*-?%\}\s*$")
 _HUGO = r"\{\{[<%]\s*NAME\s*(?P<args>[^}]*?)\s*[>%]\}\}"
 _HUGO_HIGHLIGHT = re.compile(r"^[ ]{0,3}" + _HUGO.replace("NAME", "highlight") + r"\s*$")
 _HUGO_END = re.compile(r"^[ ]{0,3}\{\{[<%]\s*/highlight\s*[>%]\}\}\s*$")
-_HUGO_MEDIA = re.compile(r"^[ ]{0,3}" + _HUGO.replace("NAME", r"(?P<name>youtube|vimeo|vimeo_simple|tweet|twitter|twitter_simple|x|instagram|instagram_simple)") + r"\s*$")
+_MEDIA_NAMES = r"(?P<name>youtube|vimeo|vimeo_simple|tweet|twitter|twitter_simple|x|instagram|instagram_simple)"
+_HUGO_MEDIA = re.compile(r"^[ ]{0,3}" + _HUGO.replace("NAME", _MEDIA_NAMES) + r"\s*$")
 _HUGO_FIGURE = re.compile(r"^[ ]{0,3}" + _HUGO.replace("NAME", "figure") + r"\s*$")
 _ARGUMENT = re.compile(r"""(?:([\w-]+)=)?(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _CAPTION = re.compile(r"\[caption\b([^\]]*)\](.*?)\[/caption\]", re.IGNORECASE)
