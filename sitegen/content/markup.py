@@ -1,11 +1,12 @@
 """Markdown bodies to HTML, and the plain-text excerpts teasers show.
 
 Python-Markdown with the extensions that make it behave as editors used to GitHub expect: pymdown-extensions
-(fenced code anywhere, lists included; task lists; ~~strikethrough~~; bare URLs as links; `#` headings only with a
-space; code highlighted by Pygments into classes the theme's stylesheet colours), and sitegen's own: lists nested by
-two spaces or four (lists.py), attribute lists only where unambiguous (attributes.py), an id on every heading
-(headings.py), GitHub's `> [!NOTE]` alerts (alerts.py), Markdown inside `<details>`, media URLs alone on a line as
-embeds (embeds.py), and other generators' shortcodes (shortcodes.py).
+(fenced code anywhere, lists included; task lists; ~~strikethrough~~; `#` headings only with a space; code
+highlighted by Pygments into classes the theme's stylesheet colours), and sitegen's own: lists nested by two spaces
+or four (lists.py), attribute lists only where unambiguous (attributes.py), an id on every heading (headings.py),
+GitHub's `> [!NOTE]` alerts (alerts.py), CommonMark's escapes and autolinks and GitHub's bare links
+(commonmark.py), Markdown inside `<details>`, media URLs alone on a line as embeds (embeds.py), and other
+generators' shortcodes (shortcodes.py).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ EXCERPT_WORDS = 55
 WORDS_PER_MINUTE = 200
 _EXTENSIONS = [
     "abbr", "def_list", "footnotes", "md_in_html", "tables", "admonition",  # Python-Markdown's "extra" and more
-    "pymdownx.superfences", "pymdownx.highlight", "pymdownx.tasklist", "pymdownx.tilde", "pymdownx.magiclink",
+    "pymdownx.superfences", "pymdownx.highlight", "pymdownx.tasklist", "pymdownx.tilde",
     "pymdownx.saneheaders", "sane_lists",
 ]  # fmt: skip
 _EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
@@ -41,7 +42,6 @@ _EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "pymdownx.highlight": {"use_pygments": True, "guess_lang": False, "pygments_lang_class": True},
     "pymdownx.tilde": {"subscript": False},  # ~one~ is GitHub's strikethrough too, never a subscript
     "pymdownx.tasklist": {"custom_checkbox": False},
-    "pymdownx.magiclink": {"hide_protocol": False},
 }
 _TAG = re.compile(r"<[^>]+>")
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
