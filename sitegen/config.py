@@ -100,6 +100,9 @@ class Config:
     raw_html: str = "sanitize"
     # Hosts an article may embed an <iframe> from (exact host names) when raw HTML is sanitised.
     embed_hosts: tuple[str, ...] = DEFAULT_EMBED_HOSTS
+    # X/Twitter, Instagram, Facebook, TikTok and Telegram posts are link cards; true loads each platform's script,
+    # which turns them into live posts (and lets the platform see every reader).
+    embed_scripts: bool = False
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
     popular: PopularConfig = field(default_factory=PopularConfig)
     newsletter: NewsletterConfig = field(default_factory=NewsletterConfig)

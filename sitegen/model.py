@@ -142,6 +142,7 @@ class Article:
     body: Body = field(compare=False, repr=False)
     aliases: tuple[str, ...]
     digest: str  # of the source file's bytes: unchanged digest, unchanged article
+    description: str = ""  # the page's meta description, when the editor wrote one (else the excerpt is used)
 
     # What templates read; each goes through the body (loading it if needed).
     @property

@@ -19,8 +19,10 @@ PYPROJECT_FILE = "pyproject.toml"  # read for its [tool.sitegen] table when ther
 PYPROJECT_TABLE = ("tool", "sitegen")  # the keys of that table: [tool.sitegen]
 CONFIG_FILES = (CONFIG_FILE, PYPROJECT_FILE)
 
-MARKDOWN_SUFFIX = ".md"  # the files under content/ that are read; every other file there is ignored
+MARKDOWN_SUFFIX = ".md"  # what `sitegen new` writes
+MARKDOWN_SUFFIXES = (".md", ".markdown")  # the files under content/ that are articles (Jekyll's posts are .markdown)
 INDEX_FILE = "_index.md"  # in a folder of content/: what that folder's section says about itself
+BUNDLE_INDEX_STEM = "index"  # content/news/story/index.md: a page bundle, published with the files beside it
 
 # -- the site's cache: sitegen's own, kept between builds -------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from sitegen.content.article import ParseSettings, parse_article, parse_section_
 from sitegen.content.sources import (
     SourceFile,
     Sources,
+    bundle_files,
     find_content,
     find_static,
     read_bytes,
@@ -143,6 +144,7 @@ class Inputs:
     env: jinja2.Environment
     indexes: Mapping[str, SectionInfo]
     pageviews: Sequence[PageViews]
+    resources: Sequence[SourceFile] = ()  # page bundles' files (content/news/story/cover.jpg)
 
 
 def read_inputs(listing: Listing) -> tuple[Inputs, list[Problem]]:
@@ -153,7 +155,7 @@ def read_inputs(listing: Listing) -> tuple[Inputs, list[Problem]]:
     pageviews, more = read_pageviews(listing.root, config)
     inputs = Inputs(
         config, listing.statics, fingerprint_assets(listing.statics), listing.templates,
-        make_environment(listing.templates, config), indexes, pageviews,
+        make_environment(listing.templates, config), indexes, pageviews, listing.content.resources,
     )  # fmt: skip
     return inputs, [*problems, *more, *config_problems(listing.loaded)]
 
@@ -222,6 +224,7 @@ def read_articles(files: Iterable[SourceFile], settings: ParseSettings) -> tuple
 class Planned:
     site: Site
     routes: list[Route]
+    files: Mapping[str, SourceFile] = field(default_factory=dict)  # page bundles' files, by path in the output
 
 
 def distribution_for(config: Config, site_static: Mapping[str, SourceFile]) -> Distribution:
@@ -240,7 +243,11 @@ def plan_site(inputs: Inputs, articles: Iterable[Article], visibility: Visibilit
     site = build_site(articles, inputs.indexes, config, visibility, inputs.pageviews)
     distribution = distribution_for(config, inputs.statics.site).planner()
     routes, problems = plan(site, config.page_size, distribution, search=config.search.enabled)
-    return Planned(site, routes), problems
+    files = bundle_files((*site.articles, *site.pages), inputs.resources)
+    pages = {route.output for route in routes}
+    problems += [error(found.rel, None, f"is published as {rel}, where a page or static file of the site is: rename it")
+                 for rel, found in files.items() if rel in pages or rel in inputs.statics.files]  # fmt: skip
+    return Planned(site, routes, files), problems
 
 
 def make_renderer(inputs: Inputs, site: Site) -> Renderer:

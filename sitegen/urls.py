@@ -8,6 +8,8 @@ from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote
 
+from text_unidecode import unidecode
+
 from sitegen.paths import is_hidden
 
 # Eastern Armenian romanisation, readable rather than reversible: the letter-by-letter tables used by unidecode give
@@ -26,16 +28,29 @@ _DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
 @lru_cache(maxsize=65536)  # the same tags and authors are slugified for thousands of articles
 def slugify(text: str) -> str:
-    """A readable, URL-safe slug: "Ani Petrosyan" → "ani-petrosyan", "Երևան" → "yerevan".
+    """A readable, URL-safe Latin slug in every script: "Ani Petrosyan" → "ani-petrosyan", "Երևան" → "yerevan",
+    "Москва" → "moskva", "Αθήνα" → "athena", "თბილისი" → "tbilisi".
 
-    Armenian is transliterated with a small table; other Latin letters lose their accents; letters of other scripts
-    are kept (browsers show them, and they are percent-encoded on the wire, as Hugo and WordPress do).
+    Armenian is transliterated with sitegen's own table (readable rather than reversible); Latin letters lose their
+    accents; every other letter goes through text-unidecode (the table python-slugify uses), without the marks it
+    writes for aspirates and soft signs (` and '). A letter it has no Latin for is kept as it is.
     """
     text = _armenian(unicodedata.normalize("NFC", text).lower())
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in decomposed if not unicodedata.combining(c))
     text = unicodedata.normalize("NFC", text)
+    if not text.isascii():
+        text = "".join(_latin(c) for c in text)
     return _NON_SLUG.sub("-", text).strip("-_").replace("_", "-")
+
+
+def _latin(char: str) -> str:
+    if char.isascii() or not char.isalnum():
+        return char
+    written = str(unidecode(char))
+    if not written.strip() or "[?]" in written:
+        return char  # no Latin for it: kept, as browsers show it
+    return written.lower().replace("`", "").replace("'", "").replace('"', "")  # ь is ', a mark and no letter
 
 
 def _armenian(text: str) -> str:

@@ -132,8 +132,8 @@ class _Build:
             [code, config.digest(), f"{options.drafts}:{options.future}", self.now.astimezone(config.tz).date()
              .isoformat(), self.output, *(str(f) for f in listing.templates.folders),
              _stamp(self.root / config.popular.file)],
-            [*listing.content.articles, *listing.content.section_indexes, *listing.statics.files.values(),
-             *listing.template_files()],
+            [*listing.content.articles, *listing.content.section_indexes, *listing.content.resources,
+             *listing.statics.files.values(), *listing.template_files()],
         )  # fmt: skip
 
     def _publish(self, inputs: Inputs, planned: Planned, loaded: LoadedArticles, cache: BuildCache, bodies: Bodies,
@@ -145,6 +145,8 @@ class _Build:
         progress = self.options.progress
         try:
             _publish_static(inputs, publisher)
+            for rel, found in planned.files.items():  # page bundles' files, beside their articles
+                publisher.copy(rel, found.path)
             renderer = make_renderer(inputs, site)
             # Fingerprinted asset names are in every page's head: a changed stylesheet must re-render the pages.
             fingerprints = Fingerprinter(renderer, site, inputs.config, f"{code}:{_assets_digest(inputs.assets)}",

@@ -30,7 +30,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from sitegen.config import LoadedConfig, load_config
 from sitegen.content.article import ParseSettings
-from sitegen.content.frontmatter import decode
+from sitegen.content.frontmatter import body_of, decode
+from sitegen.content.headings import THEME_IDS
+from sitegen.content.shortcodes import leftovers
 from sitegen.content.sources import read_optional
 from sitegen.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, Problem, Severity, UsageError, error, warning
 from sitegen.model import Article
@@ -43,6 +45,7 @@ from sitegen.site.plan import Route
 
 FORMAT_VERSION = 1
 _LINK = re.compile(r"""\b(href|src)="([^"]*)\"""")
+_ID = re.compile(r'\bid="([^"]+)"')
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
@@ -155,13 +158,18 @@ class _Checker:
         self.report.pages = len(planned.routes)
         self.problems += check_templates(inputs, planned)
         static = set(inputs.statics.files) | set(inputs.assets.hashed.values())
-        self.problems += self._foreign_files({r.output for r in planned.routes} | static)
-        links = _Targets(planned.routes, everything.routes, static)
+        self.problems += self._foreign_files({r.output for r in planned.routes} | static | set(planned.files))
+        links = _Targets(planned.routes, everything.routes, static | set(planned.files), set(everything.files))
+        links.ids = {a.url: _ids(a.body_html) for a in articles}
+        links.ids.update({f"/{info.path}/": _ids(info.intro_html) for info in inputs.indexes.values()})
+        links.everywhere = set(THEME_IDS) | _template_ids(inputs.templates.folders)
         for article in articles:
             self.problems += self._links(article.source, article.url, article.body_html, links)
             self.problems += self._image(article, links)
+            self.problems += self._leftovers(article.source)
         for info in inputs.indexes.values():
             self.problems += self._links(info.source, f"/{info.path}/", info.intro_html, links)
+            self.problems += self._leftovers(info.source)
         self.problems += self._schedule(articles)
         self.problems += self._config_images(links)
 
@@ -190,17 +198,34 @@ class _Checker:
             if path is None:
                 continue
             state = targets.state(path)
-            if state == _Targets.FOUND:
+            fragment = unquote(urlsplit(href).fragment) if attribute == "href" else ""
+            if state == _Targets.FOUND and (not fragment or targets.has_id(path, fragment)):
                 continue
             if text is None:
                 text = self._source_text(source)
             line = _line_of(text, href)
             what = "image" if attribute == "src" else "link"
-            if state == _Targets.LATER:
+            if state == _Targets.FOUND:
+                where = "this page" if href.startswith("#") else "that page"
+                message = f'link to {href}: {where} has no heading or element with id "{fragment}"'
+                problems.append(warning(source, line, message))
+            elif state == _Targets.LATER:
                 problems.append(warning(source, line, f"{what} to {href}: not published yet (draft or scheduled)"))
             else:
                 problems.append(error(source, line, f"{what} to {href}: no page or static file has this URL"))
         return problems
+
+    def _leftovers(self, source: str) -> list[Problem]:
+        """Shortcodes and template tags of other generators left in the text: published as written."""
+        found = body_of(self._source_text(source))
+        if found is None:
+            return []
+        body, first_line = found
+        return [
+            warning(source, first_line + number, f"'{marker}' is shortcode or template syntax sitegen does not "
+                    "understand: it is published as written")
+            for number, marker in leftovers(body)
+        ]  # fmt: skip
 
     def _internal_path(self, href: str, page_url: str) -> str | None:
         """The site path a link points to, or None for external links, anchors, mail and phone links."""
@@ -209,9 +234,9 @@ class _Checker:
         if base and (href == base or href.startswith(base + "/")):
             href = href[len(base) :] or "/"
         parts = urlsplit(href)
-        if parts.scheme or parts.netloc or not parts.path:
+        if parts.scheme or parts.netloc or not (parts.path or parts.fragment):
             return None
-        return unquote(urljoin(page_url, parts.path))
+        return unquote(urljoin(page_url, parts.path))  # "#x" alone is this page
 
     def _source_text(self, source: str) -> str:
         text, _ = decode(source, read_optional(self.root / source) or b"")
@@ -260,10 +285,18 @@ class _Targets:
     LATER = "later"
     MISSING = "missing"
 
-    def __init__(self, routes: Sequence[Route], all_routes: Sequence[Route], static: set[str]) -> None:
+    def __init__(self, routes: Sequence[Route], all_routes: Sequence[Route], static: set[str],
+                 later_files: set[str]) -> None:  # fmt: skip
         self.urls = {r.url for r in routes}
-        self.later = {r.url for r in all_routes}
+        self.later = {r.url for r in all_routes} | {"/" + rel for rel in later_files}
         self.static = static
+        self.ids: dict[str, set[str]] = {}  # the ids in each article's and section's own text, by URL
+        self.everywhere: set[str] = set()  # the ids every page has (the theme's)
+
+    def has_id(self, path: str, fragment: str) -> bool:
+        """True unless `path` is a page whose text sitegen knows and no element on it has the id."""
+        page = self.ids.get(path if path.endswith("/") else path + "/")
+        return page is None or fragment in page or fragment in self.everywhere
 
     def state(self, path: str) -> str:
         candidates = {path, path + "/"}
@@ -277,6 +310,19 @@ class _Targets:
         if candidates & self.later:
             return self.LATER
         return self.MISSING
+
+
+def _ids(body_html: str) -> set[str]:
+    return {html.unescape(found) for found in _ID.findall(body_html)}
+
+
+def _template_ids(folders: Sequence[Path]) -> set[str]:
+    """Ids written in the templates (a site's own templates may add some to every page)."""
+    found: set[str] = set()
+    for folder in folders:
+        for path in folder.rglob("*.htm*"):
+            found |= {i for i in _ID.findall(path.read_text(encoding="utf-8", errors="replace")) if "{" not in i}
+    return found
 
 
 def _line_of(text: str, needle: str) -> int | None:

@@ -253,6 +253,9 @@ timezone = {_toml_string(request.timezone)}
 # raw_html = "sanitize"
 # embed_hosts = ["www.youtube.com", "youtube.com", "www.youtube-nocookie.com", "youtube-nocookie.com",
 #                "player.vimeo.com"]
+# A YouTube or Vimeo URL alone on a line is a player; an X, Instagram, Facebook, TikTok or Telegram URL a link
+# card. true loads those platforms' scripts, which make the cards live posts (and let the platforms see readers).
+# embed_scripts = false
 
 # "Most Popular Articles", from an analytics export: data/pageviews.csv with columns path,views[,date].
 # [popular]

@@ -6,26 +6,30 @@ takes everything it needs as arguments and reads no files itself.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
+import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import PurePosixPath
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sitegen.config import DEFAULT_EMBED_HOSTS, Config
-from sitegen.content.frontmatter import Document, Field, body_of, decode, split
-from sitegen.content.markup import MORE_MARKER, excerpt, reading_minutes, render_markdown
+from sitegen.content.embeds import VIDEO_HOSTS, EmbedSettings, with_scripts
+from sitegen.content.fields import FieldReader
+from sitegen.content.frontmatter import body_of, decode, split
+from sitegen.content.keymap import map_keys
+from sitegen.content.markup import MORE_MARKER, MarkupSettings, excerpt, reading_minutes, render_markdown
 from sitegen.content.sanitize import sanitize_html
-from sitegen.errors import Problem, error, errors_in, warning
-from sitegen.model import ARTICLE, PAGE, Article, Body, Image, SectionInfo, Term, Text
+from sitegen.errors import Problem, Severity, error, errors_in, warning
+from sitegen.model import ARTICLE, PAGE, Article, Body, SectionInfo, Term, Text
+from sitegen.paths import BUNDLE_INDEX_STEM
 from sitegen.urls import check_url_scheme, normalise_url, permalink, slugify, unsafe_url_reason
 
 ARTICLE_KEYS = frozenset({
-    "title", "date", "updated", "draft", "expires", "slug", "summary", "authors", "author", "tags", "image",
-    "pinned", "type", "section", "aliases", "description",
+    "title", "date", "publishdate", "updated", "draft", "expires", "slug", "summary", "description", "authors",
+    "author", "tags", "image", "pinned", "type", "section", "aliases", "headless",
 })  # fmt: skip
+_JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")  # Jekyll's _posts/2014-08-08-welcome.markdown
 INDEX_KEYS = frozenset({"title", "description", "weight"})
 MAX_SLUG_BYTES = 200
 
@@ -39,10 +43,18 @@ class ParseSettings:
     default_author: str
     raw_html: str = "sanitize"
     embed_hosts: tuple[str, ...] = DEFAULT_EMBED_HOSTS
+    embed_scripts: bool = False
 
     @classmethod
     def from_config(cls, config: Config) -> ParseSettings:
-        return cls(config.timezone, config.permalink, config.default_author, config.raw_html, config.embed_hosts)
+        return cls(config.timezone, config.permalink, config.default_author, config.raw_html, config.embed_hosts,
+                   config.embed_scripts)  # fmt: skip
+
+    @property
+    def markup(self) -> MarkupSettings:
+        """Video URLs become players only from hosts the sanitiser lets through (all of them when it is off)."""
+        hosts = VIDEO_HOSTS if self.raw_html == "allow" else VIDEO_HOSTS & frozenset(self.embed_hosts)
+        return MarkupSettings(EmbedSettings(hosts, self.embed_scripts))
 
 
 _DEFAULT_SETTINGS = ParseSettings("UTC", "/{section}/{slug}/", "")
@@ -53,9 +65,22 @@ def digest_of(data: bytes) -> str:
 
 
 def section_of(source: str) -> str:
-    """`content/news/armenia/2025/x.md` → `news/armenia`: numeric folders (years, months) are filing, not sections."""
-    folders = source.split("/")[1:-1]  # string operations: pathlib costs a tenth of reading an article's front-matter
+    """`content/news/armenia/2025/x.md` → `news/armenia`: numeric folders (years, months) are filing, not sections,
+    and a page bundle's folder (`news/story/index.md`) is its article's."""
+    parts = source.split("/")  # string operations: pathlib costs a tenth of reading an article's front-matter
+    folders = parts[1:-2] if is_bundle(source) else parts[1:-1]
     return "/".join(f for f in folders if not f.isdigit())
+
+
+def is_bundle(source: str) -> bool:
+    """`content/news/story/index.md`: the article of a page bundle, whose folder holds the files it shows."""
+    parts = source.split("/")
+    return len(parts) > 2 and _stem(parts[-1]) == BUNDLE_INDEX_STEM
+
+
+def bundle_folder(source: str) -> str | None:
+    """The folder of the bundle whose article `source` is (`content/news/story`), or None."""
+    return source.rsplit("/", 1)[0] if is_bundle(source) else None
 
 
 def section_title(path: str) -> str:
@@ -90,10 +115,15 @@ def parse_head(source: str, data: bytes, settings: ParseSettings) -> tuple[Head 
     doc, problems = split(source, text)
     if doc is None:
         return None, problems
-    reader = _FieldReader(source, doc, ZoneInfo(settings.timezone))
+    fields, more = map_keys(source, doc.fields)
+    problems += more
+    headless = fields.get("headless")
+    if headless is not None and headless.value is True:  # Hugo: a bundle whose parts other pages use, never a page
+        return None, [*problems, Problem(source, headless.line, "headless: not published as a page", Severity.INFO)]
+    reader = _ArticleReader(source, replace(doc, fields=fields), ZoneInfo(settings.timezone))
     article = reader.article(data, settings)
     problems += reader.problems
-    if article is None:
+    if article is None or errors_in(more):  # a publish control sitegen refused: never published by mistake
         return None, problems
     return Head(article, doc.body, doc.body_line), problems
 
@@ -117,25 +147,32 @@ def complete(head: Head, settings: ParseSettings) -> tuple[Article | None, list[
         raise ValueError(f"{article.source}: the body has not been read")
     try:
         body_html, problems = _body_html(article.source, body.replace(MORE_MARKER, ""), head.body_line, settings)
-        return replace(article, body=Body.of(text_of(article.summary, body, body_html))), problems
+        text = text_of(article.summary, body, body_html, settings.markup)
+        return replace(article, body=Body.of(text)), problems
     except RecursionError:
         return None, [error(article.source, head.body_line, "the body nests lists or quotes too deeply")]
 
 
-def text_of(summary: str | None, markdown: str, html: str) -> Text:
-    return Text(html, excerpt(summary, markdown, html), reading_minutes(html))
+def text_of(summary: str | None, markdown: str, html: str, settings: MarkupSettings) -> Text:
+    return Text(html, excerpt(summary, markdown, html, settings), reading_minutes(html))
 
 
 def _body_html(source: str, body: str, body_line: int, settings: ParseSettings) -> tuple[str, list[Problem]]:
     """Markdown to HTML, then raw HTML sanitised (unless the site allows it), so the cached article is safe."""
-    html = render_markdown(body)
+    html = render_markdown(body, settings.markup)
     if settings.raw_html == "allow":
-        return html, []
+        return _scripts(html, settings), []
     html, removed = sanitize_html(html, settings.embed_hosts)
-    if not removed:
-        return html, []
-    line = body_line + body[: _first_unsafe(body, removed)].count("\n")
-    return html, [warning(source, line, f"unsafe HTML removed: {', '.join(removed)}")]
+    problems = [
+        warning(source, body_line + body[: _first_unsafe(body, item)].count("\n"), f"unsafe HTML removed: {item}")
+        for item in removed
+    ]
+    return _scripts(html, settings), problems
+
+
+def _scripts(html: str, settings: ParseSettings) -> str:
+    """The social platforms' scripts, for a site that opted in: added after sanitising, which removes scripts."""
+    return with_scripts(html) if settings.embed_scripts else html
 
 
 def parse_section_index(
@@ -149,7 +186,7 @@ def parse_section_index(
     doc, problems = split(source, text, required=False)
     if doc is None:
         return None, problems
-    reader = _FieldReader(source, doc, ZoneInfo("UTC"))
+    reader = _ArticleReader(source, replace(doc, fields={k.lower(): f for k, f in doc.fields.items()}), ZoneInfo("UTC"))
     reader.warn_unknown(INDEX_KEYS)
     path = section_of(source)
     info = SectionInfo(
@@ -163,158 +200,63 @@ def parse_section_index(
     return info, problems + reader.problems
 
 
-class _FieldReader:
-    """Reads typed values out of front-matter fields, collecting a problem (with its line) for each bad one."""
-
-    def __init__(self, source: str, doc: Document, tz: ZoneInfo) -> None:
-        self.source = source
-        self.doc = doc
-        self.tz = tz
-        self.problems: list[Problem] = []
-
-    def _field(self, key: str) -> Field | None:
-        return self.doc.fields.get(key)
-
-    def _line(self, key: str) -> int | None:
-        found = self._field(key)
-        return found.line if found else None
-
-    def fail(self, key: str, message: str) -> None:
-        self.problems.append(error(self.source, self._line(key), f"{key}: {message}"))
-
-    def warn_unknown(self, known: frozenset[str]) -> None:
-        for key, found in self.doc.fields.items():
-            if key not in known:
-                close = difflib.get_close_matches(key, sorted(known), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.problems.append(warning(self.source, found.line, f"unknown front-matter key '{key}'{hint}"))
-
-    def text(self, key: str) -> str | None:
-        """A string as written: `title: no` is "no" and `title: 2024` is "2024", never False or 2024.0."""
-        found = self._field(key)
-        if found is None or found.value is None:
-            return None
-        if isinstance(found.value, str):
-            return found.value.strip()
-        if found.raw is not None:
-            return found.raw.strip()
-        self.fail(key, f"must be text, not a {_kind(found.value)}")
-        return None
-
-    def flag(self, key: str) -> bool:
-        found = self._field(key)
-        if found is None or found.value is None:
-            return False
-        if isinstance(found.value, bool):
-            return found.value
-        self.fail(key, f"must be true or false, not {_shown(found)}")
-        return False
-
-    def integer(self, key: str, default: int) -> int:
-        found = self._field(key)
-        if found is None or found.value is None:
-            return default
-        if isinstance(found.value, int) and not isinstance(found.value, bool):
-            return found.value
-        self.fail(key, f"must be a whole number, not {_shown(found)}")
-        return default
-
-    def names(self, *keys: str) -> list[str]:
-        """A list of names, or one name as a string (`authors: Ani` and `author: Ani` both work)."""
-        for key in keys:
-            found = self._field(key)
-            if found is None or found.value is None:
-                continue
-            written = found.written if found.written is not None else found.value
-            values = written if isinstance(written, list) else [written]
-            names: list[str] = []
-            for value in values:
-                if isinstance(value, (dict, list)) or value is None:
-                    self.fail(key, "must be a list of names")
-                    return []
-                name = str(value).strip()
-                if name and name not in names:
-                    names.append(name)
-            return names
-        return []
-
-    def moment(self, key: str) -> datetime | None:
-        """An ISO 8601 date or datetime; a value without an offset is in the site's time zone."""
-        found = self._field(key)
-        if found is None or found.value is None:
-            return None
-        value = found.value
-        if isinstance(value, datetime):
-            parsed = value
-        elif isinstance(value, date):
-            parsed = datetime.combine(value, time())
-        elif isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value.strip())
-            except ValueError as exc:
-                self.fail(
-                    key, f"{value!r} is not an ISO 8601 date such as 2025-09-11 or 2025-09-11T09:30:00+04:00 ({exc})"
-                )
-                return None
-        else:
-            self.fail(key, f"{_shown(found)} is not a date")
-            return None
-        if not 1000 <= parsed.year <= 9998:  # at the ends of the calendar, converting time zones overflows
-            self.fail(key, f"{_shown(found)} is out of range (years 1000 to 9998)")
-            return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=self.tz)
-
-    def image(self) -> Image | None:
-        found = self._field("image")
-        if found is None or found.value is None:
-            return None
-        value = found.written if found.written is not None else found.value  # `alt: no` is "no", not False
-        if isinstance(value, str):
-            value = {"src": value}
-        if not isinstance(value, dict) or not isinstance(value.get("src"), str) or not value["src"].strip():
-            self.fail("image", "must be a path or URL, or a mapping with 'src' (and 'alt', 'caption', 'credit')")
-            return None
-        extra = set(value) - {"src", "alt", "caption", "credit"}
-        if extra:
-            self.fail("image", f"unknown image field(s): {', '.join(sorted(map(str, extra)))}")
-        src = value["src"].strip()
-        reason = check_url_scheme(src)
-        if reason:
-            self.fail("image", reason)
-            return None
-        if not src.startswith(("/", "http://", "https://")):
-            src = "/" + src  # a bare path is relative to the site root (static/ is copied there)
-        return Image(src, *(str(value.get(k) or "").strip() for k in ("alt", "caption", "credit")))
+class _ArticleReader(FieldReader):
+    """The fields of an article or a section index."""
 
     def article(self, data: bytes, settings: ParseSettings) -> Article | None:
         self.warn_unknown(ARTICLE_KEYS)
+        self.flag("headless")  # true never gets here (parse_head): anything but false is an error
         kind = self._kind()
         title = self.text("title")
         if not title:
             self.problems.append(error(self.source, self._line("title"), "missing title: every article needs 'title:'"))
-        published = self.moment("date")
-        date_field = self._field("date")
-        if published is None and kind == ARTICLE and (date_field is None or date_field.value is None):
+        published = self._published()
+        if published is None and kind == ARTICLE and not self._given("date", "publishdate"):
             self.problems.append(
                 error(self.source, self._line("date"), "missing date: every article needs 'date:' (ISO 8601)")
             )
         section = self._section()
         slug = self._slug()
+        local = published.astimezone(self.tz) if published else None  # URL dates are the site's, as shown
+        url = normalise_url(f"/{slug}/") if kind == PAGE else permalink(settings.permalink, section, slug, local)
         authors = self.names("authors", "author") or ([settings.default_author] if settings.default_author else [])
-        tags = self.names("tags")
-        aliases = self._aliases()
         summary = self.text("summary")
         article = Article(
             source=self.source, kind=kind, title=title or "", date=published, updated=self.moment("updated"),
             expires=self.moment("expires"), draft=self.flag("draft"), pinned=self.flag("pinned"), slug=slug,
-            section=section,
-            url=normalise_url(f"/{slug}/") if kind == PAGE else permalink(settings.permalink, section, slug, published),
+            section=section, url=url,
             authors=tuple(_term(name, "authors") for name in authors),
-            tags=tuple(_term(name, "tags") for name in tags),
-            image=self.image(), summary=summary, body=Body(excerpt=summary or None),  # "" is no summary: first words
-            aliases=aliases, digest=digest_of(data),
+            tags=tuple(_term(name, "tags") for name in _unique_names(self.names("tags"))),
+            image=self.image(url if is_bundle(self.source) else "/"), summary=summary,
+            body=Body(excerpt=summary or None),  # "" is no summary: first words
+            aliases=self._aliases(), digest=digest_of(data), description=self.text("description") or "",
         )  # fmt: skip
         return None if errors_in(self.problems) else article
+
+    def _given(self, *keys: str) -> bool:
+        """One of the fields is written (when it could not be read, that is reported already)."""
+        return any((found := self._field(key)) is not None and found.value is not None for key in keys)
+
+    def _published(self) -> datetime | None:
+        """The publication moment: `date`, else the date in a Jekyll file name; an embargo (Hugo's `publishDate`)
+        later than `date` is when the article is published, and so its date."""
+        written = self.moment("date")
+        if written is None and self._field("date") is None:
+            written = self._name_date()
+        embargo = self.moment("publishdate")
+        if written is None or embargo is None:
+            return written or embargo
+        return max(written, embargo)
+
+    def _name_date(self) -> datetime | None:
+        found = _JEKYLL_NAME.match(_stem(self.source.rsplit("/", 1)[-1]))
+        if found is None:
+            return None
+        try:
+            day = datetime(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+        except ValueError:
+            return None
+        return datetime.combine(day.date(), time(), tzinfo=self.tz)
 
     def intro_html(self, body: str, settings: ParseSettings) -> str:
         if not body.strip():
@@ -348,7 +290,7 @@ class _FieldReader:
 
     def _slug(self) -> str:
         declared = self.text("slug")
-        stem = _stem(self.source.rsplit("/", 1)[-1])
+        stem = _file_slug(self.source)
         if declared is None:
             return slugify(stem) or "article"
         if "/" in declared or "\\" in declared or declared.strip(".") == "" or ".." in declared:
@@ -375,6 +317,24 @@ class _FieldReader:
         return tuple(aliases)
 
 
+def _file_slug(source: str) -> str:
+    """What the file's name says the slug is: a bundle's folder name; a Jekyll post's name after its date."""
+    parts = source.rsplit("/", 2)
+    stem = _stem(parts[-1])
+    if is_bundle(source):
+        return parts[-2]
+    found = _JEKYLL_NAME.match(stem)
+    return found.group(4) if found else stem
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Names once each, however they are capitalised: `tags: [Iran, iran]` is one tag."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.casefold(), name)
+    return list(seen.values())
+
+
 def _stem(name: str) -> str:
     """A file name without its last suffix, as `PurePosixPath(name).stem` gives it."""
     dot = name.rfind(".")
@@ -386,19 +346,7 @@ def _term(name: str, kind: str) -> Term:
     return Term(name=name, slug=slug, url=f"/{kind}/{slug}/")
 
 
-def _first_unsafe(body: str, removed: list[str]) -> int:
-    """Where the first removed thing is written in the Markdown (0 when it can't be found), for the warning's line."""
-    lowered = body.lower()
-    needles = [item.split(" ", 1)[0].rstrip(">") for item in removed]  # "<script>" → "<script", "onclick=" stays
-    found = [at for at in (lowered.find(n) for n in needles) if at >= 0]
-    return min(found, default=0)
-
-
-def _shown(found: Field) -> str:
-    """A value for a message, cut short: a pasted paragraph or a long list must not flood the terminal."""
-    text = found.raw if found.raw is not None else repr(found.value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _kind(value: Any) -> str:
-    return "list" if isinstance(value, list) else "mapping" if isinstance(value, dict) else type(value).__name__
+def _first_unsafe(body: str, removed: str) -> int:
+    """Where a removed thing is written in the Markdown (0 when it can't be found), for the warning's line."""
+    needle = removed.split(" ", 1)[0].rstrip(">")  # "<script>" → "<script", "onclick=" and "javascript:" stay
+    return max(body.lower().find(needle), 0)

@@ -1,6 +1,7 @@
-"""Splitting a Markdown file into front-matter and body, and reading the YAML with line numbers.
+"""Splitting a Markdown file into front-matter and body, and reading the fields with line numbers.
 
-python-frontmatter's boundary pattern decides where the front-matter is; the YAML is composed node by node with the
+Front-matter is YAML between `---` lines, TOML between `+++` lines (Hugo's default) or a JSON object (formats.py).
+python-frontmatter's boundary pattern decides where YAML front-matter is; the YAML is composed node by node with the
 safe loader so that every value keeps the line it came from (errors name it) and its text as written
 (`title: no` stays "no", not False).
 """
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from sitegen.content.formats import json_end, read_json, read_toml, toml_bounds
 from sitegen.errors import Problem, error
 
 _BOUNDARY = YAMLHandler.FM_BOUNDARY
@@ -49,6 +51,7 @@ class Field:
     line: int
     raw: str | None  # the scalar's text as written, None for lists and mappings
     written: Any = None  # the value with every scalar as its text as written: `tags: [no, 2024]` → ["no", "2024"]
+    key: str = ""  # the key as written, when another generator's name was read as sitegen's (`lastmod` → updated)
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,15 @@ def split(source: str, text: str, *, required: bool = True) -> tuple[Document | 
     """Front-matter fields and body of one file, or the problems that stop it being read."""
     if not text.strip():
         return None, [error(source, None, "the file is empty: an article needs front-matter with a title and date")]
+    if text.startswith("+++"):
+        return _split_toml(source, text)
+    if text.startswith("{") and (required or json_end(text) is not None):
+        return _split_json(source, text)
     opening = _BOUNDARY.match(text)
     if opening is None:
         if required:
-            return None, [error(source, 1, "no front-matter: the file must start with a '---' line")]
+            message = "no front-matter: the file must start with a '---' (YAML), '+++' (TOML) or '{' (JSON) line"
+            return None, [error(source, 1, message)]
         return Document({}, text, 1), []
     closing = _BOUNDARY.search(text, opening.end())
     if closing is None:
@@ -97,9 +105,40 @@ def split(source: str, text: str, *, required: bool = True) -> tuple[Document | 
     return Document(fields, body, body_line), problems
 
 
+def _split_toml(source: str, text: str) -> tuple[Document | None, list[Problem]]:
+    bounds = toml_bounds(text)
+    if bounds is None:
+        return None, [error(source, 1, "the front-matter opened on line 1 is never closed with a '+++' line")]
+    start, end, after = bounds
+    fields, problems = read_toml(source, text[start:end], 1, Field)
+    if fields is None:
+        return None, problems
+    return Document(fields, *_body_from(text, after)), problems
+
+
+def _split_json(source: str, text: str) -> tuple[Document | None, list[Problem]]:
+    fields, end, problems = read_json(source, text, Field)
+    if fields is None:
+        return None, problems
+    return Document(fields, *_body_from(text, end)), problems
+
+
+def _body_from(text: str, end: int) -> tuple[str, int]:
+    """The body after front-matter ending at `end` (the rest of its line is part of it), and its first line."""
+    newline = text.find("\n", end)
+    start = len(text) if newline < 0 else newline + 1
+    return text[start:], text.count("\n", 0, start) + 1
+
+
 def body_of(text: str) -> tuple[str, int] | None:
     """The body of a file with front-matter and the line it starts on, found as `split` finds them, without reading
-    the YAML (for an article whose fields are already known)."""
+    the front-matter (for an article whose fields are already known)."""
+    if text.startswith("+++"):
+        bounds = toml_bounds(text)
+        return None if bounds is None else _body_from(text, bounds[2])
+    if text.startswith("{"):
+        end = json_end(text)
+        return None if end is None else _body_from(text, end)
     opening = _BOUNDARY.match(text)
     closing = _BOUNDARY.search(text, opening.end()) if opening else None
     return None if closing is None else _body_after(text, closing)

@@ -6,13 +6,16 @@ Listing is separate from reading so that an incremental build can stat every fil
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
 from sitegen import paths
+from sitegen.content.article import is_bundle
 from sitegen.errors import Problem, warning
+from sitegen.model import Article
+from sitegen.urls import output_path
 
 
 @dataclass(frozen=True)
@@ -32,21 +35,67 @@ class Sources:
     articles: tuple[SourceFile, ...]
     section_indexes: tuple[SourceFile, ...]
     problems: tuple[Problem, ...]
+    resources: tuple[SourceFile, ...] = ()  # files of page bundles, published beside their article
 
 
 def find_content(root: Path) -> Sources:
-    """Every `content/**/*.md`; `_index.md` files describe sections. Sorted, so every build sees the same order."""
+    """Every `content/**/*.md` and `*.markdown`; `_index.md` files describe sections; the other files of a page
+    bundle's folder (`news/story/index.md` + `cover.jpg`) are its resources. Any other file is a warning: a file an
+    editor put there and sitegen does not publish must not go unnoticed. Sorted, so every build sees one order."""
     articles: list[SourceFile] = []
     indexes: list[SourceFile] = []
+    others: list[SourceFile] = []
     problems: list[Problem] = []
     for found in _walk(root, root / paths.CONTENT_DIR):
         if isinstance(found, Problem):
             problems.append(found)
-        elif not found.rel.endswith(paths.MARKDOWN_SUFFIX):
-            continue
+        elif found.path.name == paths.INDEX_FILE:
+            indexes.append(found)
+        elif found.rel.endswith(paths.MARKDOWN_SUFFIXES) and not found.path.name.startswith("_index."):
+            articles.append(found)
         else:
-            (indexes if found.path.name == paths.INDEX_FILE else articles).append(found)
-    return Sources(tuple(articles), tuple(indexes), tuple(problems))
+            others.append(found)
+    bundles = {a.rel.rsplit("/", 1)[0] for a in articles if is_bundle(a.rel)}
+    resources = [f for f in others if _bundle_of(f.rel, bundles) is not None]
+    problems += [_unused(f) for f in others if _bundle_of(f.rel, bundles) is None]
+    inside = [a for a in articles if not is_bundle(a.rel) and _bundle_of(a.rel, bundles) is not None]
+    part = "not used: Markdown inside a page bundle is a part of its page (as in Hugo), not an article; move it out"
+    problems += [warning(a.rel, None, f"{part} of the bundle's folder to publish it") for a in inside]
+    articles = [a for a in articles if a not in inside]
+    return Sources(tuple(articles), tuple(indexes), tuple(problems), tuple(resources))
+
+
+def bundle_files(articles: Iterable[Article], resources: Iterable[SourceFile]) -> dict[str, SourceFile]:
+    """Where page bundles' files are published: beside their article's page, so that the article's relative links
+    (`![](cover.jpg)`) find them. Only the bundles of the articles given (the published ones)."""
+    published = {
+        article.source.rsplit("/", 1)[0]: output_path(article.url).rsplit("/", 1)[0]
+        for article in articles
+        if is_bundle(article.source)
+    }
+    files: dict[str, SourceFile] = {}
+    for resource in resources if published else ():
+        bundle = _bundle_of(resource.rel, published.keys())
+        if bundle is not None:
+            files[f"{published[bundle]}/{resource.rel[len(bundle) + 1 :]}".lstrip("/")] = resource
+    return files
+
+
+def _bundle_of(rel: str, bundles: Collection[str]) -> str | None:
+    """The innermost bundle folder holding `rel`, or None."""
+    folder = rel
+    while "/" in folder:
+        folder = folder.rsplit("/", 1)[0]
+        if folder in bundles:
+            return folder
+    return None
+
+
+def _unused(found: SourceFile) -> Problem:
+    return warning(found.rel, None, (
+        "not used: under content/ sitegen reads .md and .markdown articles, _index.md section pages, and the files "
+        "beside a page bundle's index.md (put other files in static/)"
+    ))  # fmt: skip
 
 
 def find_static(root: Path, folder: Path) -> tuple[dict[str, SourceFile], list[Problem]]:
@@ -60,7 +109,7 @@ def content_file(root: Path, rel: str) -> SourceFile | None:
     """The file `content/...` names, as `find_content` would list it, or None when it would not list it (gone,
     hidden, an autosave, inside a hidden or linked folder, linked out of the site, not a regular file)."""
     parts = rel.split("/")
-    if parts[0] != paths.CONTENT_DIR or len(parts) < 2 or not rel.endswith(paths.MARKDOWN_SUFFIX):
+    if parts[0] != paths.CONTENT_DIR or len(parts) < 2 or not rel.endswith(paths.MARKDOWN_SUFFIXES):
         return None
     if any(paths.is_hidden(part) for part in parts) or paths.is_autosave(parts[-1]):
         return None

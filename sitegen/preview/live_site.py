@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 import jinja2
 
 from sitegen.config import Config
+from sitegen.content.sources import bundle_files
 from sitegen.errors import ContentError, Problem, Severity, UsageError, errors_in
 from sitegen.incremental.reuse import horizon
 from sitegen.model import Site
@@ -221,6 +222,9 @@ class LiveSite:
         inputs = files.inputs
         statics = {rel: found.path for rel, found in inputs.statics.files.items()}
         statics.update({hashed: statics[rel] for rel, hashed in inputs.assets.hashed.items()})
+        statics.update(
+            {rel: f.path for rel, f in bundle_files((*site.articles, *site.pages), inputs.resources).items()}
+        )
         renderer = make_renderer(inputs, site)  # renders the blocks every page shows: raises ContentError
         return Snapshot(site, routes, statics, renderer, dict(files.heads), pages, inputs.assets.hashed)
 

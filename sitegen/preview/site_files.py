@@ -120,6 +120,9 @@ class SiteFiles:
         much as reading them (and a fork could copy a lock that a request thread holds)."""
         sources = find_content(self.root)
         self.set_problems("content", list(sources.problems))
+        if tuple(self.inputs.resources) != sources.resources:  # page bundles' files: served beside their articles
+            self._replace(resources=sources.resources)
+            self.pending.replan = True
         self.read_indexes(sources.section_indexes)
         known = {f.rel: f for f in sources.articles}
         for rel in self.files.keys() - known.keys():

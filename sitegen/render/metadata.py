@@ -90,7 +90,8 @@ class Metadata:
     def description(self, route: Route) -> str:
         config = self.config
         if route.kind in (ARTICLE_PAGE, STANDALONE) and route.article is not None:
-            return route.article.excerpt or config.description or route.article.title
+            article = route.article
+            return article.description or article.excerpt or config.description or article.title
         if route.kind == SECTION and route.section is not None:
             return route.section.description or f"The latest news in {route.section.title} from {config.title}."
         if route.kind == TAG:
@@ -173,7 +174,7 @@ class Metadata:
             "@context": SCHEMA,
             "@type": "NewsArticle",
             "headline": article.title,
-            "description": article.excerpt,
+            "description": article.description or article.excerpt,
             "url": canonical,
             "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
             "inLanguage": self.config.language,

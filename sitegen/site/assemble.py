@@ -6,7 +6,7 @@ Pure: the build time and the analytics rows are arguments, so the same inputs gi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sitegen.config import Config
@@ -118,13 +118,21 @@ def _section_articles(articles: Sequence[Article], sections: Mapping[str, Sectio
 def _terms(
     articles: Sequence[Article], pick: Callable[[Article], tuple[Term, ...]]
 ) -> tuple[dict[str, Term], dict[str, tuple[Article, ...]]]:
-    """Tags or authors by slug. Two spellings of one slug ("Iran", "iran") are one term, named as first seen."""
+    """Tags or authors by slug. Spellings of one slug ("Iran", "iran") are one term, named by the spelling most
+    articles use (of equally used ones, the first used)."""
+    spellings: dict[str, dict[str, list[int]]] = {}  # slug → name → [uses, order of first use]
     terms: dict[str, Term] = {}
     lists: dict[str, list[Article]] = {}
-    for article in reversed(articles):  # oldest first: the first spelling used names the term
+    for article in reversed(articles):  # oldest first: "first used" is the oldest article's
         for term in pick(article):
             terms.setdefault(term.slug, term)
             lists.setdefault(term.slug, []).append(article)
+            uses = spellings.setdefault(term.slug, {}).setdefault(term.name, [0, len(spellings[term.slug])])
+            uses[0] += 1
+    for slug, names in spellings.items():
+        if len(names) > 1:
+            name = min(names, key=lambda n: (-names[n][0], names[n][1]))
+            terms[slug] = replace(terms[slug], name=name)
     order = sorted(terms, key=lambda slug: (terms[slug].name.lower(), slug))
     return {s: terms[s] for s in order}, {s: tuple(reversed(lists[s])) for s in order}
 

@@ -20,7 +20,7 @@ GOOD = {
         "Beta", "2025-09-02", "Logo: ![logo](/img/logo.png) [home](https://news.example.org/)"
     ),
     "content/sports/c.md": article(
-        "Gamma", "2025-09-03", "[ext](https://example.com/x) [mail](mailto:a@b.c) [top](#t)"
+        "Gamma", "2025-09-03", "## Top {#t}\n\n[ext](https://example.com/x) [mail](mailto:a@b.c) [top](#t)"
     ),
     "static/img/logo.png": "png",
 }

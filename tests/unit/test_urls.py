@@ -38,6 +38,23 @@ def test_armenian_titles_get_readable_slugs(title: str, slug: str) -> None:
     assert slugify(title) == slug
 
 
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Москва и Санкт-Петербург", "moskva-i-sankt-peterburg"),
+        ("Київ", "kiiv"),
+        ("Царь", "tsar"),  # no mark for the soft sign
+        ("Αθήνα Θεσσαλονίκη", "athena-thessalonike"),
+        ("თბილისი საქართველო", "tbilisi-sakartvelo"),  # no marks for aspirates
+        ("北京欢迎你", "bei-jing-huan-ying-ni"),
+        ("Straße Ærø", "strasse-aero"),
+        ("Հայաստան and Москва", "hayastan-and-moskva"),  # sitegen's Armenian table still comes first
+    ],
+)
+def test_every_script_gets_a_readable_latin_slug(title: str, slug: str) -> None:
+    assert slugify(title) == slug
+
+
 def test_aspirates_carry_no_marks() -> None:
     # unidecode writes p` for փ, which python-slugify turns into "p-ashinyan"
     assert "-" not in slugify("Փթքչց")
