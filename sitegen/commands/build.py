@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from sitegen.config import load_config
 from sitegen.content.article import ParseSettings
 from sitegen.errors import ContentError, Problem, stop_on_errors
 from sitegen.incremental.bodies import Bodies, BodyStore
-from sitegen.incremental.cache import BuildCache, LastBuild, cache_key, code_digest
+from sitegen.incremental.cache import BuildCache, LastBuild, Made, cache_key, code_digest
+from sitegen.incremental.dependencies import SiteKey, reach_of, shared_digest, site_key
 from sitegen.incremental.fingerprint import Fingerprinter
 from sitegen.incremental.reuse import (
     LoadedArticles,
@@ -34,7 +36,9 @@ from sitegen.publish.lock import site_lock
 from sitegen.publish.pagefind import SearchStats, publish_search
 from sitegen.publish.writer import Publisher, WriteStats, clean_leftovers
 from sitegen.render.assets import Assets
+from sitegen.render.renderer import Renderer
 from sitegen.site.assemble import Visibility
+from sitegen.site.plan import Route
 
 MAX_TEMPLATE_FAILURES = 25  # one broken base template fails every page: report it once, not ten thousand times
 
@@ -56,6 +60,7 @@ class BuildResult:
     pages: int = 0
     rendered: int = 0
     skipped: int = 0  # pages whose fingerprint was unchanged: carried over without rendering
+    fingerprinted: int = 0  # pages the changes could reach (the others were not looked at)
     parsed: int = 0  # source files parsed (the others came from the cache)
     stats: WriteStats = field(default_factory=WriteStats)
     warnings: list[Problem] = field(default_factory=list)
@@ -108,16 +113,16 @@ class _Build:
         inputs, problems = read_inputs(listing)
         self.problems += problems
         stop_on_errors(self.problems)
-        planned, problems = plan_site(inputs, loaded.articles, Visibility(self.now, self.options.drafts,
-                                                                           self.options.future))  # fmt: skip
+        self.visibility = Visibility(self.now, self.options.drafts, self.options.future)
+        planned, problems = plan_site(inputs, loaded.articles, self.visibility)
         stop_on_errors(problems)
         bodies = Bodies(store, loaded.files, settings)
         bodies.attach(loaded.articles)  # a page loads the bodies it shows when it is rendered
-        result, prints = self._publish(inputs, planned, loaded, cache, bodies, code)
+        result, prints, index = self._publish(inputs, planned, loaded, cache, bodies, code)
         last = LastBuild(inputs_key, horizon(loaded.articles, self.now), result.articles, result.pages,
                          tuple(self.problems))  # fmt: skip
         self.problems[:0] = cache.problems
-        self.problems += cache.save(loaded.parsed, loaded.fresh, prints, self.output, last)
+        self.problems += cache.save(loaded.parsed, loaded.fresh, prints, self.output, last, index.to_json())
         if loaded.fresh or cache.articles.keys() - loaded.parsed.keys():
             store.prune(p.digest for p in loaded.parsed.values())
         result.warnings = self.problems
@@ -137,7 +142,7 @@ class _Build:
         )  # fmt: skip
 
     def _publish(self, inputs: Inputs, planned: Planned, loaded: LoadedArticles, cache: BuildCache, bodies: Bodies,
-                 code: str) -> tuple[BuildResult, dict[str, str]]:  # fmt: skip
+                 code: str) -> tuple[BuildResult, dict[str, Made], SiteKey]:  # fmt: skip
         """Render the pages whose fingerprint changed, index them for search, and publish it all at once."""
         site, routes = planned.site, planned.routes
         result = BuildResult(articles=len(site.articles), pages=len(routes), parsed=len(loaded.fresh))
@@ -151,7 +156,11 @@ class _Build:
             # Fingerprinted asset names are in every page's head: a changed stylesheet must re-render the pages.
             fingerprints = Fingerprinter(renderer, site, inputs.config, f"{code}:{_assets_digest(inputs.assets)}",
                                          loaded.teasers)  # fmt: skip
-            todo, prints = stale_routes(routes, fingerprints.route, cache.routes_for(self.output), publisher)
+            index = site_key(self.output, self._shared(fingerprints, renderer, routes), site)
+            reach = reach_of(_last_index(cache), index, cache.articles, loaded.parsed, site, self.visibility,
+                             _shown(inputs))  # fmt: skip
+            previous = cache.routes_for(self.output)
+            todo, prints, result.fingerprinted = stale_routes(routes, fingerprints.route, previous, publisher, reach)
             progress.start("rendering", len(todo))
             job = RenderJob(renderer, routes, publisher, bodies)
             failed = render_routes(job, todo, self.jobs, progress.tick, MAX_TEMPLATE_FAILURES)
@@ -165,7 +174,14 @@ class _Build:
         finally:
             progress.finish()
             publisher.discard()
-        return result, prints
+        return result, prints, index
+
+    def _shared(self, fingerprints: Fingerprinter, renderer: Renderer, routes: Sequence[Route]) -> str:
+        """What every page shares (dependencies.SiteKey): when it changed, every route is fingerprinted."""
+        templates = sorted({route.template for route in routes})
+        options = self.options
+        return shared_digest([fingerprints.shared, renderer.shared_key, f"{options.drafts}:{options.future}",
+                              *(f"{name}={fingerprints.template(name)}" for name in templates)])  # fmt: skip
 
     def _nothing_to_do(self, cache: BuildCache) -> BuildResult:
         """The previous build's result, unchanged: same pages, same warnings, nothing rendered or written."""
@@ -176,6 +192,23 @@ class _Build:
         result.stats.unchanged = last.pages
         result.seconds = time.perf_counter() - self.started
         return result
+
+
+def _last_index(cache: BuildCache) -> SiteKey | None:
+    """The last build's site key; one that can't be read is as good as none (every route is fingerprinted)."""
+    if not cache.index:
+        return None
+    try:
+        return SiteKey.from_json(cache.index)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _shown(inputs: Inputs) -> int:
+    """How far past an article an edition's blocks reach: latest news (and its spare), and Most Popular's fallback
+    (pinned articles, then as many newest)."""
+    config = inputs.config
+    return config.latest_count + 1 + 2 * config.popular.count
 
 
 def _publish_static(inputs: Inputs, publisher: Publisher) -> None:

@@ -29,7 +29,7 @@ from sitegen.errors import Problem, Severity, warning
 from sitegen.model import Article, Body
 
 _FORMAT = "sitegen-build-state"
-_VERSION = 5  # 5: articles have a description; bodies are converted by the new Markdown
+_VERSION = 6  # 6: routes keep their moment, and the build its site key (dependencies.py)
 _CODE_SUFFIXES = frozenset({".py", ".js"})
 _PACKAGE = Path(__file__).resolve().parents[1]  # the sitegen package, every subpackage included
 
@@ -40,7 +40,7 @@ CREATE TABLE articles (
     article TEXT, teaser TEXT NOT NULL, problems TEXT NOT NULL
 );
 CREATE TABLE routes (
-    folder TEXT NOT NULL, output TEXT NOT NULL, fingerprint TEXT NOT NULL, PRIMARY KEY (folder, output)
+    folder TEXT NOT NULL, output TEXT NOT NULL, fingerprint TEXT NOT NULL, moment REAL, PRIMARY KEY (folder, output)
 );
 """
 
@@ -71,6 +71,15 @@ class LastBuild:
             pages=int(data["pages"]),
             warnings=tuple(_decode_problem(p) for p in data["warnings"]),
         )
+
+
+@dataclass(frozen=True)
+class Made:
+    """What a published page was made from (its fingerprint), and its moment: the newest publication time among the
+    articles it shows, None for pages that show none or no edition (incremental/dependencies.py)."""
+
+    fingerprint: str
+    moment: float | None
 
 
 class CacheUnusable(Exception):  # noqa: N818 - an expected outcome, handled by starting from nothing
@@ -119,9 +128,10 @@ class BuildCache:
     path: Path | None  # None: no cache (read-only site, or --clean with nowhere to write)
     key: str
     articles: dict[str, Parsed] = field(default_factory=dict)
-    # output folder → {file in it → the fingerprint of what it was rendered from}. By folder, so that building into
-    # two folders in turn (a preview server and `build`) does not make each build a full one.
-    routes: dict[str, dict[str, str]] = field(default_factory=dict)
+    # output folder → {file in it → what it was rendered from}. By folder, so that building into two folders in turn
+    # (a preview server and `build`) does not make each build a full one.
+    routes: dict[str, dict[str, Made]] = field(default_factory=dict)
+    index: str = ""  # the last build's site key (dependencies.SiteKey, as JSON); empty: not known
     problems: list[Problem] = field(default_factory=list)  # why an unreadable cache was not used
     stale: bool = False  # the file on disk is not this build's to update: replace it
     last: LastBuild | None = None  # what the previous build saw and made
@@ -151,7 +161,7 @@ class BuildCache:
             self.problems.append(warning(str(self.path), None, f"build cache unreadable ({exc}): building everything"))
 
     def _forget(self) -> None:
-        self.articles, self.routes, self.last = {}, {}, None
+        self.articles, self.routes, self.last, self.index = {}, {}, None, ""
         self.stale = True
 
     def _read_meta(self) -> None:
@@ -163,6 +173,7 @@ class BuildCache:
         if meta.get("key") != self.key:
             raise CacheUnusable("made with other settings or another sitegen")
         self.last = LastBuild.from_json(meta["last"]) if meta.get("last") else None
+        self.index = str(meta.get("index", ""))
 
     def _read_state(self) -> None:
         assert self.path is not None
@@ -183,10 +194,12 @@ class BuildCache:
                     problems=tuple(_decode_problem(p) for p in found),
                     teaser=str(teaser),
                 )
-            for folder, output, fingerprint in db.execute("SELECT folder, output, fingerprint FROM routes"):
-                self.routes.setdefault(str(folder), {})[str(output)] = str(fingerprint)
+            query = "SELECT folder, output, fingerprint, moment FROM routes"
+            for folder, output, fingerprint, moment in db.execute(query):
+                made = Made(str(fingerprint), None if moment is None else float(moment))
+                self.routes.setdefault(str(folder), {})[str(output)] = made
 
-    def routes_for(self, folder: str) -> dict[str, str]:
+    def routes_for(self, folder: str) -> dict[str, Made]:
         return self.routes.get(folder, {})
 
     def reusable(self, source: str, stamp: tuple[int, int]) -> Parsed | None:
@@ -197,22 +210,23 @@ class BuildCache:
         self,
         parsed: Mapping[str, Parsed],
         fresh: Iterable[str],
-        routes: Mapping[str, str],
+        routes: Mapping[str, Made],
         output: str,
         last: LastBuild | None = None,
+        index: str = "",
     ) -> list[Problem]:
-        """Record this build: `parsed` every source file now, `fresh` the ones parsed this time,
-        `routes` the fingerprint of every published page. Returns a warning when the state cannot be saved."""
+        """Record this build: `parsed` every source file now, `fresh` the ones parsed this time, `routes` what every
+        published page was made from, `index` the site key. Returns a warning when the state cannot be saved."""
         if self.path is None:
             return []
         try:
-            self._save(parsed, fresh, routes, output, last)
+            self._save(parsed, fresh, routes, output, last, index)
         except (sqlite3.Error, OSError) as exc:
             return [warning(str(self.path), None, f"could not save the build cache ({exc}): next build is a full one")]
         return []
 
-    def _save(self, parsed: Mapping[str, Parsed], fresh: Iterable[str], routes: Mapping[str, str],
-              output: str, last: LastBuild | None) -> None:  # fmt: skip
+    def _save(self, parsed: Mapping[str, Parsed], fresh: Iterable[str], routes: Mapping[str, Made],
+              output: str, last: LastBuild | None, index: str) -> None:  # fmt: skip
         assert self.path is not None
         reset = not self._usable_on_disk()
         if reset:
@@ -226,6 +240,7 @@ class BuildCache:
                     db.execute(statement)
             meta = {"format": _FORMAT, "version": str(_VERSION), "key": self.key}
             meta["last"] = last.to_json() if last else ""
+            meta["index"] = index
             db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
             gone = [(s,) for s in self.articles.keys() - parsed.keys()]
             db.executemany("DELETE FROM articles WHERE source = ?", gone)
@@ -246,8 +261,8 @@ class BuildCache:
                     dropped += [(folder, o) for o in known]
             db.executemany("DELETE FROM routes WHERE folder = ? AND output = ?", dropped)
             db.executemany(
-                "INSERT OR REPLACE INTO routes VALUES (?, ?, ?)",
-                [(output, o, f) for o, f in routes.items() if previous.get(o) != f],
+                "INSERT OR REPLACE INTO routes VALUES (?, ?, ?, ?)",
+                [(output, o, m.fingerprint, m.moment) for o, m in routes.items() if previous.get(o) != m],
             )
 
     def _usable_on_disk(self) -> bool:
@@ -268,7 +283,7 @@ def forget_pages(root: Path, output: str, pages: Iterable[str]) -> list[Problem]
     try:
         with contextlib.closing(_connect(path)) as db, _transaction(db):
             db.executemany("DELETE FROM routes WHERE folder = ? AND output = ?", rows)
-            db.execute("UPDATE meta SET value = '' WHERE key = 'last'")
+            db.execute("UPDATE meta SET value = '' WHERE key IN ('last', 'index')")
     except sqlite3.Error as exc:
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)

@@ -18,7 +18,8 @@ from sitegen.content.article import ParseSettings, digest_of
 from sitegen.content.sources import SourceFile, read_bytes
 from sitegen.errors import Problem
 from sitegen.incremental.bodies import BodyStore
-from sitegen.incremental.cache import BuildCache, LastBuild, Parsed
+from sitegen.incremental.cache import BuildCache, LastBuild, Made, Parsed
+from sitegen.incremental.dependencies import Reach, route_moment
 from sitegen.incremental.workers import Tick, parse_files
 from sitegen.model import Article
 from sitegen.publish.writer import Publisher, published_intact
@@ -83,18 +84,29 @@ def _same_bytes(cache: BuildCache, found: SourceFile) -> Parsed | None:
 def stale_routes(
     routes: Sequence[Route],
     fingerprint: Callable[[Route], str],
-    previous: Mapping[str, str],
+    previous: Mapping[str, Made],
     publisher: Publisher,
-) -> tuple[list[int], dict[str, str]]:
-    """The routes to render (by index) and every route's fingerprint. A route is rendered when its fingerprint
-    changed or its published file is missing or not what sitegen wrote; the others are carried over untouched."""
+    reach: Reach,
+) -> tuple[list[int], dict[str, Made], int]:
+    """The routes to render (by index), what every route is made from, and how many were fingerprinted. The routes
+    this build's changes can reach (dependencies.py) are fingerprinted, and rendered when their fingerprint changed;
+    the others keep what they were made from. Any route whose published file is missing or not what sitegen wrote is
+    rendered."""
     todo: list[int] = []
-    prints: dict[str, str] = {}
+    made: dict[str, Made] = {}
+    looked = 0
     for i, route in enumerate(routes):
-        prints[route.output] = fingerprint(route)
-        if previous.get(route.output) != prints[route.output] or not publisher.keep(route.output):
+        known = previous.get(route.output)
+        if known is not None and not reach.everything and not reach.touches(route, known):
+            if publisher.keep(route.output):
+                made[route.output] = known
+                continue
+            known = None  # vanished from the output: render it
+        made[route.output] = Made(fingerprint(route), route_moment(route))
+        looked += 1
+        if known is None or known.fingerprint != made[route.output].fingerprint or not publisher.keep(route.output):
             todo.append(i)
-    return todo, prints
+    return todo, made, looked
 
 
 def inputs_digest(settings: Sequence[str], files: Iterable[SourceFile]) -> str:

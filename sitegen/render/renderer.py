@@ -111,6 +111,11 @@ class Renderer:
         self._edition_blocks: dict[str, dict[str, Markup]] = {}
         self._latest: dict[tuple[str, str], Markup] = {}
 
+    @property
+    def shared_key(self) -> str:
+        """The blocks every page shows alike, as one comparable string."""
+        return self._shared_key
+
     def _block(self, name: str) -> Markup:
         return Markup(self._render_template(name, self.globals))
 

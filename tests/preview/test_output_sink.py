@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.commands.build import BuildOptions, build_holding_lock
-from sitegen.incremental.cache import BuildCache, cache_key, code_digest
+from sitegen.incremental.cache import BuildCache, Made, cache_key, code_digest
 from sitegen.paths import STAGING_DIR
 from sitegen.preview.live_site import LiveSite
 from sitegen.preview.output_sink import FullBuild, OutputSink, OutputUpdater
@@ -102,7 +102,7 @@ def test_pages_it_writes_are_forgotten_by_the_build_cache(site: Path, tmp_path: 
     publishing = Publishing(site, tmp_path / "out")
     folder = str((tmp_path / "out").resolve())
 
-    def fingerprints() -> dict[str, str]:
+    def fingerprints() -> dict[str, Made]:
         cache = BuildCache.open(site, cache_key(code_digest(), publishing.live.files.settings))  # type: ignore[union-attr]
         cache.read_state()
         assert cache.last is None or cache.last.inputs
@@ -117,3 +117,4 @@ def test_pages_it_writes_are_forgotten_by_the_build_cache(site: Path, tmp_path: 
     assert after["news/s0/index.html"] == before["news/s0/index.html"], "untouched: its fingerprint stays"
     cache = BuildCache.open(site, cache_key(code_digest(), publishing.live.files.settings))  # type: ignore[union-attr]
     assert cache.last is None, "no 'nothing changed' shortcut for the next build"
+    assert cache.index == "", "and no site key: the next build fingerprints every page"
