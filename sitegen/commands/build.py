@@ -123,8 +123,7 @@ class _Build:
                          tuple(self.problems))  # fmt: skip
         self.problems[:0] = cache.problems
         self.problems += cache.save(loaded.parsed, loaded.fresh, prints, self.output, last, index.to_json())
-        if loaded.fresh or cache.articles.keys() - loaded.parsed.keys():
-            store.prune(p.digest for p in loaded.parsed.values())
+        _tidy(store, cache, loaded)
         result.warnings = self.problems
         result.seconds = time.perf_counter() - self.started
         return result
@@ -192,6 +191,21 @@ class _Build:
         result.stats.unchanged = last.pages
         result.seconds = time.perf_counter() - self.started
         return result
+
+
+def _tidy(store: BodyStore, cache: BuildCache, loaded: LoadedArticles) -> None:
+    """Remove the bodies no article has any more: the replaced versions of what this build parsed and of what was
+    deleted; after a build that could not use the cache, everything not this build's (another sitegen's, other
+    settings')."""
+    gone = [s for s in cache.articles if s not in loaded.parsed]
+    if not loaded.fresh and not gone:
+        return
+    current = {p.digest for p in loaded.parsed.values()}
+    if cache.stale:
+        store.prune(current)
+        return
+    replaced = {cache.articles[s].digest for s in (*loaded.fresh, *gone) if s in cache.articles}
+    store.discard(replaced - current)
 
 
 def _last_index(cache: BuildCache) -> SiteKey | None:

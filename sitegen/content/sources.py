@@ -21,9 +21,17 @@ from sitegen.urls import output_path
 @dataclass(frozen=True)
 class SourceFile:
     rel: str  # relative to the site root, POSIX separators
-    path: Path
+    fspath: str  # where it is: a string, made a Path only when it is read (an archive lists 100,000s on every build)
     mtime_ns: int
     size: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.fspath)
+
+    @property
+    def name(self) -> str:
+        return self.rel.rpartition("/")[2]
 
     @property
     def stamp(self) -> tuple[int, int]:
@@ -49,9 +57,9 @@ def find_content(root: Path) -> Sources:
     for found in _walk(root, root / paths.CONTENT_DIR):
         if isinstance(found, Problem):
             problems.append(found)
-        elif found.path.name == paths.INDEX_FILE:
+        elif found.name == paths.INDEX_FILE:
             indexes.append(found)
-        elif found.rel.endswith(paths.MARKDOWN_SUFFIXES) and not found.path.name.startswith("_index."):
+        elif found.rel.endswith(paths.MARKDOWN_SUFFIXES) and not found.name.startswith("_index."):
             articles.append(found)
         else:
             others.append(found)
@@ -122,7 +130,7 @@ def content_file(root: Path, rel: str) -> SourceFile | None:
         stat = path.stat()
     except OSError:
         return None
-    return SourceFile(rel, path, stat.st_mtime_ns, stat.st_size) if S_ISREG(stat.st_mode) else None
+    return SourceFile(rel, str(path), stat.st_mtime_ns, stat.st_size) if S_ISREG(stat.st_mode) else None
 
 
 def walk_order(rel: str) -> tuple[tuple[int, str], ...]:
@@ -132,7 +140,8 @@ def walk_order(rel: str) -> tuple[tuple[int, str], ...]:
 
 
 def read_bytes(found: SourceFile) -> bytes:
-    return found.path.read_bytes()
+    with open(found.fspath, "rb") as f:  # noqa: PTH123 - a string path: no Path made per file read
+        return f.read()
 
 
 def read_optional(path: Path) -> bytes | None:
@@ -166,18 +175,17 @@ def _walk_folder(root: Path, real_root: Path, folder: str, rel: str) -> Iterator
     for entry in entries:
         if paths.is_hidden(entry.name):
             continue  # hidden files and folders (.git, editors' state) are never content
-        path = Path(entry.path)
         linked = entry.is_symlink()
         if _is_folder(entry):
             # A linked folder is checked (a warning when it leads outside) but, as with os.walk, not entered.
             if not linked:
                 subfolders.append(entry)
-            elif (outside := _outside(path, real_root, root)) is not None:
+            elif (outside := _outside(Path(entry.path), real_root, root)) is not None:
                 yield outside
             continue
         if paths.is_autosave(entry.name):
             continue  # editors' autosaves (#x.md#)
-        if linked and (outside := _outside(path, real_root, root)) is not None:
+        if linked and (outside := _outside(Path(entry.path), real_root, root)) is not None:
             yield outside
             continue
         try:
@@ -186,7 +194,7 @@ def _walk_folder(root: Path, real_root: Path, folder: str, rel: str) -> Iterator
             continue  # vanished between listing and stat (an editor's save in progress)
         if not S_ISREG(stat.st_mode):
             continue  # a FIFO or device would block or never end when read: never content
-        yield SourceFile(f"{prefix}{entry.name}", path, stat.st_mtime_ns, stat.st_size)
+        yield SourceFile(f"{prefix}{entry.name}", entry.path, stat.st_mtime_ns, stat.st_size)
     for sub in subfolders:
         yield from _walk_folder(root, real_root, sub.path, f"{prefix}{sub.name}")
 

@@ -115,7 +115,7 @@ def inputs_digest(settings: Sequence[str], files: Iterable[SourceFile]) -> str:
     for part in settings:
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
     for found in files:
-        h.update(f"{found.path}\0{found.mtime_ns}\0{found.size}\n".encode("utf-8", "surrogatepass"))
+        h.update(f"{found.fspath}\0{found.mtime_ns}\0{found.size}\n".encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 

@@ -124,8 +124,11 @@ def _sitemaps(site: Site, pages: Sequence[Route], limit: int) -> list[Route]:
     months: dict[str, list[tuple[str, datetime | None]]] = {}
     for route in pages:
         if route.kind in _PUBLIC:
-            moment = None if route.pager is not None and route.pager.front else edition_moment(route.articles())
-            name = moment.astimezone(UTC).strftime("%Y-%m") if moment else "pages"
+            if route.kind == ARTICLE_PAGE and route.article is not None:  # most of them: no list to look through
+                moment = route.article.date
+            else:
+                moment = None if route.pager is not None and route.pager.front else edition_moment(route.articles())
+            name = _month(moment) if moment else "pages"
             months.setdefault(name, []).append((route.url, _lastmod(route, site_changed)))
     parts = []
     for name in sorted(months, key=lambda name: (name != "pages", name), reverse=True):  # newest first, undated last
@@ -139,6 +142,12 @@ def _sitemaps(site: Site, pages: Sequence[Route], limit: int) -> list[Route]:
     news = Route(NEWS_SITEMAP_URL, output_path(NEWS_SITEMAP_URL), "", NEWS_SITEMAP, "news sitemap", "the news sitemap",
                  items=recent)  # fmt: skip
     return [Route(SITEMAP_URL, "sitemap.xml", "", SITEMAP_INDEX, "sitemap", "the sitemap", listed=index), *parts, news]
+
+
+def _month(moment: datetime) -> str:
+    """ "2025-09": the UTC month (strftime costs more than the rest of a sitemap entry)."""
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}-{utc.month:02d}"
 
 
 def _is_news(site: Site, article: Article) -> bool:

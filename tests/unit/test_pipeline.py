@@ -36,10 +36,10 @@ def test_every_command_reports_a_missing_export_as_a_note(write_site: SiteWriter
 
 
 def test_a_section_index_gone_since_listing_is_skipped_and_an_unreadable_one_is_an_error(tmp_path: Path) -> None:
-    gone = SourceFile("content/news/_index.md", tmp_path / "content/news/_index.md", 0, 0)
+    gone = SourceFile("content/news/_index.md", str(tmp_path / "content/news/_index.md"), 0, 0)
     folder = tmp_path / "content/sport/_index.md"
     folder.mkdir(parents=True)
-    unreadable = SourceFile("content/sport/_index.md", folder, 0, 0)
+    unreadable = SourceFile("content/sport/_index.md", str(folder), 0, 0)
     indexes, problems = read_section_indexes([gone, unreadable], SETTINGS)
     assert indexes == {}
     assert [(p.path, p.severity) for p in problems] == [("content/sport/_index.md", Severity.ERROR)]

@@ -139,9 +139,7 @@ def test_a_lead_change_moves_the_old_lead_back_into_the_home_page_list(site: Pat
     rebuild(site, tmp_path)
 
 
-def test_articles_that_appear_and_expire_with_time(
-    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_articles_that_appear_and_expire_with_time(site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     added(site, "scheduled", NOW + timedelta(hours=3))
     front_matter(story(site, 2), "expires", (NOW + timedelta(hours=5)).isoformat())
     rebuild(site, tmp_path)
