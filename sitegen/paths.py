@@ -35,6 +35,7 @@ LOCK_FILE = "build.lock"  # in CACHE_DIR: held by the one build running
 
 OUTPUT_DIR = "public"  # in the site folder, when no output folder is given
 MANIFEST_FILE = ".sitegen-manifest.json"  # what sitegen wrote into the output: only those files are ever replaced
+PENDING_FILE = ".sitegen-manifest.pending"  # the files a commit under way may have written (beside the manifest)
 STAGING_DIR = ".sitegen-staging"  # pages of a build not yet published
 SEARCH_DIR = "pagefind"  # the search index (made by Pagefind); served at /pagefind/
 SEARCH_STATE_FILE = "sitegen-search.json"  # in SEARCH_DIR: what the index was made from

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from sitegen.paths import MANIFEST_FILE
+from sitegen.publish.writer import read_manifest
 
 
 class Killed(BaseException):
@@ -76,11 +77,9 @@ class CommitSteps:
             if self.stop_after is not None and len(self.steps) >= self.stop_after:
                 raise Killed(step)
 
-    def _read_manifest(self) -> bytes | None:
-        try:
-            return (self.output / MANIFEST_FILE).read_bytes()
-        except FileNotFoundError:
-            return None
+    def _read_manifest(self) -> dict[str, tuple[str, int]]:
+        """What the folder says sitegen wrote: the manifest with the journal of a commit under way (writer.py)."""
+        return read_manifest(self.output)
 
     @property
     def published(self) -> list[str]:

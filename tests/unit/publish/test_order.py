@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from sitegen.errors import UsageError
-from sitegen.paths import MANIFEST_FILE, STAGING_DIR
+from sitegen.paths import MANIFEST_FILE, PENDING_FILE, STAGING_DIR
 from sitegen.publish import order
 from sitegen.publish.order import ASSET, LISTING, PAGE, kind, publish_order
-from sitegen.publish.writer import Publisher, read_manifest
+from sitegen.publish.writer import Publisher, clean_leftovers, read_manifest, write_pending
 from tests.commit_steps import CommitSteps, Killed, Step, published_files
 from tests.links import SITE_HOST, missing_links, pages_in
 
@@ -158,10 +158,28 @@ def test_the_first_manifest_names_every_file_before_any_is_written(
     with pytest.raises(Killed):
         publisher.commit()
     monkeypatch.undo()
-    files = json.loads((output / MANIFEST_FILE).read_bytes())["files"]
+    files = read_manifest(output)  # the manifest and the journal written before the first file
     assert files.keys() == FIRST.keys() | SECOND.keys()  # new, kept and removed alike: all known as ours
-    assert {rel for rel, entry in files.items() if entry == ["", -1]} == set(PUBLISHED)
+    assert {rel for rel, entry in files.items() if entry == ("", -1)} == set(PUBLISHED)
+    assert json.loads((output / MANIFEST_FILE).read_bytes())["files"].keys() == FIRST.keys(), "not rewritten yet"
     assert published_files(output) == FIRST
+
+
+def test_the_journal_goes_with_the_commit_and_a_stale_one_is_ignored(output: Path) -> None:
+    """The manifest is written once per commit; the journal written before it applies only over the manifest it was
+    written over: once the commit wrote the next one, a journal left by a kill at that moment names nothing."""
+    assert not (output / PENDING_FILE).exists()
+    manifest = read_manifest(output)
+    write_pending(output, ["articles/a/index.html", "new/index.html"])
+    assert read_manifest(output)["new/index.html"] == ("", -1), "applies over the manifest it was written over"
+    publish(output, SECOND).commit()
+    assert not (output / PENDING_FILE).exists()
+    write_pending(output, ["stale/index.html"])
+    (output / MANIFEST_FILE).write_bytes((output / MANIFEST_FILE).read_bytes() + b" ")  # the next manifest
+    assert "stale/index.html" not in read_manifest(output)
+    clean_leftovers(output)
+    assert not (output / PENDING_FILE).exists()
+    assert manifest.keys() == FIRST.keys()
 
 
 def test_a_shuffled_order_would_leave_dangling_links(output: Path, monkeypatch: pytest.MonkeyPatch) -> None:
