@@ -66,10 +66,12 @@ def find_content(root: Path) -> Sources:
     bundles = {a.rel.rsplit("/", 1)[0] for a in articles if is_bundle(a.rel)}
     resources = [f for f in others if _bundle_of(f.rel, bundles) is not None]
     problems += [_unused(f) for f in others if _bundle_of(f.rel, bundles) is None]
-    inside = [a for a in articles if not is_bundle(a.rel) and _bundle_of(a.rel, bundles) is not None]
-    part = "not used: Markdown inside a page bundle is a part of its page (as in Hugo), not an article; move it out"
-    problems += [warning(a.rel, None, f"{part} of the bundle's folder to publish it") for a in inside]
-    articles = [a for a in articles if a not in inside]
+    if bundles:  # most archives have none: then no article is inside one
+        inside = {a.rel for a in articles if not is_bundle(a.rel) and _bundle_of(a.rel, bundles) is not None}
+        part = "not used: Markdown inside a page bundle is a part of its page (as in Hugo), not an article; move it out"
+        problems += [warning(a.rel, None, f"{part} of the bundle's folder to publish it") for a in articles
+                     if a.rel in inside]  # fmt: skip
+        articles = [a for a in articles if a.rel not in inside]
     return Sources(tuple(articles), tuple(indexes), tuple(problems), tuple(resources))
 
 

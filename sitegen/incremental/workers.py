@@ -11,7 +11,6 @@ under its own name whatever order the workers finish in.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -107,17 +106,10 @@ class RenderJob:
 
 
 def render_routes(job: RenderJob, todo: Sequence[int], jobs: int, tick: Tick, max_problems: int) -> list[Problem]:
-    """Render the routes numbered `todo` and stage them; the problems of those that fail (at most `max_problems`)."""
-    # The site lives until the build ends: keep the collector from walking all of it again and again while pages
-    # are rendered (a seventh of a 10,000-article build), and forked workers from copying the pages it would touch.
-    gc.freeze()
-    try:
-        return _render_routes(job, todo, jobs, tick, max_problems)
-    finally:
-        gc.unfreeze()
-
-
-def _render_routes(job: RenderJob, todo: Sequence[int], jobs: int, tick: Tick, max_problems: int) -> list[Problem]:
+    """Render the routes numbered `todo` and stage them; the problems of those that fail (at most `max_problems`).
+    The caller has frozen the site it rendered from (`gc.freeze`, see commands/build.py): the collector walking an
+    archive's objects again and again while pages are rendered costs a seventh of a build, and forked workers would
+    copy every page of memory it touches."""
     if jobs <= 1 or len(todo) < MIN_PARALLEL_RENDER or not can_fork():
         results: Iterator[tuple[list[Staged], list[Problem]]] = (_render_chunk(job, [i]) for i in todo)
         return _collect(job, results, tick, max_problems)
