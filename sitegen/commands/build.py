@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import jinja2
 
 from sitegen.config import load_config
 from sitegen.content.article import ParseSettings
@@ -194,8 +197,12 @@ class _Build:
         """What every page shares (dependencies.SiteKey): when it changed, every route is fingerprinted."""
         templates = sorted({route.template for route in routes})
         options = self.options
+        try:
+            digests = [f"{name}={fingerprints.template(name)}" for name in templates]
+        except (jinja2.TemplateError, OSError):
+            digests = [os.urandom(8).hex()]  # a template that does not compile: every page is looked at (and fails)
         return shared_digest([fingerprints.shared, renderer.shared_key, f"{options.drafts}:{options.future}",
-                              *(f"{name}={fingerprints.template(name)}" for name in templates)])  # fmt: skip
+                              *digests])  # fmt: skip
 
     def _nothing_to_do(self, cache: BuildCache) -> BuildResult:
         """The previous build's result, unchanged: same pages, same warnings, nothing rendered or written."""
