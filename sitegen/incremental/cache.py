@@ -29,7 +29,7 @@ from sitegen.errors import Problem, Severity, warning
 from sitegen.model import Article, Body
 
 _FORMAT = "sitegen-build-state"
-_VERSION = 5  # 5: articles have a description; bodies are converted by the new Markdown
+_VERSION = 6  # 6: articles have a guid; 5: a description, bodies converted by the new Markdown
 _CODE_SUFFIXES = frozenset({".py", ".js"})
 _PACKAGE = Path(__file__).resolve().parents[1]  # the sitegen package, every subpackage included
 
