@@ -80,7 +80,7 @@ def _import_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
     wordpress.add_argument("--categories", choices=("sections", "tags"), default="sections",
                            help="categories become sections (default; the first one of a post) or tags")  # fmt: skip
     wordpress.add_argument("--section", default="news",
-                           help="section of posts without a category, or of all posts with --categories tags")  # fmt: skip
+                           help="section of uncategorised posts (of all posts with --categories tags)")  # fmt: skip
     for name, what in (("hugo", "a Hugo site folder"), ("jekyll", "a Jekyll site folder")):
         other = kinds.add_parser(name, help=f"{what}: content, static files and configuration")
         other.add_argument("source", type=Path, metavar="SOURCE_DIR", help=what)
@@ -94,8 +94,8 @@ def _import_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
 def _run_import(args: argparse.Namespace) -> int:
     from sitegen.commands import imports  # the importers load only for this command
 
-    options = imports.ImportOptions(args.source, args.site, getattr(args, "uploads", None), args.force,
-                                    getattr(args, "categories", "sections"), getattr(args, "section", "news"))  # fmt: skip
+    extra = {key: getattr(args, key) for key in ("uploads", "categories", "section") if hasattr(args, key)}
+    options = imports.ImportOptions(args.source, args.site, force=args.force, **extra)
     report = imports.run(args.kind, options)
     print(report.to_json() if args.format == "json" else report.to_text())
     return EXIT_OK

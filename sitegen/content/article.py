@@ -220,7 +220,11 @@ class _ArticleReader(FieldReader):
         local = published.astimezone(self.tz) if published else None  # URL dates are the site's, as shown
         # A page in a folder keeps the folder in its URL (content/about/team.md → /about/team/), as nested pages do in
         # WordPress and Hugo; a page at the content root is /<slug>/.
-        url = normalise_url(f"/{section}/{slug}/") if kind == PAGE else permalink(settings.permalink, section, slug, local)
+        url = (
+            normalise_url(f"/{section}/{slug}/")
+            if kind == PAGE
+            else permalink(settings.permalink, section, slug, local)
+        )
         authors = self.names("authors", "author") or ([settings.default_author] if settings.default_author else [])
         summary = self.text("summary")
         article = Article(

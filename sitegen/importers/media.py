@@ -8,6 +8,7 @@ the old site and reported, never fatal.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -16,6 +17,7 @@ from sitegen.importers.files import safe_relative
 from sitegen.paths import STATIC_DIR
 
 PUBLISHED_UPLOADS = "/wp-content/uploads/"
+_DATED = re.compile(r"^(.*?/)\d{4}/\d{2}/[^/]+$")
 
 
 @dataclass
@@ -30,6 +32,14 @@ class MediaMap:
         plain = _plain(url)
         if attached_file and plain.endswith("/" + attached_file):
             self.bases.add(plain[: -len(attached_file)])
+            return
+        # Without `_wp_attached_file` (WordPress.com exports): uploads are filed by year and month, or under
+        # wp-content/uploads/.
+        dated = _DATED.match(plain)
+        if dated is not None:
+            self.bases.add(dated.group(1))
+        elif PUBLISHED_UPLOADS in plain:
+            self.bases.add(plain.split(PUBLISHED_UPLOADS, 1)[0] + PUBLISHED_UPLOADS)
 
     def add_site(self, site_url: str) -> None:
         if site_url:

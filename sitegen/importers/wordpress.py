@@ -12,6 +12,7 @@ import html
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +52,7 @@ class _Scan:
 
     plans: dict[str, wpplan.Planned] = field(default_factory=dict)
     attachments: dict[str, Attachment] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)  # an old page's address (no scheme, no slash) → post id
     children: dict[str, list[str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -66,14 +68,15 @@ def import_wordpress(job: WordPressImport) -> ImportReport:
         raise UsageError(scan.problems)
     notes: list[tuple[wpplan.Planned, str]] = []
     wpplan.settle(list(scan.plans.values()), job.config, channel, notes)
-    for plan, message in notes:
-        report.note(plan.rel, None, plan.title, message, "warning")
+    for noted, message in notes:
+        report.note(noted.rel, None, noted.title, message, "warning")
     writer = SiteWriter(job.site, force=job.force)
     children = {k: tuple(v) for k, v in scan.children.items()}
+    published = _new_address(scan, media)
     for item in read_items(job.export):
         plan = scan.plans.get(item.post_id) if item.post_type in ("post", "page") else None
         if plan is not None:
-            context = BodyContext(item.post_id, scan.attachments, children, media.published)
+            context = BodyContext(item.post_id, scan.attachments, children, published)
             _write_item(item, plan, context, channel, job, writer, report)
     _write_sections(scan, channel, writer)
     _write_redirects(scan, writer, report)
@@ -106,13 +109,15 @@ def _scan(job: WordPressImport, channel: Channel, media: MediaMap, report: Impor
                                                      f"#{item.meta.get('_menu_item_object_id', '')}")  # fmt: skip
         elif kind == "wp_navigation":
             report.menus.setdefault(item.title or "navigation", []).append("(block navigation: see the export)")
-        elif kind in ("post", "page"):
+        if item.link and kind in ("attachment", "post", "page"):
+            scan.links[_address(item.link)] = item.post_id
+        if kind in ("post", "page"):
             planned = wpplan.plan_item(item, channel, job.options, tz, job.now)
             if isinstance(planned, str):
                 report.skipped[planned] += 1
                 continue
             scan.plans[item.post_id] = planned
-        else:
+        elif kind not in ("attachment", "nav_menu_item", "wp_navigation"):
             report.skipped[f"post type {kind}"] += 1
     report.counts["media"] = len(scan.attachments)
     for ids in scan.children.values():
@@ -131,10 +136,37 @@ def _attachment(item: Item, job: WordPressImport, media: MediaMap, scan: _Scan) 
                 "WordPress never writes such a path"
             )))  # fmt: skip
     scan.attachments[item.post_id] = Attachment(
-        item.post_id, item.attachment_url, item.parent, item.title, item.meta.get("_wp_attachment_image_alt", ""),
-        _plain(item.excerpt), item.menu_order, attached,
+        item.post_id,
+        item.attachment_url,
+        item.parent,
+        item.title,
+        item.meta.get("_wp_attachment_image_alt", ""),
+        _plain(item.excerpt),
+        item.menu_order,
+        attached,
     )
     scan.children.setdefault(item.parent, []).append(item.post_id)
+
+
+def _address(url: str) -> str:
+    """An old page's address as links write it in any form: `https://h/p/`, `http://h/p`, `//h/p/` → `h/p`."""
+    return url.split("://", 1)[-1].lstrip("/").split("#", 1)[0].rstrip("/")
+
+
+def _new_address(scan: _Scan, media: MediaMap) -> Callable[[str], str]:
+    """What a URL in a body becomes: a link to an old post its new URL (when it is published), to an attachment's
+    page the file itself, to a file in the old uploads folder the copy's URL; any other URL stays."""
+
+    def published(url: str) -> str:
+        target = scan.links.get(_address(url))
+        if target in scan.attachments:
+            return media.published(scan.attachments[target].url)
+        plan = scan.plans.get(target or "")
+        if plan is not None and plan.status != wpplan.DRAFT:
+            return plan.url
+        return media.published(url)
+
+    return published
 
 
 # -- the second pass -------------------------------------------------------------------------------------------------
@@ -225,7 +257,8 @@ def _comment(comment: Any) -> dict[str, str]:
     """A comment as data: who, when, what (no e-mail address or IP: they are personal data the site never shows)."""
     return {"id": comment.id, "parent": comment.parent, "author": comment.author, "author_url": comment.author_url,
             "date_gmt": comment.date_gmt, "content": comment.content,
-            "status": "approved" if comment.approved == "1" else "pending", "type": comment.type or "comment"}  # fmt: skip
+            "status": "approved" if comment.approved == "1" else "pending",
+            "type": comment.type or "comment"}  # fmt: skip
 
 
 def _plain(text: str) -> str:

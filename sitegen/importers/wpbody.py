@@ -37,8 +37,9 @@ _PRE = re.compile(r"<pre\b.*?</pre>", re.IGNORECASE | re.DOTALL)
 _OPENS = re.compile(r"<(blockquote|div|ul|ol|dl|table|figure|section|details|aside|nav|header|footer|article)\b", re.I)
 _CLOSES = re.compile(r"</(blockquote|div|ul|ol|dl|table|figure|section|details|aside|nav|header|footer|article)>", re.I)
 _BLOCK_COMMENT = re.compile(r"<!--\s*(/?)wp:([a-z0-9/-]+)(\s+\{.*?\})?\s*(/?)-->", re.DOTALL)
-_EMBED_BLOCK = re.compile(r"<!--\s*wp:(?:core-)?embed[a-z/-]*\s+(\{.*?\})\s*-->(.*?)<!--\s*/wp:(?:core-)?embed[a-z/-]*\s*-->",
-                          re.DOTALL)  # fmt: skip
+_EMBED_BLOCK = re.compile(
+    r"<!--\s*wp:(?:core-)?embed[a-z/-]*\s+(\{.*?\})\s*-->(.*?)<!--\s*/wp:(?:core-)?embed[a-z/-]*\s*-->", re.DOTALL
+)
 _FIGCAPTION = re.compile(r"<figcaption[^>]*>(.*?)</figcaption>", re.DOTALL | re.IGNORECASE)
 _SHORTCODE = re.compile(r"\[(\[?)([a-zA-Z][\w-]*)(\s[^\]]*?)?(/?)\](?:(.*?)\[/\2\])?(\]?)", re.DOTALL)
 _ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))|(\S+)""")
@@ -144,7 +145,7 @@ def _embed_block(found: re.Match[str], done: Conversion) -> str:
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         return found.group(2)
     caption = _FIGCAPTION.search(found.group(2))
-    shown = f"\n\n<p class=\"embed-caption\">{caption.group(1).strip()}</p>" if caption else ""
+    shown = f'\n\n<p class="embed-caption">{caption.group(1).strip()}</p>' if caption else ""
     return f"\n\n{url}{shown}\n\n"
 
 

@@ -139,8 +139,9 @@ def settle(plans: list[Planned], config: Config, channel: Channel, notes: list[t
             owner = taken.get(alias)
             if owner is plan:
                 continue
-            if owner is not None:
-                notes.append((plan, f"old URL {alias} is now {owner.title!r}'s: not redirected"))
+            if owner is not None or alias.strip("/").split("/")[0] in RESERVED:
+                whose = f"{owner.title!r}'s" if owner is not None else "one of sitegen's own pages"
+                notes.append((plan, f"old URL {alias} is now {whose}: not redirected"))
                 continue
             taken[alias] = plan
             plan.aliases.append(alias)

@@ -22,7 +22,7 @@ _CONTENT = "http://purl.org/rss/1.0/modules/content/"
 _DC = "http://purl.org/dc/elements/1.1/"
 
 
-class HostileExport(UsageError):
+class HostileExportError(UsageError):
     """The export asks for something no WordPress export does (a DTD, entities): refused, nothing imported."""
 
 
@@ -105,11 +105,17 @@ def read_channel(path: Path) -> Channel:
         qname = etree.QName(element)
         name, wp = qname.localname, qname.namespace == namespace
         if wp and name == "author":
-            author = Author(_child(element, namespace, "author_login"), _child(element, namespace, "author_display_name"))
+            author = Author(
+                _child(element, namespace, "author_login"), _child(element, namespace, "author_display_name")
+            )
             values["authors"][author.login] = author
         elif wp and name == "category":
-            category = Category(*(_child(element, namespace, n) for n in ("category_nicename", "cat_name",
-                                                                           "category_parent", "category_description")))
+            category = Category(
+                *(
+                    _child(element, namespace, n)
+                    for n in ("category_nicename", "cat_name", "category_parent", "category_description")
+                )
+            )
             values["categories"][category.nicename] = category
         elif wp and name == "tag":
             values["tags"][_child(element, namespace, "tag_slug")] = _child(element, namespace, "tag_name")
@@ -139,21 +145,22 @@ def _elements(path: Path, *, stop_at_item: bool) -> Iterator[tuple[Any, str]]:
     """(element, the export's wp namespace) for each element closed, refusing what only an attack would write."""
     wp = ""
     try:
-        parser = etree.iterparse(str(path), events=("start", "end"), resolve_entities=False, no_network=True,
-                                 load_dtd=False, huge_tree=False, remove_comments=True)  # fmt: skip
-        for event, element in parser:
-            if event == "start":
-                if element.getparent() is None:
-                    _refuse_doctype(path, element)
-                    wp = _wp_namespace(path, element)
-                elif stop_at_item and element.tag == "item":
-                    return
-                continue
-            if isinstance(element, etree._Entity):
-                raise HostileExport([error(str(path), element.sourceline, "entity references are not allowed in an export")])  # fmt: skip
-            yield element, wp
+        with path.open("rb") as handle:  # closed even when the caller stops reading early
+            parser = etree.iterparse(handle, events=("start", "end"), resolve_entities=False, no_network=True,
+                                     load_dtd=False, huge_tree=False, remove_comments=True)  # fmt: skip
+            for event, element in parser:
+                if event == "start":
+                    if element.getparent() is None:
+                        _refuse_doctype(path, element)
+                        wp = _wp_namespace(path, element)
+                    elif stop_at_item and element.tag == "item":
+                        return
+                    continue
+                yield element, wp
     except etree.XMLSyntaxError as exc:
-        last = exc.error_log.last_error  # libxml2's own message: "Entity 'b' not defined" rather than "no element found"
+        last = (
+            exc.error_log.last_error
+        )  # libxml2's own message: "Entity 'b' not defined" rather than "no element found"
         line = last.line if last is not None and last.line else exc.lineno
         message = last.message if last is not None else exc.msg
         raise UsageError([error(str(path), line or None, f"not a readable WordPress export: {message}")]) from exc
@@ -162,7 +169,7 @@ def _elements(path: Path, *, stop_at_item: bool) -> Iterator[tuple[Any, str]]:
 def _refuse_doctype(path: Path, root: Any) -> None:
     info = root.getroottree().docinfo
     if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
-        raise HostileExport([error(str(path), 1, (
+        raise HostileExportError([error(str(path), 1, (
             "refused: the export declares a DTD (<!DOCTYPE …>), which WordPress never writes; DTDs are how entity "
             "bombs and external entities (XXE) attack XML readers. Remove the DOCTYPE if you trust the file"
         ))])  # fmt: skip
@@ -174,7 +181,7 @@ def _wp_namespace(path: Path, root: Any) -> str:
         if uri and uri.rstrip("/").split("//", 1)[-1] in {f"wordpress.org/export/{v}" for v in _WP_VERSIONS}:
             return str(uri)
     if etree.QName(root).localname != "rss":
-        raise UsageError([error(str(path), root.sourceline, "not a WordPress export: the document is not RSS")])  # fmt: skip
+        raise UsageError([error(str(path), root.sourceline, "not a WordPress export: the document is not RSS")])
     raise UsageError([error(str(path), root.sourceline, (
         "not a WordPress export: no wp: namespace (http(s)://wordpress.org/export/1.x/) on <rss>"
     ))])  # fmt: skip
@@ -196,9 +203,7 @@ def _item(element: Any, wp: str) -> Item:
 
     excerpt = next((e.text or "" for e in element if etree.QName(e).localname == "encoded"
                     and "excerpt" in (etree.QName(e).namespace or "")), "")  # fmt: skip
-    meta = {
-        _child(m, wp, "meta_key"): _child(m, wp, "meta_value") for m in element.findall(f"{{{wp}}}postmeta")
-    }
+    meta = {_child(m, wp, "meta_key"): _child(m, wp, "meta_value") for m in element.findall(f"{{{wp}}}postmeta")}
     terms = tuple(
         (c.get("domain", ""), c.get("nicename", ""), (c.text or "").strip()) for c in element.findall("category")
     )
