@@ -2,8 +2,9 @@
 
 Every item carries its permalink as link and guid (an imported article's old `guid` instead, when it has one), the
 publication time with its offset, authors, categories (section and tags), the excerpt, and the whole body with every
-link and image made absolute, because a feed reader shows it far from the site. Without base_url the URLs stay root-relative, which both formats allow (readers resolve them against
-the feed's own address); RSS guids are then marked `isPermaLink="false"` and Atom ids become stable `urn:uuid:`s.
+link and image made absolute, because a feed reader shows it far from the site. Without base_url the URLs stay
+root-relative, which both formats allow (readers resolve them against the feed's own address); RSS guids are then
+marked `isPermaLink="false"` and Atom ids become stable `urn:uuid:`s.
 """
 
 from __future__ import annotations
