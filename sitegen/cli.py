@@ -84,6 +84,8 @@ def _import_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
     for name, what in (("hugo", "a Hugo site folder"), ("jekyll", "a Jekyll site folder")):
         other = kinds.add_parser(name, help=f"{what}: content, static files and configuration")
         other.add_argument("source", type=Path, metavar="SOURCE_DIR", help=what)
+        if name == "jekyll":
+            other.add_argument("--section", default="news", help="the section _posts go to (default: news)")
     for parser in (wordpress, *(kinds.choices[n] for n in ("hugo", "jekyll"))):
         _site_argument(parser)
         parser.add_argument("--force", action="store_true", help="replace articles edited since the last import")

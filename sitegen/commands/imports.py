@@ -12,7 +12,7 @@ from pathlib import Path
 from sitegen.commands.scaffold import SiteRequest, config_text, ensure_gitignore
 from sitegen.config import Config, load_config
 from sitegen.errors import UsageError
-from sitegen.importers import wpplan
+from sitegen.importers import hugo, jekyll, wpplan
 from sitegen.importers.report import ImportReport
 from sitegen.importers.wordpress import WordPressImport, import_wordpress
 from sitegen.importers.wxr import read_channel
@@ -58,4 +58,15 @@ def _site_config(folder: Path, request: SiteRequest) -> Config:
 def run(kind: str, options: ImportOptions) -> ImportReport:
     if kind == "wordpress":
         return import_from_wordpress(options)
-    raise UsageError(f"sitegen import {kind}: not supported")
+    if not options.source.is_dir():
+        raise UsageError(f"{options.source}: no such {kind.title()} site folder")
+    if options.source.resolve() == options.site.resolve():
+        raise UsageError(f"{options.site}: import into a new folder, not into the {kind.title()} site itself")
+    if kind == "hugo":
+        settings = hugo.read_config(options.source)
+        config = _site_config(options.site, SiteRequest(options.site, *hugo.site_details(settings)))
+        return hugo.import_hugo(hugo.HugoImport(options.source, options.site, config, options.force))
+    settings = jekyll.read_config(options.source)
+    config = _site_config(options.site, SiteRequest(options.site, *jekyll.site_details(settings)))
+    return jekyll.import_jekyll(jekyll.JekyllImport(options.source, options.site, config, options.section,
+                                                    options.force))  # fmt: skip

@@ -34,8 +34,10 @@ _BLOCK_TAGS = (
 _BLOCK_START = re.compile(rf"^\s*(?:<(?:/?(?:{_BLOCK_TAGS}))\b|<!--)", re.IGNORECASE)
 _AROUND_BLOCK = re.compile(rf"(<(?:{_BLOCK_TAGS})\b[^>]*>|</(?:{_BLOCK_TAGS})>|<!--more-->)", re.IGNORECASE)
 _PRE = re.compile(r"<pre\b.*?</pre>", re.IGNORECASE | re.DOTALL)
-_OPENS = re.compile(r"<(blockquote|div|ul|ol|dl|table|figure|section|details|aside|nav|header|footer|article)\b", re.I)
-_CLOSES = re.compile(r"</(blockquote|div|ul|ol|dl|table|figure|section|details|aside|nav|header|footer|article)>", re.I)
+_TAG_ONLY = re.compile(rf"^<(/?)({_BLOCK_TAGS})\b[^>]*>$", re.IGNORECASE)
+_PROSE_HOLDERS = frozenset({"blockquote", "div", "section", "article", "aside", "main", "header", "footer", "details",
+                            "form", "figure", "fieldset", "nav"})  # fmt: skip
+_VOID = frozenset({"hr"})
 _BLOCK_COMMENT = re.compile(r"<!--\s*(/?)wp:([a-z0-9/-]+)(\s+\{.*?\})?\s*(/?)-->", re.DOTALL)
 _EMBED_BLOCK = re.compile(
     r"<!--\s*wp:(?:core-)?embed[a-z/-]*\s+(\{.*?\})\s*-->(.*?)<!--\s*/wp:(?:core-)?embed[a-z/-]*\s*-->", re.DOTALL
@@ -166,8 +168,7 @@ def _shortcode(found: re.Match[str], context: BodyContext, done: Conversion, tex
             return place(made)
         done.note(text, found.start(), "[gallery] kept as written: none of its images are in the export")
         return found.group(0)
-    if name == "embed" and inner and _URL_LINE.match(inner):
-        done.count("embed")
+    if name == "embed" and inner and _URL_LINE.match(inner):  # counted with the other URLs alone on a line
         return f"\n\n{inner.strip()}\n\n"
     if name in ("audio", "video"):
         source = attributes.get("src") or attributes.get("mp3") or attributes.get("mp4") or attributes.get("0", "")
@@ -230,22 +231,34 @@ def autop(text: str, *, line_breaks: bool = True) -> str:
     text = _AROUND_BLOCK.sub(lambda m: f"\n\n{m.group(1)}\n\n", text)
     chunks = [c.strip() for c in re.split(r"\n\s*\n", text) if c.strip()]
     out: list[str] = []
-    depth = 0
+    open_tags: list[str] = []  # the block elements the chunk is inside: paragraphs go only where prose goes
     for chunk in chunks:
+        tag = _TAG_ONLY.match(chunk)
         if chunk.startswith("\x01"):
             made = pre[int(chunk.strip("\x01"))]
-        elif chunk.startswith("\x00") or _BLOCK_START.match(chunk) or _URL_LINE.match(chunk) or chunk == MORE_MARKER:
+        elif tag is not None or chunk.startswith("\x00") or _BLOCK_START.match(chunk) or _URL_LINE.match(chunk):
             made = chunk
+        elif chunk == MORE_MARKER or (open_tags and open_tags[-1] not in _PROSE_HOLDERS):
+            made = chunk  # the text of a list item, a cell, a heading: as written
         else:
             inner = re.sub(r"\s*\n\s*", "<br>\n", chunk) if line_breaks else chunk
             made = f"<p>{inner}</p>"
-        if depth == 0 and not _is_html(made):  # a URL or marker on its own: a Markdown block of its own
-            out.append(f"\n{made}\n")
-        else:
-            out.append(made)
-        depth = max(depth + len(_OPENS.findall(made)) - len(_CLOSES.findall(made)), 0)
-        out.append("\n" if depth else "\n\n")
+        if tag is not None:
+            _track(open_tags, tag.group(1) == "/", tag.group(2).lower())
+        if not open_tags and not _is_html(made):  # a URL or marker on its own: a Markdown block of its own
+            made = f"\n{made}\n"
+        out.append(made)
+        out.append("\n" if open_tags else "\n\n")
     return "".join(out).strip() + "\n"
+
+
+def _track(open_tags: list[str], closing: bool, name: str) -> None:
+    if name in _VOID:
+        return
+    if not closing:
+        open_tags.append(name)
+    elif name in open_tags:
+        del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name) :]
 
 
 def _is_html(chunk: str) -> bool:
