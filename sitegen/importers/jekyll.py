@@ -70,7 +70,8 @@ def import_jekyll(job: JekyllImport) -> ImportReport:
     settings = read_config(job.source)
     pattern = str(settings.get("permalink") or "date")
     pattern = STYLES.get(pattern, pattern)
-    plans = _posts(job, report) + _pages(job, report, pretty=pattern.endswith("/"))
+    lists: set[str] = set()
+    plans = _posts(job, report) + _pages(job, report, lists, pretty=pattern.endswith("/"))
     tz = job.config.tz
     parse = ParseSettings.from_config(job.config)
     for plan in plans:
@@ -83,6 +84,8 @@ def import_jekyll(job: JekyllImport) -> ImportReport:
     def resolve(name: str) -> str | None:
         """A post or page by its name; a file the import copies, or one sitegen writes too (atom.xml), by path."""
         found = by_name.get(_key(name)) or by_name.get(_key(f"_posts/{name}"))
+        if found is None and _key(name.strip("/")) in lists:
+            found = f"/{slugify(job.section) or 'news'}/"
         path = job.source / name.lstrip("/")
         if found is None and (name.lstrip("/") in SITEGEN_FILES or (path.is_file() and not _has_front_matter(path))):
             found = "/" + name.lstrip("/")
@@ -134,8 +137,9 @@ def _own_permalink(plan: generator.Planned) -> None:
             plan.drop.add("permalink")
 
 
-def _pages(job: JekyllImport, report: ImportReport, *, pretty: bool) -> list[generator.Planned]:
-    """Markdown pages with front-matter anywhere outside `_` folders: standalone pages."""
+def _pages(job: JekyllImport, report: ImportReport, lists: set[str], *, pretty: bool) -> list[generator.Planned]:
+    """Markdown pages with front-matter anywhere outside `_` folders: standalone pages. The names of the template
+    pages that list posts (an archive) are added to `lists`."""
     plans: list[generator.Planned] = []
     for path in sorted(job.source.rglob("*")):
         rel = path.relative_to(job.source)
@@ -148,7 +152,8 @@ def _pages(job: JekyllImport, report: ImportReport, *, pretty: bool) -> list[gen
             continue
         if "{% for " in plan.doc.body or "{%- for " in plan.doc.body:
             report.note(str(rel), None, "", "not imported: a Liquid template page (it lists the site's posts); "
-                        "sitegen makes its own lists", "warning")  # fmt: skip
+                        "links to it lead to the posts' section, which lists them", "warning")  # fmt: skip
+            lists.add(_key(rel.as_posix()))
             report.skipped["template pages"] += 1
             continue
         plan.add.setdefault("type", "page")
