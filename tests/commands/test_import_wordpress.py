@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+import yaml
 from lxml import etree
 
 from sitegen.importers.wpplan import RESERVED
@@ -134,6 +135,18 @@ def test_pages_keep_their_nested_urls_and_the_report_names_menus_and_conversions
     assert nextpage and all(n["title"] and n["line"] for n in nextpage)
     password = [n for n in report["notes"] if "password" in n["message"]]
     assert password and "draft: true" in (site / password[0]["path"]).read_text(encoding="utf-8")
+
+
+def test_featured_images_keep_their_alt_text_and_tags_are_one_however_capitalised(cli: Cli, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    imported(cli, THEME_TEST, site)
+    story = (site / "content" / "classic" / "2012" / "template-featured-image-horizontal.md").read_text()
+    head = yaml.safe_load(story.split("---\n", 2)[1])
+    assert head["image"]["alt"] == "Horizontal Featured Image"
+    assert head["image"]["src"].endswith(".jpg") and head["authors"] == ["Theme Buster"]
+    for path in (site / "content").rglob("*.md"):
+        tags = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n", 2)[1]).get("tags", [])
+        assert len({t.casefold() for t in tags}) == len(tags), path
 
 
 def test_comments_are_data_beside_the_article_and_never_published(cli: Cli, tmp_path: Path) -> None:
