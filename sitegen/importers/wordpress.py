@@ -104,9 +104,7 @@ def _scan(job: WordPressImport, channel: Channel, media: MediaMap, report: Impor
             _attachment(item, job, media, scan)
         elif kind == "nav_menu_item":
             menu = next((name for domain, _, name in item.terms if domain == "nav_menu"), "menu")
-            report.menus.setdefault(menu, []).append(item.title or item.meta.get("_menu_item_url", "") or
-                                                     f"{item.meta.get('_menu_item_object', 'item')} "
-                                                     f"#{item.meta.get('_menu_item_object_id', '')}")  # fmt: skip
+            report.menus.setdefault(menu, []).append(_menu_label(item))
         elif kind == "wp_navigation":
             report.menus.setdefault(item.title or "navigation", []).append("(block navigation: see the export)")
         if item.link and kind in ("attachment", "post", "page"):
@@ -120,9 +118,23 @@ def _scan(job: WordPressImport, channel: Channel, media: MediaMap, report: Impor
         elif kind not in ("attachment", "nav_menu_item", "wp_navigation"):
             report.skipped[f"post type {kind}"] += 1
     report.counts["media"] = len(scan.attachments)
+    for menu, entries in report.menus.items():  # an entry naming a post or page: its title, now that all are read
+        report.menus[menu] = [_menu_title(e, scan) for e in entries]
     for ids in scan.children.values():
         ids.sort(key=lambda i: (scan.attachments[i].order, int(i) if i.isdigit() else 0))
     return scan
+
+
+def _menu_label(item: Item) -> str:
+    """A menu entry as the report shows it: its own label, its link, or what it points at (`page #12`)."""
+    kind, target = item.meta.get("_menu_item_object", "item"), item.meta.get("_menu_item_object_id", "")
+    return item.title or item.meta.get("_menu_item_url", "") or f"{kind} #{target}"
+
+
+def _menu_title(entry: str, scan: _Scan) -> str:
+    kind, _, target = entry.partition(" #")
+    plan = scan.plans.get(target) if kind in ("page", "post") else None
+    return f"{kind} {plan.title!r}" if plan is not None and plan.title else entry
 
 
 def _attachment(item: Item, job: WordPressImport, media: MediaMap, scan: _Scan) -> None:
