@@ -199,7 +199,7 @@ def _write_item(item: Item, plan: wpplan.Planned, context: BodyContext, channel:
     head = _front_matter(item, plan, context, channel, job.config)
     text = "---\n" + yaml.safe_dump(head, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
     for line, message in done.notes:
-        report.note(plan.rel, text.count("\n") + line, plan.title, message)
+        report.note(plan.rel, text.count("\n") + line if line else None, plan.title, message)
     writer.write(plan.rel, (text + body).encode("utf-8"))
     report.counts["aliases"] += len(plan.aliases)
     comments = [_comment(c) for c in item.comments if c.approved in ("1", "0") and c.type not in ("pingback",)]

@@ -67,14 +67,35 @@ class Conversion:
     """What converting one body did: counts by kind, and notes (line in the body, message) for the report."""
 
     counts: dict[str, int] = field(default_factory=dict)
-    notes: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[tuple[int | None, str]] = field(default_factory=list)
+    _pending: list[tuple[str, str]] = field(default_factory=list)  # (text found there, message)
 
     def count(self, kind: str, n: int = 1) -> None:
         if n:
             self.counts[kind] = self.counts.get(kind, 0) + n
 
-    def note(self, text: str, at: int, message: str) -> None:
-        self.notes.append((text.count("\n", 0, max(at, 0)) + 1, message))
+    def note(self, text: str, at: int, message: str, *, kept: str = "") -> None:
+        """A note about `text[at:]`; its line is found in the final body by what is written there (`kept`, or the
+        first words after `at`), since paragraphs and dropped markup move lines."""
+        self._pending.append((kept or _words_at(text, at), message))
+
+    def place_notes(self, final: str) -> None:
+        start = 0
+        for needle, message in self._pending:
+            where = final.find(needle, start) if needle else -1
+            where = final.find(needle) if where < 0 and needle else where
+            self.notes.append((final.count("\n", 0, where) + 1 if where >= 0 else None, message))
+            start = max(where, start)
+        self._pending.clear()
+
+
+def _words_at(text: str, at: int) -> str:
+    """The first run of text without markup from `at` on: it is in the final body as written."""
+    for line in text[max(at, 0) :].split("\n"):
+        for run in re.split(r"<!--.*?-->|<[^>]*>|\x00\d+\x00", line):
+            if run.strip() and "<!--" not in run:
+                return run.strip()[:40]
+    return ""
 
 
 @dataclass(frozen=True)
@@ -103,11 +124,13 @@ def convert_body(content: str, context: BodyContext) -> tuple[str, Conversion]:
     text = _SHORTCODE.sub(lambda m: _shortcode(m, context, done, text, place), text)
     if NEXTPAGE in text:
         done.count("nextpage", text.count(NEXTPAGE))
-        done.note(text, text.find(NEXTPAGE), "<!--nextpage--> dropped: sitegen shows the whole story on one page")
+        after = text.find(NEXTPAGE) + len(NEXTPAGE)
+        done.note(text, after, "<!--nextpage--> dropped here: sitegen shows the whole story on one page")
         text = text.replace(NEXTPAGE, "\n\n")
     # Block-editor HTML is complete as it is (WordPress does not add paragraphs to it): only classic posts get them.
     text = re.sub(r"\n\s*\n(\s*\n)+", "\n\n", text).strip() + "\n" if blocks else autop(text)
     text = re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], text)
+    done.place_notes(text)
     text = _embeds(text, done)
     return _rewrite_media(text, context), done
 
@@ -166,7 +189,8 @@ def _shortcode(found: re.Match[str], context: BodyContext, done: Conversion, tex
         if made:
             done.count("gallery")
             return place(made)
-        done.note(text, found.start(), "[gallery] kept as written: none of its images are in the export")
+        done.note(text, found.start(), "[gallery] kept as written: none of its images are in the export",
+                  kept=found.group(0))  # fmt: skip
         return found.group(0)
     if name == "embed" and inner and _URL_LINE.match(inner):  # counted with the other URLs alone on a line
         return f"\n\n{inner.strip()}\n\n"
@@ -178,7 +202,8 @@ def _shortcode(found: re.Match[str], context: BodyContext, done: Conversion, tex
             return place(f'<{name} controls src="{html.escape(source)}"{poster}></{name}>')
     if name in _CORE_SHORTCODES or inner is not None or "=" in (args or ""):
         done.count("shortcode kept")
-        done.note(text, found.start(), f"[{name}] shortcode kept as written: sitegen has no equivalent")
+        done.note(text, found.start(), f"[{name}] shortcode kept as written: sitegen has no equivalent",
+                  kept=found.group(0))  # fmt: skip
     return found.group(0)
 
 
@@ -272,7 +297,7 @@ def _embeds(text: str, done: Conversion) -> str:
         if youtube_player(url) or vimeo_player(url) or social_post(url):
             done.count("embed")
         else:
-            done.note(text, found.start(), f"{url}: no embed for this site in sitegen; shown as a link")
+            done.notes.append((text.count("\n", 0, found.start()) + 1, f"{url}: no embed for it in sitegen; a link"))
     return text
 
 
