@@ -94,7 +94,7 @@ def import_jekyll(job: JekyllImport) -> ImportReport:
     writer = SiteWriter(job.site, force=job.force)
     base = site_details(settings)[1]
     for plan in plans:
-        generator.write(plan, resolve, {"site": settings, **settings}, base, writer, report)
+        generator.write(plan, resolve, settings, base, writer, report)
     _static(job, settings, writer, report)
     writer.save()
     report.files.update(writer.outcomes.values())
