@@ -67,7 +67,40 @@ def _parser() -> argparse.ArgumentParser:
                            help="show articles marked draft: true, with a Draft banner (default: shown)")  # fmt: skip
     serve_cmd.add_argument("--future", action="store_true", help="include articles dated after now")
     serve_cmd.set_defaults(run=_run_serve)
+    _import_command(commands)
     return parser
+
+
+def _import_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    import_cmd = commands.add_parser("import", help="bring an archive over from WordPress, Hugo or Jekyll")
+    kinds = import_cmd.add_subparsers(dest="kind", metavar="FROM", required=True)
+    wordpress = kinds.add_parser("wordpress", help="a WordPress export (Tools → Export → All content)")
+    wordpress.add_argument("source", type=Path, metavar="EXPORT.xml", help="the WXR file WordPress exported")
+    wordpress.add_argument("--uploads", type=Path, metavar="DIR", help="a copy of the old site's wp-content/uploads")
+    wordpress.add_argument("--categories", choices=("sections", "tags"), default="sections",
+                           help="categories become sections (default; the first one of a post) or tags")  # fmt: skip
+    wordpress.add_argument("--section", default="news",
+                           help="section of uncategorised posts (of all posts with --categories tags)")  # fmt: skip
+    for name, what in (("hugo", "a Hugo site folder"), ("jekyll", "a Jekyll site folder")):
+        other = kinds.add_parser(name, help=f"{what}: content, static files and configuration")
+        other.add_argument("source", type=Path, metavar="SOURCE_DIR", help=what)
+        if name == "jekyll":
+            other.add_argument("--section", default="news", help="the section _posts go to (default: news)")
+    for parser in (wordpress, *(kinds.choices[n] for n in ("hugo", "jekyll"))):
+        _site_argument(parser)
+        parser.add_argument("--force", action="store_true", help="replace articles edited since the last import")
+        parser.add_argument("--format", choices=("text", "json"), default="text", help="the report's format")
+        parser.set_defaults(run=_run_import)
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    from sitegen.commands import imports  # the importers load only for this command
+
+    extra = {key: getattr(args, key) for key in ("uploads", "categories", "section") if hasattr(args, key)}
+    options = imports.ImportOptions(args.source, args.site, force=args.force, **extra)
+    report = imports.run(args.kind, options)
+    print(report.to_json() if args.format == "json" else report.to_text())
+    return EXIT_OK
 
 
 def _site_argument(command: argparse.ArgumentParser) -> None:

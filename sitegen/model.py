@@ -143,6 +143,7 @@ class Article:
     aliases: tuple[str, ...]
     digest: str  # of the source file's bytes: unchanged digest, unchanged article
     description: str = ""  # the page's meta description, when the editor wrote one (else the excerpt is used)
+    guid: str = ""  # the feed id an imported article had (WordPress's GUID), so readers don't see it as new
 
     # What templates read; each goes through the body (loading it if needed).
     @property

@@ -175,7 +175,7 @@ def init_site(request: SiteRequest, now: datetime) -> list[Path]:
     folder = request.folder
     year = now.astimezone(zoneinfo.ZoneInfo(request.timezone)).year
     files = {
-        CONFIG_FILE: _config_text(request),
+        CONFIG_FILE: config_text(request),
         f"{CONTENT_DIR}/news/{INDEX_FILE}": '---\ntitle: "News"\ndescription: "The latest news."\n---\n',
         f"{CONTENT_DIR}/news/{year}/welcome{MARKDOWN_SUFFIX}": _welcome_text(request, now),
         f"{TEMPLATES_DIR}/.gitkeep": "",
@@ -193,7 +193,7 @@ def init_site(request: SiteRequest, now: datetime) -> list[Path]:
         with path.open("x", encoding="utf-8") as handle:
             handle.write(text)
         created.append(path)
-    created.append(_gitignore(folder))
+    created.append(ensure_gitignore(folder))
     return created
 
 
@@ -208,7 +208,7 @@ def _check_site_request(request: SiteRequest) -> None:
         raise UsageError(f"--base-url must start with http:// or https://: {request.base_url!r}")
 
 
-def _gitignore(folder: Path) -> Path:
+def ensure_gitignore(folder: Path) -> Path:
     """Output and cache stay out of version control; an existing .gitignore is extended, not replaced."""
     path = folder / ".gitignore"
     existing = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
@@ -225,7 +225,7 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
-def _config_text(request: SiteRequest) -> str:
+def config_text(request: SiteRequest) -> str:
     return f"""\
 # sitegen configuration. Every setting is optional; the commented-out lines show the defaults.
 

@@ -27,7 +27,7 @@ from sitegen.urls import check_url_scheme, normalise_url, permalink, slugify, un
 
 ARTICLE_KEYS = frozenset({
     "title", "date", "publishdate", "updated", "draft", "expires", "slug", "summary", "description", "authors",
-    "author", "tags", "image", "pinned", "type", "section", "aliases", "headless",
+    "author", "tags", "image", "pinned", "type", "section", "aliases", "headless", "guid",
 })  # fmt: skip
 _JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")  # Jekyll's _posts/2014-08-08-welcome.markdown
 INDEX_KEYS = frozenset({"title", "description", "weight"})
@@ -218,7 +218,13 @@ class _ArticleReader(FieldReader):
         section = self._section()
         slug = self._slug()
         local = published.astimezone(self.tz) if published else None  # URL dates are the site's, as shown
-        url = normalise_url(f"/{slug}/") if kind == PAGE else permalink(settings.permalink, section, slug, local)
+        # A page in a folder keeps the folder in its URL (content/about/team.md → /about/team/), as nested pages do in
+        # WordPress and Hugo; a page at the content root is /<slug>/.
+        url = (
+            normalise_url(f"/{section}/{slug}/")
+            if kind == PAGE
+            else permalink(settings.permalink, section, slug, local)
+        )
         authors = self.names("authors", "author") or ([settings.default_author] if settings.default_author else [])
         summary = self.text("summary")
         article = Article(
@@ -230,6 +236,7 @@ class _ArticleReader(FieldReader):
             image=self.image(url if is_bundle(self.source) else "/"), summary=summary,
             body=Body(excerpt=summary or None),  # "" is no summary: first words
             aliases=self._aliases(), digest=digest_of(data), description=self.text("description") or "",
+            guid=self.text("guid") or "",
         )  # fmt: skip
         return None if errors_in(self.problems) else article
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from markdown import Markdown
 from markdown.extensions import Extension
@@ -33,6 +33,8 @@ _HUGO_MEDIA = re.compile(r"^[ ]{0,3}" + _HUGO.replace("NAME", _MEDIA_NAMES) + r"
 _HUGO_FIGURE = re.compile(r"^[ ]{0,3}" + _HUGO.replace("NAME", "figure") + r"\s*$")
 _ARGUMENT = re.compile(r"""(?:([\w-]+)=)?(?:"([^"]*)"|'([^']*)'|(\S+))""")
 _CAPTION = re.compile(r"\[caption\b([^\]]*)\](.*?)\[/caption\]", re.IGNORECASE)
+_CAPTION_ANY_LINE = re.compile(_CAPTION.pattern, re.IGNORECASE | re.DOTALL)
+_CAPTION_ATTRIBUTE = re.compile(r"""\bcaption=(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _CAPTION_IMAGE = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _ALIGN = re.compile(r"""align=["']?(align(?:left|right|center|none))""", re.IGNORECASE)
 _RAW = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
@@ -154,13 +156,21 @@ def _figure(args: tuple[list[str], dict[str, str]]) -> str | None:
     return f"<figure>{image}{shown}</figure>"
 
 
+def wordpress_captions(text: str, place: Callable[[str], str] = str) -> tuple[str, int]:
+    """Every `[caption]` in a text, across lines (as WordPress exports write them), as a figure; and how many.
+    `place` puts each figure in the text (an importer keeps it out of its paragraph making)."""
+    return _CAPTION_ANY_LINE.subn(lambda m: place(_wordpress_caption(m)), text)
+
+
 def _wordpress_caption(found: re.Match[str]) -> str:
     inner = _CAPTION_IMAGE.match(found.group(2))
     if inner is None:
         return found.group(0)
     align = _ALIGN.search(found.group(1))
     classes = "wp-caption" + (f" {align.group(1).lower()}" if align else "")
-    caption = inner.group(2).strip()
+    written = _CAPTION_ATTRIBUTE.search(found.group(1))  # WordPress 3.4+: [caption caption="…"]<img>[/caption]
+    attribute = (written.group(1) or written.group(2) or "") if written else ""
+    caption = inner.group(2).strip() or html.escape(html.unescape(attribute), quote=False)
     shown = f"<figcaption>{caption}</figcaption>" if caption else ""
     return f'<figure class="{classes}">{inner.group(1)}{shown}</figure>'
 

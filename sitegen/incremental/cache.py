@@ -29,7 +29,7 @@ from sitegen.errors import Problem, Severity, warning
 from sitegen.model import Article, Body
 
 _FORMAT = "sitegen-build-state"
-_VERSION = 6  # 6: routes keep their moment, and the build its site key (dependencies.py)
+_VERSION = 7  # 7: articles have a guid; 6: routes keep their moment, the build its site key (dependencies.py)
 _CODE_SUFFIXES = frozenset({".py", ".js"})
 _PACKAGE = Path(__file__).resolve().parents[1]  # the sitegen package, every subpackage included
 

@@ -1,9 +1,10 @@
 """RSS 2.0 and Atom feeds: the site's, each section's (its subsections' articles included) and each tag's.
 
-Every item carries its permalink as link and guid, the publication time with its offset, authors, categories (section
-and tags), the excerpt, and the whole body with every link and image made absolute, because a feed reader shows it far
-from the site. Without base_url the URLs stay root-relative, which both formats allow (readers resolve them against
-the feed's own address); RSS guids are then marked `isPermaLink="false"` and Atom ids become stable `urn:uuid:`s.
+Every item carries its permalink as link and guid (an imported article's old `guid` instead, when it has one), the
+publication time with its offset, authors, categories (section and tags), the excerpt, and the whole body with every
+link and image made absolute, because a feed reader shows it far from the site. Without base_url the URLs stay
+root-relative, which both formats allow (readers resolve them against the feed's own address); RSS guids are then
+marked `isPermaLink="false"` and Atom ids become stable `urn:uuid:`s.
 """
 
 from __future__ import annotations
@@ -121,7 +122,10 @@ def _rss_item(channel: ET.Element, article: Article, ctx: FeedContext) -> None:
     link = ctx.url(article.url)
     child(item, "title", article.title)
     child(item, "link", link)
-    child(item, "guid", link, {"isPermaLink": "true" if ctx.config.base_url else "false"})
+    if article.guid:  # an imported article keeps its old id: readers that saw it then don't show it as new
+        child(item, "guid", article.guid, {"isPermaLink": "false"})
+    else:
+        child(item, "guid", link, {"isPermaLink": "true" if ctx.config.base_url else "false"})
     if article.date is not None:
         child(item, "pubDate", format_datetime(ctx.when(article.date)))
     for author in article.authors:
@@ -155,7 +159,7 @@ def atom(route: Route, site: Site, config: Config) -> bytes:
 def _atom_entry(root: ET.Element, article: Article, ctx: FeedContext) -> None:
     entry = child(root, _a("entry"))
     link = ctx.url(article.url)
-    child(entry, _a("id"), _atom_id(ctx, link))
+    child(entry, _a("id"), article.guid if _is_iri(article.guid) else _atom_id(ctx, link))
     child(entry, _a("title"), article.title, {"type": "text"})
     child(entry, _a("link"), attrs={"rel": "alternate", "type": "text/html", "href": link})
     changed = last_changed(article)
@@ -181,6 +185,11 @@ def _atom_id(ctx: FeedContext, url: str) -> str:
     if ctx.config.base_url:
         return url
     return uuid.uuid5(uuid.NAMESPACE_URL, f"{ctx.config.title}|{url}").urn
+
+
+def _is_iri(guid: str) -> bool:
+    """An old GUID can be an Atom id only when it is an absolute IRI (WordPress's are `http://host/?p=1`)."""
+    return bool(_SCHEME.match(guid)) and " " not in guid
 
 
 def _newest(articles: tuple[Article, ...]) -> datetime | None:

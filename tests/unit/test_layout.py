@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "sitegen.incremental": 5,
     "sitegen.pipeline": 6,
     "sitegen.preview": 7,
+    "sitegen.importers": 7,
     "sitegen.commands": 8,
     "sitegen.cli": 9, "sitegen.__main__": 9,
 }  # fmt: skip
