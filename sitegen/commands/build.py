@@ -28,9 +28,21 @@ from sitegen.incremental.reuse import (
     nothing_changed,
     stale_routes,
 )
-from sitegen.incremental.workers import RenderJob, default_jobs, render_routes
+from sitegen.incremental.workers import RenderJob, default_jobs, encode_images, render_routes
 from sitegen.paths import BODIES_DIR, CACHE_DIR
-from sitegen.pipeline import Inputs, Listing, Planned, build_time, list_site, make_renderer, plan_site, read_inputs
+from sitegen.images.catalogue import ImageSet, finish, prepare
+from sitegen.images.store import DerivativeStore
+from sitegen.pipeline import (
+    Inputs,
+    Listing,
+    Planned,
+    build_time,
+    image_uses,
+    list_site,
+    make_renderer,
+    plan_site,
+    read_inputs,
+)
 from sitegen.progress import Progress
 from sitegen.publish.guards import check_output_folder
 from sitegen.publish.lock import site_lock
@@ -67,6 +79,21 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     search: SearchStats = field(default_factory=SearchStats)
+    images: int = 0  # images the published pages show
+    encoded: int = 0  # derivatives encoded (the others were in the store)
+
+
+@dataclass(frozen=True)
+class BuiltImages:
+    set: ImageSet
+    store: DerivativeStore
+    encoded: int
+
+    def keep(self) -> None:
+        """After a published build: the store holds what this build's pages show, and only that."""
+        if self.set.enabled:
+            self.store.save(image.digest for image in self.set.images.values())
+            self.store.prune(recipe for _, recipe in self.set.recipes())
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -129,11 +156,12 @@ class _Build:
         self.visibility = Visibility(self.now, self.options.drafts, self.options.future)
         planned, problems = plan_site(inputs, loaded.articles, self.visibility)
         stop_on_errors(problems)
+        images = self._images(inputs, planned)  # before any page: a page says how big each picture is
         bodies = Bodies(store, loaded.files, settings)
         bodies.attach(loaded.articles)  # a page loads the bodies it shows when it is rendered
         gc.freeze()
         gc.enable()
-        result, prints, index = self._publish(inputs, planned, loaded, cache, bodies, code)
+        result, prints, index = self._publish(inputs, planned, loaded, cache, bodies, code, images)
         last = LastBuild(inputs_key, horizon(loaded.articles, self.now), result.articles, result.pages,
                          tuple(self.problems))  # fmt: skip
         self.problems[:0] = cache.problems
@@ -155,18 +183,38 @@ class _Build:
              *listing.statics.files.values(), *listing.template_files()],
         )  # fmt: skip
 
+    def _images(self, inputs: Inputs, planned: Planned) -> BuiltImages:
+        """Every image the published pages show, with the derivatives the store lacks encoded in worker processes;
+        a missing, corrupt or oversized image stops the build with the article lines that use it."""
+        config = inputs.config.images
+        uses, problems = image_uses(inputs, planned, self.root)
+        store = DerivativeStore.of_site(self.root, clean=self.options.clean)
+        if not config.enabled:
+            return BuiltImages(ImageSet.off(config), store, 0)
+        prepared = prepare(uses, store, config, self.root)
+        progress = self.options.progress
+        progress.start("images", len(prepared.tasks))
+        results = list(encode_images(prepared.tasks, self.jobs, progress.tick))
+        progress.finish()
+        images, more, encoded = finish(prepared, results, store, config, self.root)
+        stop_on_errors([*problems, *more])
+        return BuiltImages(images, store, encoded)
+
     def _publish(self, inputs: Inputs, planned: Planned, loaded: LoadedArticles, cache: BuildCache, bodies: Bodies,
-                 code: str) -> tuple[BuildResult, dict[str, Made], SiteKey]:  # fmt: skip
+                 code: str, images: BuiltImages) -> tuple[BuildResult, dict[str, Made], SiteKey]:  # fmt: skip
         """Render the pages whose fingerprint changed, index them for search, and publish it all at once."""
         site, routes = planned.site, planned.routes
-        result = BuildResult(articles=len(site.articles), pages=len(routes), parsed=len(loaded.fresh))
+        result = BuildResult(articles=len(site.articles), pages=len(routes), parsed=len(loaded.fresh),
+                             images=len(images.set.images), encoded=images.encoded)  # fmt: skip
         publisher = Publisher.open(self.options.output)
         progress = self.options.progress
         try:
             _publish_static(inputs, publisher)
             for rel, found in planned.files.items():  # page bundles' files, beside their articles
                 publisher.copy(rel, found.path)
-            renderer = make_renderer(inputs, site)
+            for rel, path in images.set.outputs(images.store).items():  # resized images, from the store
+                publisher.copy(rel, path)
+            renderer = make_renderer(inputs, site, images.set)
             # Fingerprinted asset names are in every page's head: a changed stylesheet must re-render the pages.
             fingerprints = Fingerprinter(renderer, site, inputs.config, f"{code}:{_assets_digest(inputs.assets)}",
                                          loaded.teasers)  # fmt: skip
@@ -185,6 +233,7 @@ class _Build:
             result.search, problems = publish_search(publisher, routes, inputs.config, self.now)
             self.problems += problems
             result.stats = publisher.commit()
+            images.keep()
         finally:
             progress.finish()
             publisher.discard()
