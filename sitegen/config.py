@@ -300,8 +300,11 @@ def _check_values(config: Config, where: str) -> list[Problem]:
 
 
 def _image_problems(images: ImagesConfig, where: str) -> list[Problem]:
-    problems = [error(where, None, f"'images.{name}' must be at most 100, not {value}")
-                for name, value in (("quality", images.quality), ("avif_quality", images.avif_quality)) if value > 100]
+    problems = [
+        error(where, None, f"'images.{name}' must be at most 100, not {value}")
+        for name, value in (("quality", images.quality), ("avif_quality", images.avif_quality))
+        if value > 100
+    ]
     for name, widths in (("widths", images.widths), ("teaser_widths", images.teaser_widths)):
         if not widths or any(not 16 <= w <= 8192 for w in widths):
             problems.append(error(where, None, f"'images.{name}' must be widths from 16 to 8192, not {list(widths)}"))

@@ -36,10 +36,10 @@ from sitegen.content.sources import (
     read_optional,
 )
 from sitegen.errors import ContentError, Problem, Severity, UsageError, error, warning
-from sitegen.model import Article, SectionInfo, Site
-from sitegen.paths import CONFIG_FILE, ROBOTS_FILE, STATIC_DIR, TEMPLATES_DIR
 from sitegen.images.catalogue import ImageSet
 from sitegen.images.usage import Use, collect, site_paths
+from sitegen.model import Article, SectionInfo, Site
+from sitegen.paths import CONFIG_FILE, ROBOTS_FILE, STATIC_DIR, TEMPLATES_DIR
 from sitegen.publish.pagefind import SEARCH_ASSETS
 from sitegen.render.assets import Assets
 from sitegen.render.renderer import Renderer, TemplateSet, make_environment, syntax_problem

@@ -16,6 +16,8 @@ from pathlib import Path
 from sitegen.config import load_config
 from sitegen.content.article import ParseSettings
 from sitegen.errors import ContentError, Problem, stop_on_errors
+from sitegen.images.catalogue import ImageSet, finish, prepare
+from sitegen.images.store import DerivativeStore
 from sitegen.incremental.bodies import Bodies, BodyStore
 from sitegen.incremental.cache import BuildCache, LastBuild, Made, cache_key, code_digest
 from sitegen.incremental.dependencies import SiteKey, reach_of, shared_digest, site_key
@@ -30,8 +32,6 @@ from sitegen.incremental.reuse import (
 )
 from sitegen.incremental.workers import RenderJob, default_jobs, encode_images, render_routes
 from sitegen.paths import BODIES_DIR, CACHE_DIR
-from sitegen.images.catalogue import ImageSet, finish, prepare
-from sitegen.images.store import DerivativeStore
 from sitegen.pipeline import (
     Inputs,
     Listing,

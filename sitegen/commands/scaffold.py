@@ -276,6 +276,16 @@ timezone = {_toml_string(request.timezone)}
 # image = ""
 # alt = ""
 # url = ""
+
+# Responsive images: the pictures articles show, resized (never upscaled) as AVIF, WebP and JPEG/PNG without their
+# EXIF, GPS, XMP or comments; teasers and the 1200x630 social card crop around `image.focus`. false: an image CDN.
+# [images]
+# enabled = true
+# widths = [480, 800, 1200, 1600]
+# teaser_widths = [400, 800]
+# quality = 80
+# avif_quality = 60
+# max_pixels = 60000000
 """
 
 

@@ -137,8 +137,8 @@ class FieldReader:
             return None
         if not src.startswith(("/", "http://", "https://")):
             src = base + src.removeprefix("./")  # static/ is copied to the root; a bundle's files beside its page
-        texts = (str(value.get(k) or "").strip() for k in ("alt", "caption", "credit"))
-        return Image(src, *texts, focus=self._focus(value.get("focus")))
+        alt, caption, credit = (str(value.get(k) or "").strip() for k in ("alt", "caption", "credit"))
+        return Image(src, alt, caption, credit, focus=self._focus(value.get("focus")))
 
     def _focus(self, value: Any) -> tuple[float, ...]:
         """`focus: [0.3, 0.6]`, `focus: "30% 60%"` or `focus: 0.3, 0.6`: where crops centre, from the left and the

@@ -17,10 +17,11 @@ def tag_attributes(tag: str) -> dict[str, str]:
     found: dict[str, str] = {}
 
     class _Reader(HTMLParser):
-        def handle_starttag(self, name: str, attrs: list[tuple[str, str | None]]) -> None:
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             found.update((k, v or "") for k, v in attrs)
 
-        handle_startendtag = handle_starttag
+        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.handle_starttag(tag, attrs)
 
     reader = _Reader(convert_charrefs=True)
     reader.feed(tag)

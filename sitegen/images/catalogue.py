@@ -117,6 +117,25 @@ def finish(prepared: Prepared, results: Iterable[EncodeResult], store: Derivativ
     return ImageSet(settings, images), problems, encoded
 
 
+def verify(uses: Mapping[str, Use], store: DerivativeStore, settings: ImagesConfig, root: Path) -> list[Problem]:
+    """`sitegen check`: every source decoded, nothing encoded or written, so that a site that passes check builds.
+    A source the store knows by its digest was decoded by an earlier build and is not decoded again."""
+    problems: list[Problem] = []
+    for _, use in sorted(uses.items()):
+        try:
+            data = read_bytes(use.source)
+        except OSError as exc:
+            problems += _fault(use, f"cannot be read: {exc.strerror or exc}", root)
+            continue
+        if store.probe(source_digest(data)) is not None:
+            continue
+        try:
+            decode(data, use.source.rel, settings.max_pixels)
+        except ImageFault as exc:
+            problems += _fault(use, str(exc), root)
+    return problems
+
+
 def _fault(use: Use, reason: str, root: Path) -> list[Problem]:
     """The problem of a source, at each line that uses it: the editor sees the article and the file."""
     return [error(source, line_of(root / source, needle), f"image {use.path} ({use.source.rel}) {reason}")

@@ -31,7 +31,7 @@ _SAVE = {"avif": "AVIF", "webp": "WEBP", "jpeg": "JPEG", "png": "PNG"}
 _SRGB = ImageCms.createProfile("sRGB")
 
 
-class ImageFault(Exception):
+class ImageFault(Exception):  # noqa: N818 - an outcome the build reports, not a failure of sitegen
     """A source that cannot be made into derivatives; the message says why, for the editor."""
 
 
@@ -43,7 +43,14 @@ class Decoded:
 
 def decode(data: bytes, name: str, max_pixels: int) -> Decoded:
     """The picture in `data` (the file `name`), oriented as its EXIF says and stripped to its pixels."""
-    Image.MAX_IMAGE_PIXELS = max_pixels  # deliberately: the site's limit, in this process (workers included)
+    previous, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, max_pixels  # deliberately: the site's limit
+    try:
+        return _decode(data, name, max_pixels)
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous  # a library's global: put back for whatever else runs in this process
+
+
+def _decode(data: bytes, name: str, max_pixels: int) -> Decoded:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -60,10 +67,16 @@ def decode(data: bytes, name: str, max_pixels: int) -> Decoded:
         raise ImageFault("is not an image Pillow can read (corrupt, or not what its name says)") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageFault(f"cannot be decoded: {exc} (a truncated or corrupt file?)") from exc
-    alpha = pixels.mode == "RGBA" and pixels.getextrema()[3][0] < 255
+    alpha = pixels.mode == "RGBA" and _transparent(pixels)
     if not alpha and pixels.mode == "RGBA":
         pixels = pixels.convert("RGB")
     return Decoded(pixels, Probe(pixels.width, pixels.height, alpha, animated))
+
+
+def _transparent(image: Image.Image) -> bool:
+    """Some pixel is not opaque: an alpha channel that is all 255 (common in PNG exports) is dropped."""
+    low = image.getchannel("A").getextrema()[0]
+    return isinstance(low, (int, float)) and low < 255
 
 
 def _check_format(opened: Image.Image, name: str) -> None:

@@ -42,8 +42,10 @@ def focus_of(image: Image) -> tuple[float, float]:
     return (image.focus[0], image.focus[1]) if len(image.focus) == 2 else CENTRE
 
 
-def collect(articles: Iterable[Article], available: Mapping[str, SourceFile], root: Path) -> tuple[dict[str, Use],
-                                                                                                    list[Problem]]:  # fmt: skip
+Uses = dict[str, Use]
+
+
+def collect(articles: Iterable[Article], available: Mapping[str, SourceFile], root: Path) -> tuple[Uses, list[Problem]]:
     """The images `articles` show, each once; a missing one is an error at the line that names it."""
     uses: dict[str, Use] = {}
     problems: list[Problem] = []
@@ -81,4 +83,3 @@ def line_of(path: Path, needle: str) -> int | None:
         if needle and needle in line:
             return number
     return None
-

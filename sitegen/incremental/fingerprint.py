@@ -3,9 +3,10 @@
 A fingerprint covers sitegen's own code, the configuration, the page's template and every template it loads, what
 the page shows around its Route (Renderer.context_key: the blocks every page shows, and the page's edition of latest
 news, Most Popular and topics), the bytes of every processed image its articles show (their size, crops and
-derivatives' names follow from those and the configuration), the sections and standalone pages every page can link, and a description of every
-field of its Route. So it is generic: a new kind of Route is fingerprinted with no change here. The build date is in
-it only for a template that mentions `build_time` (the theme's don't: no page depends on the day it was built).
+derivatives' names follow from those and the configuration), the sections and standalone pages every page can link,
+and a description of every field of its Route. So it is generic: a new kind of Route is fingerprinted with no change
+here. The build date is in it only for a template that mentions `build_time` (the theme's don't: no page depends on
+the day it was built).
 
 Articles inside a route are described by their source digest when the page shows their body (the route's own
 article, or every article when the template mentions `body_html` or the page is written by Python code rather than a

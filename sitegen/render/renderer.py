@@ -24,10 +24,10 @@ from markupsafe import Markup
 
 from sitegen.config import Config
 from sitegen.errors import ContentError, Problem, error
-from sitegen.model import Site
-from sitegen.paths import TEMPLATES_DIR
 from sitegen.images.catalogue import ImageSet
 from sitegen.images.markup import ImageMarkup
+from sitegen.model import Site
+from sitegen.paths import TEMPLATES_DIR
 from sitegen.render import feeds, sitemaps
 from sitegen.render.metadata import Metadata
 from sitegen.site.distribution import ATOM, FRAGMENT, NEWS_SITEMAP, ROBOTS, RSS, SITEMAP, SITEMAP_INDEX, fragment_url
