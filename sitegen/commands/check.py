@@ -35,10 +35,10 @@ from sitegen.content.headings import THEME_IDS
 from sitegen.content.shortcodes import leftovers
 from sitegen.content.sources import read_optional
 from sitegen.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, Problem, Severity, UsageError, error, warning
-from sitegen.model import Article
-from sitegen.paths import CONFIG_FILE, OUTPUT_DIR, STATIC_DIR
 from sitegen.images.catalogue import verify
 from sitegen.images.store import DerivativeStore
+from sitegen.model import Article
+from sitegen.paths import CONFIG_FILE, OUTPUT_DIR, STATIC_DIR
 from sitegen.pipeline import (
     Inputs,
     Planned,

@@ -226,7 +226,8 @@ def _toml_string(text: str) -> str:
 
 
 def _config_text(request: SiteRequest) -> str:
-    return f"""\
+    return (
+        f"""\
 # sitegen configuration. Every setting is optional; the commented-out lines show the defaults.
 
 # Publication name: page titles, the header, feeds.
@@ -276,7 +277,13 @@ timezone = {_toml_string(request.timezone)}
 # image = ""
 # alt = ""
 # url = ""
+"""
+        + _IMAGES_TEXT
+    )
 
+
+# Commented out like the tables above: the defaults, and what each does.
+_IMAGES_TEXT = """
 # Responsive images: the pictures articles show, resized (never upscaled) as AVIF, WebP and JPEG/PNG without their
 # EXIF, GPS, XMP or comments; teasers and the 1200x630 social card crop around `image.focus`. false: an image CDN.
 # [images]
