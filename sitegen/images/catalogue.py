@@ -14,7 +14,7 @@ from pathlib import Path
 from sitegen.config import ImagesConfig
 from sitegen.content.sources import SourceFile, read_bytes
 from sitegen.errors import Problem, error
-from sitegen.images.encode import ImageFault, decode, encode
+from sitegen.images.encode import ImageFault, decode, encode_many
 from sitegen.images.recipes import RESPONSIVE, Probe, Recipe, recipes_for, responsive, social, teaser
 from sitegen.images.store import DerivativeStore, source_digest
 from sitegen.images.usage import Use, line_of
@@ -62,11 +62,10 @@ def run_task(task: EncodeTask) -> EncodeResult:
     digest = source_digest(data)  # of the bytes decoded, should the file have changed since it was listed
     try:
         decoded = decode(data, task.source.rel, task.settings.max_pixels)
-        encoded = 0
-        for recipe in recipes_for(decoded.probe, digest, task.settings, task.focuses):
-            if not store.has(recipe):
-                store.put(recipe, encode(decoded, recipe))
-                encoded += 1
+        missing = [r for r in recipes_for(decoded.probe, digest, task.settings, task.focuses) if not store.has(r)]
+        for recipe, data in encode_many(decoded, missing):
+            store.put(recipe, data)
+        encoded = len(missing)
     except ImageFault as exc:
         return EncodeResult(task.path, digest, None, str(exc), 0)
     except MemoryError:
