@@ -63,13 +63,15 @@ def run_task(task: EncodeTask) -> EncodeResult:
     try:
         decoded = decode(data, task.source.rel, task.settings.max_pixels)
         missing = [r for r in recipes_for(decoded.probe, digest, task.settings, task.focuses) if not store.has(r)]
-        for recipe, data in encode_many(decoded, missing):
-            store.put(recipe, data)
+        for recipe, derivative in encode_many(decoded, missing):
+            store.put(recipe, derivative)
         encoded = len(missing)
     except ImageFault as exc:
         return EncodeResult(task.path, digest, None, str(exc), 0)
     except MemoryError:
         return EncodeResult(task.path, digest, None, "is too large to decode in the memory there is", 0)
+    except OSError as exc:  # the store, not the photo: a full disk, a read-only site folder
+        return EncodeResult(task.path, digest, None, f"could not be stored in {task.store}: {exc}", 0)
     return EncodeResult(task.path, digest, decoded.probe, None, encoded)
 
 
