@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from sitegen.content.article import ParseSettings
 from sitegen.errors import ContentError, Problem, stop_on_errors
 from sitegen.images.catalogue import ImageSet, finish, prepare
 from sitegen.images.store import DerivativeStore
+from sitegen.images.usage import Use
 from sitegen.incremental.bodies import Bodies, BodyStore
 from sitegen.incremental.cache import BuildCache, LastBuild, Made, cache_key, code_digest
 from sitegen.incremental.dependencies import SiteKey, reach_of, shared_digest, site_key
@@ -85,15 +86,26 @@ class BuildResult:
 
 @dataclass(frozen=True)
 class BuiltImages:
-    set: ImageSet
+    catalogue: ImageSet
     store: DerivativeStore
     encoded: int
+    uses: Mapping[str, Use] = field(default_factory=dict)
+
+    def shown(self) -> dict[str, str]:
+        return {path: image.digest for path, image in self.catalogue.images.items()}
+
+    def holders_of_changed(self) -> set[str]:
+        """The articles showing an image whose bytes differ from the last build's: their pages are looked at again
+        (the dependency index sees article edits; an image is a file of its own)."""
+        last = self.store.last_shown
+        changed = [path for path, digest in self.shown().items() if last.get(path) != digest]
+        return {source for path in changed for source, _ in self.uses[path].users}
 
     def keep(self) -> None:
         """After a published build: the store holds what this build's pages show, and only that."""
-        if self.set.enabled:
-            self.store.save(image.digest for image in self.set.images.values())
-            self.store.prune(recipe for _, recipe in self.set.recipes())
+        if self.catalogue.enabled:
+            self.store.save(self.shown())
+            self.store.prune(recipe for _, recipe in self.catalogue.recipes())
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -198,29 +210,30 @@ class _Build:
         progress.finish()
         images, more, encoded = finish(prepared, results, store, config, self.root)
         stop_on_errors([*problems, *more])
-        return BuiltImages(images, store, encoded)
+        return BuiltImages(images, store, encoded, uses)
 
     def _publish(self, inputs: Inputs, planned: Planned, loaded: LoadedArticles, cache: BuildCache, bodies: Bodies,
                  code: str, images: BuiltImages) -> tuple[BuildResult, dict[str, Made], SiteKey]:  # fmt: skip
         """Render the pages whose fingerprint changed, index them for search, and publish it all at once."""
         site, routes = planned.site, planned.routes
         result = BuildResult(articles=len(site.articles), pages=len(routes), parsed=len(loaded.fresh),
-                             images=len(images.set.images), encoded=images.encoded)  # fmt: skip
+                             images=len(images.catalogue.images), encoded=images.encoded)  # fmt: skip
         publisher = Publisher.open(self.options.output)
         progress = self.options.progress
         try:
             _publish_static(inputs, publisher)
             for rel, found in planned.files.items():  # page bundles' files, beside their articles
                 publisher.copy(rel, found.path)
-            for rel, path in images.set.outputs(images.store).items():  # resized images, from the store
+            for rel, path in images.catalogue.outputs(images.store).items():  # resized images, from the store
                 publisher.copy(rel, path)
-            renderer = make_renderer(inputs, site, images.set)
+            renderer = make_renderer(inputs, site, images.catalogue)
             # Fingerprinted asset names are in every page's head: a changed stylesheet must re-render the pages.
             fingerprints = Fingerprinter(renderer, site, inputs.config, f"{code}:{_assets_digest(inputs.assets)}",
                                          loaded.teasers)  # fmt: skip
             index = site_key(self.output, self._shared(fingerprints, renderer, routes), site)
             reach = reach_of(_last_index(cache), index, cache.articles, loaded.parsed, site, self.visibility,
                              _shown(inputs))  # fmt: skip
+            reach.holding |= images.holders_of_changed()  # a new photo in an unchanged article: its pages
             previous = cache.routes_for(self.output)
             todo, prints, result.fingerprinted = stale_routes(routes, fingerprints.route, previous, publisher, reach)
             progress.start("rendering", len(todo))

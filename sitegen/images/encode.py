@@ -156,5 +156,3 @@ def _options(recipe: Recipe) -> dict[str, object]:
     if recipe.format == "jpeg":
         return {"quality": recipe.quality, "optimize": True, "progressive": True}
     return {"optimize": True}
-
-

@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from sitegen.content.sources import SourceFile, read_bytes
@@ -23,6 +23,7 @@ from sitegen.paths import CACHE_DIR, IMAGE_CACHE_DIR, IMAGE_INDEX_FILE, temp_nam
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (rel TEXT PRIMARY KEY, mtime_ns INTEGER, size INTEGER, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS shown (path TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS probes (
     digest TEXT PRIMARY KEY, width INTEGER NOT NULL, height INTEGER NOT NULL, alpha INTEGER NOT NULL,
     animated INTEGER NOT NULL
@@ -39,6 +40,7 @@ class DerivativeStore:
         self.folder = folder
         self._files: dict[str, tuple[int, int, str]] = {}
         self._probes: dict[str, Probe] = {}
+        self.last_shown: dict[str, str] = {}  # site path → digest, as the last published build showed them
         self._changed = False
 
     @classmethod
@@ -81,12 +83,12 @@ class DerivativeStore:
             self._probes[digest] = probe
             self._changed = True
 
-    def save(self, used: Iterable[str]) -> None:
-        """The index, with only the sources this build used (one transaction); never fails a build."""
-        keep = set(used)
+    def save(self, shown: Mapping[str, str]) -> None:
+        """The index, with only the sources this build showed (one transaction); never fails a build."""
+        keep = set(shown.values())
         files = {rel: v for rel, v in self._files.items() if v[2] in keep}
         probes = {d: p for d, p in self._probes.items() if d in keep}
-        if not self._changed and len(files) == len(self._files) and len(probes) == len(self._probes):
+        if not self._changed and len(files) == len(self._files) and dict(shown) == self.last_shown:
             return
         with contextlib.suppress(OSError, sqlite3.Error):
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -94,6 +96,8 @@ class DerivativeStore:
                 db.executescript(_SCHEMA)
                 db.execute("DELETE FROM files")
                 db.execute("DELETE FROM probes")
+                db.execute("DELETE FROM shown")
+                db.executemany("INSERT INTO shown VALUES (?, ?)", sorted(shown.items()))
                 db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", [(r, *v) for r, v in files.items()])
                 db.executemany("INSERT INTO probes VALUES (?, ?, ?, ?, ?)",
                                [(d, p.width, p.height, p.alpha, p.animated) for d, p in probes.items()])  # fmt: skip
@@ -117,7 +121,9 @@ class DerivativeStore:
             with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
                 files = db.execute("SELECT rel, mtime_ns, size, digest FROM files").fetchall()
                 probes = db.execute("SELECT digest, width, height, alpha, animated FROM probes").fetchall()
+                shown = db.execute("SELECT path, digest FROM shown").fetchall()
             self._files = {str(r): (int(m), int(s), str(d)) for r, m, s, d in files}
             self._probes = {str(d): Probe(int(w), int(h), bool(a), bool(n)) for d, w, h, a, n in probes}
+            self.last_shown = {str(p): str(d) for p, d in shown}
         except (sqlite3.Error, ValueError, TypeError):
-            self._files, self._probes = {}, {}  # damaged or foreign: start from nothing
+            self._files, self._probes, self.last_shown = {}, {}, {}  # damaged or foreign: start from nothing

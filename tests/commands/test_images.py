@@ -225,6 +225,13 @@ def test_a_second_build_encodes_nothing_and_a_changed_photo_only_its_own(site: P
     assert "news/drills/index.html" in changed_pages, "the page showing it"
     assert not {"index.html", "news/index.html", "news/other/index.html"} & changed_pages, "pages that don't show it"
     assert not any(Path(rel).name.startswith("street-") for rel in after.keys() & before.keys() if "_images" in rel)
+    with Image.open(PHOTOS / "landscape_6.jpg") as photo:  # the lead photo: its page and the lists showing it
+        ImageOps.mirror(ImageOps.exif_transpose(photo)).save(site / "content" / "news" / "drills" / "cover.jpg")
+    build(cli, site, out)
+    again = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    changed_pages = {rel for rel in again if rel.endswith(".html") and after.get(rel) != again[rel]}
+    assert {"news/drills/index.html", "news/index.html", "index.html"} <= changed_pages
+    assert "news/other/index.html" not in changed_pages
     clean = tmp_path / "clean"
     cli("build", site, "-o", clean, "--clean")
     assert _published(clean) == _published(out), "incremental equals clean"
