@@ -225,7 +225,8 @@ class _Build:
             for rel, found in planned.files.items():  # page bundles' files, beside their articles
                 publisher.copy(rel, found.path)
             for rel, path in images.catalogue.outputs(images.store).items():  # resized images, from the store
-                publisher.copy(rel, path)
+                if not publisher.keep(rel):  # a derivative's name says its content: one published is never stale
+                    publisher.copy(rel, path)
             renderer = make_renderer(inputs, site, images.catalogue)
             # Fingerprinted asset names are in every page's head: a changed stylesheet must re-render the pages.
             fingerprints = Fingerprinter(renderer, site, inputs.config, f"{code}:{_assets_digest(inputs.assets)}",

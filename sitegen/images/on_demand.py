@@ -85,11 +85,6 @@ class OnDemandImages(ImageSet):
             return None
         return path
 
-    def named(self) -> dict[str, Path]:
-        """Every derivative the pages rendered so far name, encoded: what `build --watch` publishes beside them."""
-        files = {}
-        for rel in list(self._names):
-            path = self.derivative(rel)
-            if path is not None:
-                files[rel] = path
-        return files
+    def names(self) -> list[str]:
+        """Every derivative the pages rendered so far name: what `build --watch` publishes beside them."""
+        return list(self._names)

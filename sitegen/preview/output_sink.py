@@ -161,8 +161,12 @@ def _put_images(snapshot: Snapshot, publisher: Publisher) -> None:
     """The resized images the pages written name, encoded now if need be: a page is never published before them."""
     images = snapshot.renderer.images
     if isinstance(images, OnDemandImages):
-        for rel, path in images.named().items():
-            publisher.copy(rel, path)
+        for rel in images.names():
+            if rel in publisher.current or publisher.keep(rel):
+                continue  # named by its content: one published already is current
+            path = images.derivative(rel)
+            if path is not None:
+                publisher.copy(rel, path)
 
 
 def _release_bodies(snapshot: Snapshot, outputs: Iterable[str]) -> None:
