@@ -146,6 +146,8 @@ def _run_serve(args: argparse.Namespace) -> int:
 def _print_summary(result: BuildResult, output: Path, *, quiet: bool) -> None:
     if not quiet:
         print(_summary(result, output), flush=True)
+        if result.images:
+            print(f"Images: {result.images} shown, {result.encoded} derivatives encoded", flush=True)
         if result.search.pages or result.search.reindexed:
             print(_search_summary(result), flush=True)
 

@@ -71,6 +71,18 @@ class FeedsConfig:
     atom: bool = True  # an Atom feed (feed.atom) beside every RSS feed
 
 
+@dataclass(frozen=True)
+class ImagesConfig:
+    # false: images are published as they are and linked as written (a site whose images an image CDN resizes).
+    enabled: bool = True
+    widths: tuple[int, ...] = (480, 800, 1200, 1600)  # of each derivative set, never wider than the source
+    teaser_widths: tuple[int, ...] = (400, 800)  # of the 16:9 crops teasers show
+    quality: int = 80  # JPEG and WebP
+    avif_quality: int = 60  # AVIF looks as good as JPEG at a lower number
+    # A source with more pixels is refused, not decoded: a small file can unpack to gigabytes (a decompression bomb).
+    max_pixels: int = 60_000_000
+
+
 FRAGMENT_MODES = ("script", "ssi", "esi")
 
 
@@ -109,6 +121,7 @@ class Config:
     sponsor: SponsorConfig = field(default_factory=SponsorConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
     fragments: FragmentsConfig = field(default_factory=FragmentsConfig)
+    images: ImagesConfig = field(default_factory=ImagesConfig)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -262,9 +275,13 @@ def _check_values(config: Config, where: str) -> list[Problem]:
         ("popular.count", config.popular.count, 0),
         ("popular.window_days", config.popular.window_days, 1),
         ("feeds.count", config.feeds.count, 1),
+        ("images.quality", config.images.quality, 1),
+        ("images.avif_quality", config.images.avif_quality, 1),
+        ("images.max_pixels", config.images.max_pixels, 1),
     ):
         if number < low:
             problems.append(error(where, None, f"'{name}' must be at least {low}, not {number}"))
+    problems += _image_problems(config.images, where)
     if "{slug}" not in config.permalink:
         problems.append(error(where, None, f"'permalink' must contain {{slug}}: {config.permalink!r}"))
     if config.raw_html not in RAW_HTML_MODES:
@@ -280,6 +297,18 @@ def _check_values(config: Config, where: str) -> list[Problem]:
     if config.newsletter.method.lower() not in {"post", "get"}:
         problems.append(error(where, None, '\'newsletter.method\' must be "post" or "get"'))
     return problems
+
+
+def _image_problems(images: ImagesConfig, where: str) -> list[Problem]:
+    problems = [
+        error(where, None, f"'images.{name}' must be at most 100, not {value}")
+        for name, value in (("quality", images.quality), ("avif_quality", images.avif_quality))
+        if value > 100
+    ]
+    for name, widths in (("widths", images.widths), ("teaser_widths", images.teaser_widths)):
+        if not widths or any(not 16 <= w <= 8192 for w in widths):
+            problems.append(error(where, None, f"'images.{name}' must be widths from 16 to 8192, not {list(widths)}"))
+    return problems  # fmt: skip
 
 
 def _url_settings(config: Config) -> list[tuple[str, str]]:

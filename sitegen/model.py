@@ -18,6 +18,7 @@ class Image:
     alt: str = ""
     caption: str = ""
     credit: str = ""
+    focus: tuple[float, ...] = ()  # (x, y) from the left and the top, 0 to 1: what crops keep; () the centre
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ class Article:
     digest: str  # of the source file's bytes: unchanged digest, unchanged article
     description: str = ""  # the page's meta description, when the editor wrote one (else the excerpt is used)
     guid: str = ""  # the feed id an imported article had (WordPress's GUID), so readers don't see it as new
+    images: tuple[str, ...] = ()  # the site paths of the images its body shows, known once the body is converted
 
     # What templates read; each goes through the body (loading it if needed).
     @property

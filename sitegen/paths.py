@@ -30,6 +30,8 @@ CACHE_DIR = ".sitegen-cache"  # in the site folder; the output may never be insi
 STATE_FILE = "state.sqlite3"  # in CACHE_DIR: the previous build's state
 BODIES_DIR = "bodies"  # in CACHE_DIR: article bodies' HTML
 LOCK_FILE = "build.lock"  # in CACHE_DIR: held by the one build running
+IMAGE_CACHE_DIR = "images"  # in CACHE_DIR: resized images, named by what they are made from
+IMAGE_INDEX_FILE = "index.sqlite3"  # in IMAGE_CACHE_DIR: each source file's digest and size
 
 # -- the output folder ------------------------------------------------------------------------------------------------
 
@@ -41,6 +43,7 @@ SEARCH_DIR = "pagefind"  # the search index (made by Pagefind); served at /pagef
 SEARCH_STATE_FILE = "sitegen-search.json"  # in SEARCH_DIR: what the index was made from
 NOT_FOUND_PAGE = "404.html"  # what a web server answers for a missing page
 ROBOTS_FILE = "robots.txt"  # generated unless the site's static/ has its own
+IMAGES_DIR = "_images"  # resized images; their names change with their content, so they can be cached forever
 
 # -- names that are never part of a site ------------------------------------------------------------------------------
 

@@ -36,6 +36,8 @@ from sitegen.content.sources import (
     read_optional,
 )
 from sitegen.errors import ContentError, Problem, Severity, UsageError, error, warning
+from sitegen.images.catalogue import ImageSet
+from sitegen.images.usage import Use, collect, site_paths
 from sitegen.model import Article, SectionInfo, Site
 from sitegen.paths import CONFIG_FILE, ROBOTS_FILE, STATIC_DIR, TEMPLATES_DIR
 from sitegen.publish.pagefind import SEARCH_ASSETS
@@ -250,9 +252,21 @@ def plan_site(inputs: Inputs, articles: Iterable[Article], visibility: Visibilit
     return Planned(site, routes, files), problems
 
 
-def make_renderer(inputs: Inputs, site: Site) -> Renderer:
+def make_renderer(inputs: Inputs, site: Site, images: ImageSet | None = None) -> Renderer:
     """The renderer of a planned site (it renders the blocks every page shows: raises ContentError)."""
-    return Renderer(inputs.env, inputs.templates, site, inputs.config, inputs.assets.url)
+    return Renderer(inputs.env, inputs.templates, site, inputs.config, inputs.assets.url, images)
+
+
+# -- images ----------------------------------------------------------------------------------------------------------
+
+
+def image_uses(inputs: Inputs, planned: Planned, root: Path) -> tuple[dict[str, Use], list[Problem]]:
+    """The images the published articles and pages show, from the site's static files and bundles; a missing one is
+    an error at its article's line. None when processing is off: images are then linked as written."""
+    if not inputs.config.images.enabled:
+        return {}, []
+    available = site_paths(inputs.statics.files, planned.files)
+    return collect((*planned.site.articles, *planned.site.pages), available, root)
 
 
 # -- templates -------------------------------------------------------------------------------------------------------

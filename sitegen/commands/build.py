@@ -10,7 +10,7 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,9 @@ import jinja2
 from sitegen.config import load_config
 from sitegen.content.article import ParseSettings
 from sitegen.errors import ContentError, Problem, stop_on_errors
+from sitegen.images.catalogue import ImageSet, finish, prepare
+from sitegen.images.store import DerivativeStore
+from sitegen.images.usage import Use
 from sitegen.incremental.bodies import Bodies, BodyStore
 from sitegen.incremental.cache import BuildCache, LastBuild, Made, cache_key, code_digest
 from sitegen.incremental.dependencies import SiteKey, reach_of, shared_digest, site_key
@@ -31,9 +34,19 @@ from sitegen.incremental.reuse import (
     nothing_changed,
     stale_routes,
 )
-from sitegen.incremental.workers import RenderJob, default_jobs, render_routes
+from sitegen.incremental.workers import RenderJob, default_jobs, encode_images, render_routes
 from sitegen.paths import BODIES_DIR, CACHE_DIR
-from sitegen.pipeline import Inputs, Listing, Planned, build_time, list_site, make_renderer, plan_site, read_inputs
+from sitegen.pipeline import (
+    Inputs,
+    Listing,
+    Planned,
+    build_time,
+    image_uses,
+    list_site,
+    make_renderer,
+    plan_site,
+    read_inputs,
+)
 from sitegen.progress import Progress
 from sitegen.publish.guards import check_output_folder
 from sitegen.publish.lock import site_lock
@@ -70,6 +83,32 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     search: SearchStats = field(default_factory=SearchStats)
+    images: int = 0  # images the published pages show
+    encoded: int = 0  # derivatives encoded (the others were in the store)
+
+
+@dataclass(frozen=True)
+class BuiltImages:
+    catalogue: ImageSet
+    store: DerivativeStore
+    encoded: int
+    uses: Mapping[str, Use] = field(default_factory=dict)
+
+    def shown(self) -> dict[str, str]:
+        return {path: image.digest for path, image in self.catalogue.images.items()}
+
+    def holders_of_changed(self) -> set[str]:
+        """The articles showing an image whose bytes differ from the last build's: their pages are looked at again
+        (the dependency index sees article edits; an image is a file of its own)."""
+        last = self.store.last_shown
+        changed = [path for path, digest in self.shown().items() if last.get(path) != digest]
+        return {source for path in changed for source, _ in self.uses[path].users}
+
+    def keep(self) -> None:
+        """After a published build: the store holds what this build's pages show, and only that."""
+        if self.catalogue.enabled:
+            self.store.save(self.shown())
+            self.store.prune(recipe for _, recipe in self.catalogue.recipes())
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -132,11 +171,12 @@ class _Build:
         self.visibility = Visibility(self.now, self.options.drafts, self.options.future)
         planned, problems = plan_site(inputs, loaded.articles, self.visibility)
         stop_on_errors(problems)
+        images = self._images(inputs, planned)  # before any page: a page says how big each picture is
         bodies = Bodies(store, loaded.files, settings)
         bodies.attach(loaded.articles)  # a page loads the bodies it shows when it is rendered
         gc.freeze()
         gc.enable()
-        result, prints, index = self._publish(inputs, planned, loaded, cache, bodies, code)
+        result, prints, index = self._publish(inputs, planned, loaded, cache, bodies, code, images)
         last = LastBuild(inputs_key, horizon(loaded.articles, self.now), result.articles, result.pages,
                          tuple(self.problems))  # fmt: skip
         self.problems[:0] = cache.problems
@@ -158,24 +198,46 @@ class _Build:
              *listing.statics.files.values(), *listing.template_files()],
         )  # fmt: skip
 
+    def _images(self, inputs: Inputs, planned: Planned) -> BuiltImages:
+        """Every image the published pages show, with the derivatives the store lacks encoded in worker processes;
+        a missing, corrupt or oversized image stops the build with the article lines that use it."""
+        config = inputs.config.images
+        uses, problems = image_uses(inputs, planned, self.root)
+        store = DerivativeStore.of_site(self.root, clean=self.options.clean)
+        if not config.enabled:
+            return BuiltImages(ImageSet.off(config), store, 0)
+        prepared = prepare(uses, store, config, self.root)
+        progress = self.options.progress
+        progress.start("images", len(prepared.tasks))
+        results = list(encode_images(prepared.tasks, self.jobs, progress.tick))
+        progress.finish()
+        images, more, encoded = finish(prepared, results, store, config, self.root)
+        stop_on_errors([*problems, *more])
+        return BuiltImages(images, store, encoded, uses)
+
     def _publish(self, inputs: Inputs, planned: Planned, loaded: LoadedArticles, cache: BuildCache, bodies: Bodies,
-                 code: str) -> tuple[BuildResult, dict[str, Made], SiteKey]:  # fmt: skip
+                 code: str, images: BuiltImages) -> tuple[BuildResult, dict[str, Made], SiteKey]:  # fmt: skip
         """Render the pages whose fingerprint changed, index them for search, and publish it all at once."""
         site, routes = planned.site, planned.routes
-        result = BuildResult(articles=len(site.articles), pages=len(routes), parsed=len(loaded.fresh))
+        result = BuildResult(articles=len(site.articles), pages=len(routes), parsed=len(loaded.fresh),
+                             images=len(images.catalogue.images), encoded=images.encoded)  # fmt: skip
         publisher = Publisher.open(self.options.output)
         progress = self.options.progress
         try:
             _publish_static(inputs, publisher)
             for rel, found in planned.files.items():  # page bundles' files, beside their articles
                 publisher.copy(rel, found.path)
-            renderer = make_renderer(inputs, site)
+            for rel, path in images.catalogue.outputs(images.store).items():  # resized images, from the store
+                if not publisher.keep(rel):  # a derivative's name says its content: one published is never stale
+                    publisher.copy(rel, path)
+            renderer = make_renderer(inputs, site, images.catalogue)
             # Fingerprinted asset names are in every page's head: a changed stylesheet must re-render the pages.
             fingerprints = Fingerprinter(renderer, site, inputs.config, f"{code}:{_assets_digest(inputs.assets)}",
                                          loaded.teasers)  # fmt: skip
             index = site_key(self.output, self._shared(fingerprints, renderer, routes), site)
             reach = reach_of(_last_index(cache), index, cache.articles, loaded.parsed, site, self.visibility,
                              _shown(inputs))  # fmt: skip
+            reach.holding |= images.holders_of_changed()  # a new photo in an unchanged article: its pages
             previous = cache.routes_for(self.output)
             todo, prints, result.fingerprinted = stale_routes(routes, fingerprints.route, previous, publisher, reach)
             progress.start("rendering", len(todo))
@@ -188,6 +250,7 @@ class _Build:
             result.search, problems = publish_search(publisher, routes, inputs.config, self.now)
             self.problems += problems
             result.stats = publisher.commit()
+            images.keep()
         finally:
             progress.finish()
             publisher.discard()

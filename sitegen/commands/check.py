@@ -35,9 +35,21 @@ from sitegen.content.headings import THEME_IDS
 from sitegen.content.shortcodes import leftovers
 from sitegen.content.sources import read_optional
 from sitegen.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, Problem, Severity, UsageError, error, warning
+from sitegen.images.catalogue import verify
+from sitegen.images.store import DerivativeStore
 from sitegen.model import Article
 from sitegen.paths import CONFIG_FILE, OUTPUT_DIR, STATIC_DIR
-from sitegen.pipeline import build_time, check_templates, list_site, plan_site, read_articles, read_inputs
+from sitegen.pipeline import (
+    Inputs,
+    Planned,
+    build_time,
+    check_templates,
+    image_uses,
+    list_site,
+    plan_site,
+    read_articles,
+    read_inputs,
+)
 from sitegen.publish.guards import check_output_folder
 from sitegen.publish.writer import read_manifest
 from sitegen.site.assemble import Visibility
@@ -172,6 +184,13 @@ class _Checker:
             self.problems += self._leftovers(info.source)
         self.problems += self._schedule(articles)
         self.problems += self._config_images(links)
+        self.problems += self._image_files(inputs, planned)
+
+    def _image_files(self, inputs: Inputs, planned: Planned) -> list[Problem]:
+        """The images the build would process, decoded: corrupt, mislabelled and oversized ones are errors (missing
+        ones are reported with the links above)."""
+        uses, _ = image_uses(inputs, planned, self.root)
+        return verify(uses, DerivativeStore.of_site(self.root), self.config.images, self.root)
 
     def _foreign_files(self, outputs: set[str]) -> list[Problem]:
         """Files in the output folder that the build would have to overwrite but did not write: it will refuse."""

@@ -226,7 +226,8 @@ def _toml_string(text: str) -> str:
 
 
 def config_text(request: SiteRequest) -> str:
-    return f"""\
+    return (
+        f"""\
 # sitegen configuration. Every setting is optional; the commented-out lines show the defaults.
 
 # Publication name: page titles, the header, feeds.
@@ -276,6 +277,22 @@ timezone = {_toml_string(request.timezone)}
 # image = ""
 # alt = ""
 # url = ""
+"""
+        + _IMAGES_TEXT
+    )
+
+
+# Commented out like the tables above: the defaults, and what each does.
+_IMAGES_TEXT = """
+# Responsive images: the pictures articles show, resized (never upscaled) as AVIF, WebP and JPEG/PNG without their
+# EXIF, GPS, XMP or comments; teasers and the 1200x630 social card crop around `image.focus`. false: an image CDN.
+# [images]
+# enabled = true
+# widths = [480, 800, 1200, 1600]
+# teaser_widths = [400, 800]
+# quality = 80
+# avif_quality = 60
+# max_pixels = 60000000
 """
 
 

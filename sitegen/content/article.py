@@ -17,6 +17,7 @@ from sitegen.config import DEFAULT_EMBED_HOSTS, Config
 from sitegen.content.embeds import VIDEO_HOSTS, EmbedSettings, with_scripts
 from sitegen.content.fields import FieldReader
 from sitegen.content.frontmatter import body_of, decode, split
+from sitegen.content.image_refs import image_sources
 from sitegen.content.keymap import map_keys
 from sitegen.content.markup import MORE_MARKER, MarkupSettings, excerpt, reading_minutes, render_markdown
 from sitegen.content.sanitize import sanitize_html
@@ -148,7 +149,7 @@ def complete(head: Head, settings: ParseSettings) -> tuple[Article | None, list[
     try:
         body_html, problems = _body_html(article.source, body.replace(MORE_MARKER, ""), head.body_line, settings)
         text = text_of(article.summary, body, body_html, settings.markup)
-        return replace(article, body=Body.of(text)), problems
+        return replace(article, body=Body.of(text), images=image_sources(body_html, article.url)), problems
     except RecursionError:
         return None, [error(article.source, head.body_line, "the body nests lists or quotes too deeply")]
 

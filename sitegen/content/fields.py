@@ -127,7 +127,7 @@ class FieldReader:
         if not isinstance(value, dict) or not isinstance(value.get("src"), str) or not value["src"].strip():
             self.fail("image", "must be a path or URL, or a mapping with 'src' (and 'alt', 'caption', 'credit')")
             return None
-        extra = set(value) - {"src", "alt", "caption", "credit"}
+        extra = set(value) - {"src", "alt", "caption", "credit", "focus"}
         if extra:
             self.fail("image", f"unknown image field(s): {', '.join(sorted(map(str, extra)))}")
         src = value["src"].strip()
@@ -137,7 +137,28 @@ class FieldReader:
             return None
         if not src.startswith(("/", "http://", "https://")):
             src = base + src.removeprefix("./")  # static/ is copied to the root; a bundle's files beside its page
-        return Image(src, *(str(value.get(k) or "").strip() for k in ("alt", "caption", "credit")))
+        alt, caption, credit = (str(value.get(k) or "").strip() for k in ("alt", "caption", "credit"))
+        return Image(src, alt, caption, credit, focus=self._focus(value.get("focus")))
+
+    def _focus(self, value: Any) -> tuple[float, ...]:
+        """`focus: [0.3, 0.6]`, `focus: "30% 60%"` or `focus: 0.3, 0.6`: where crops centre, from the left and the
+        top of the picture; left out, the centre."""
+        if value is None:
+            return ()
+        parts = value if isinstance(value, list) else str(value).replace(",", " ").split()
+        numbers: list[float] = []
+        for part in parts:
+            text = str(part).strip()
+            try:
+                number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+            except ValueError:
+                number = -1.0
+            numbers.append(number)
+        if len(numbers) != 2 or not all(0 <= n <= 1 for n in numbers) or any(isinstance(p, bool) for p in parts):
+            self.fail("image", f"focus must be two fractions from the left and the top, such as [0.3, 0.6] or "
+                               f"\"30% 60%\", not {value!r}")  # fmt: skip
+            return ()
+        return (numbers[0], numbers[1])
 
 
 def _shown(found: Field) -> str:

@@ -29,7 +29,8 @@ from sitegen.errors import Problem, Severity, warning
 from sitegen.model import Article, Body
 
 _FORMAT = "sitegen-build-state"
-_VERSION = 7  # 7: articles have a guid; 6: routes keep their moment, the build its site key (dependencies.py)
+_VERSION = 8  # 8: articles have a guid, and know the images their body shows; images have a focal point; 6: routes keep
+# their moment, the build its site key (dependencies.py)
 _CODE_SUFFIXES = frozenset({".py", ".js"})
 _PACKAGE = Path(__file__).resolve().parents[1]  # the sitegen package, every subpackage included
 
@@ -118,6 +119,7 @@ def teaser_digest(article: Article) -> str:
     """Every field of an article but its body (and the digest that changes with it): a teaser's inputs."""
     fields = encode_article(article)
     fields[_DIGEST] = ""
+    fields[_BODY_IMAGES] = []  # found in the body: lists do not show them
     return hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:20]
 
 
@@ -334,6 +336,7 @@ def _decode_problem(row: list[Any]) -> Problem:
 # read twice as fast. The code digest in the cache key covers a change of the fields.
 _ARTICLE_FIELDS = [f.name for f in dataclasses.fields(Article)]
 _DIGEST = _ARTICLE_FIELDS.index("digest")
+_BODY_IMAGES = _ARTICLE_FIELDS.index("images")
 
 
 def encode_article(article: Article) -> list[Any]:

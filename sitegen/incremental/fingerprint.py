@@ -2,9 +2,11 @@
 
 A fingerprint covers sitegen's own code, the configuration, the page's template and every template it loads, what
 the page shows around its Route (Renderer.context_key: the blocks every page shows, and the page's edition of latest
-news, Most Popular and topics), the sections and standalone pages every page can link, and a description of every
-field of its Route. So it is generic: a new kind of Route is fingerprinted with no change here. The build date is in
-it only for a template that mentions `build_time` (the theme's don't: no page depends on the day it was built).
+news, Most Popular and topics), the bytes of every processed image its articles show (their size, crops and
+derivatives' names follow from those and the configuration), the sections and standalone pages every page can link,
+and a description of every field of its Route. So it is generic: a new kind of Route is fingerprinted with no change
+here. The build date is in it only for a template that mentions `build_time` (the theme's don't: no page depends on
+the day it was built).
 
 Articles inside a route are described by their source digest when the page shows their body (the route's own
 article, or every article when the template mentions `body_html` or the page is written by Python code rather than a
@@ -26,6 +28,7 @@ import jinja2
 
 from sitegen.config import Config
 from sitegen.errors import ContentError
+from sitegen.images.usage import image_path
 from sitegen.incremental.cache import teaser_digest
 from sitegen.model import Article, Site
 from sitegen.render.renderer import Renderer
@@ -39,6 +42,7 @@ _SHOWS_DATE = re.compile(r"\bbuild_time\b")  # a site's own template may print t
 class Fingerprinter:
     def __init__(self, renderer: Renderer, site: Site, config: Config, code: str, teasers: Mapping[str, str]) -> None:
         self.renderer = renderer
+        self.images = renderer.images
         self.teasers = teasers  # source → teaser digest, computed once when the article was parsed
         self._seen: dict[tuple[int, bool], tuple[object, str]] = {}  # the object is kept so that its id stays its own
         shared = [
@@ -110,10 +114,12 @@ class Fingerprinter:
 
     def _article(self, article: Article, *, full: bool) -> str:
         # Parsing is pure: the source's digest (with the configuration, already in `shared`) determines every field.
+        # The pictures it shows are named by their bytes: a changed photo re-renders the pages showing it.
+        front = image_path(article.image) if article.image is not None else None
         if full:
-            return f"A({article.source}:{article.digest})"
+            return f"A({article.source}:{article.digest}:{self.images.key_for((front, *article.images))})"
         teaser = self.teasers.get(article.source) or teaser_digest(article)
-        return f"T({article.source}:{teaser})"
+        return f"T({article.source}:{teaser}:{self.images.key_for((front,))})"
 
 
 def _digest(parts: list[str]) -> str:

@@ -1,4 +1,4 @@
-"""Worker processes for the two CPU-heavy stages: parsing Markdown and rendering pages.
+"""Worker processes for the CPU-heavy stages: parsing Markdown, encoding images and rendering pages.
 
 Processes, not threads: both stages are pure Python and would hold the GIL. The start method is 'fork': render
 workers inherit the assembled site, the Jinja environment with its compiled templates and the shared blocks from the
@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from sitegen.content.article import ParseSettings, digest_of, parse_article
 from sitegen.content.sources import SourceFile, read_bytes
 from sitegen.errors import ContentError, Problem
+from sitegen.images.catalogue import EncodeResult, EncodeTask, run_task
 from sitegen.incremental.bodies import Bodies, BodyStore
 from sitegen.incremental.cache import Parsed, teaser_digest
 from sitegen.model import Body
@@ -31,6 +32,7 @@ from sitegen.site.plan import Route
 
 MIN_PARALLEL_PARSE = 64  # files: below this one process is faster than starting workers
 MIN_PARALLEL_RENDER = 128  # pages
+MIN_PARALLEL_IMAGES = 2  # sources: decoding and encoding one takes a good part of a second
 _CHUNK = 32
 
 Tick = Callable[[int], None]
@@ -65,7 +67,16 @@ def parse_files(
         tick(1)
 
 
-def ordered_map(func: Callable[[T], R], items: Sequence[T], jobs: int, min_parallel: int) -> Iterator[R]:
+def encode_images(tasks: Sequence[EncodeTask], jobs: int, tick: Tick) -> Iterator[EncodeResult]:
+    """Decode each source and encode the derivatives the store lacks, in their order; a worker writes each file into
+    the store itself, and tells the parent only what it found (a photo's size, or why it could not be used)."""
+    for result in ordered_map(run_task, tasks, jobs, MIN_PARALLEL_IMAGES, chunk=1):  # seconds each: no batching
+        yield result
+        tick(1)
+
+
+def ordered_map(func: Callable[[T], R], items: Sequence[T], jobs: int, min_parallel: int,
+                chunk: int = _CHUNK) -> Iterator[R]:  # fmt: skip
     """`func` over `items`, results in input order, in forked workers when there are enough items to pay for them.
 
     The workers inherit `func` (and whatever it holds: settings, a store) through fork rather than by pickling.
@@ -77,7 +88,7 @@ def ordered_map(func: Callable[[T], R], items: Sequence[T], jobs: int, min_paral
     _task = func
     try:
         with _pool(jobs) as pool:
-            yield from pool.imap(_run_task, items, chunksize=_CHUNK)
+            yield from pool.imap(_run_task, items, chunksize=chunk)
     finally:
         _task = None
 

@@ -18,7 +18,7 @@ import contextlib
 import dataclasses
 import gc
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -26,8 +26,12 @@ from pathlib import Path, PurePosixPath
 import jinja2
 
 from sitegen.config import Config
-from sitegen.content.sources import bundle_files
+from sitegen.content.sources import SourceFile, bundle_files
 from sitegen.errors import ContentError, Problem, Severity, UsageError, errors_in
+from sitegen.images.catalogue import ImageSet
+from sitegen.images.on_demand import OnDemandImages
+from sitegen.images.store import DerivativeStore
+from sitegen.images.usage import site_paths
 from sitegen.incremental.reuse import horizon
 from sitegen.model import Site
 from sitegen.pipeline import build_time, compile_templates, make_renderer, plan_site, render_samples
@@ -78,6 +82,7 @@ class LiveSite:
         self._places: Places | None = None  # where each article is held: made once per plan
         self._horizon: float | None = None
         self._date = ""
+        self._image_store: DerivativeStore | None = None
         self._frozen = False
         self._compiled: jinja2.Environment | None = None  # the environment `prepare` has compiled every template of
 
@@ -222,11 +227,21 @@ class LiveSite:
         inputs = files.inputs
         statics = {rel: found.path for rel, found in inputs.statics.files.items()}
         statics.update({hashed: statics[rel] for rel, hashed in inputs.assets.hashed.items()})
-        statics.update(
-            {rel: f.path for rel, f in bundle_files((*site.articles, *site.pages), inputs.resources).items()}
-        )
-        renderer = make_renderer(inputs, site)  # renders the blocks every page shows: raises ContentError
+        bundles = bundle_files((*site.articles, *site.pages), inputs.resources)
+        statics.update({rel: f.path for rel, f in bundles.items()})
+        images = self._images(files, bundles)
+        renderer = make_renderer(inputs, site, images)  # renders the blocks every page shows: raises ContentError
         return Snapshot(site, routes, statics, renderer, dict(files.heads), pages, inputs.assets.hashed)
+
+    def _images(self, files: SiteFiles, bundles: Mapping[str, SourceFile]) -> ImageSet:
+        """The site's images as a build shows them, processed as pages ask for them; one derivative store per
+        preview, which remembers what it learnt of each photo from one snapshot to the next."""
+        config = files.inputs.config.images
+        if not config.enabled:
+            return ImageSet.off(config)
+        if self._image_store is None:
+            self._image_store = DerivativeStore.of_site(self.root)
+        return OnDemandImages(config, site_paths(files.inputs.statics.files, bundles), self._image_store)
 
     def prepare(self) -> None:
         """Work done ahead while the editor is not saving: where each article is held (the next in-place save needs

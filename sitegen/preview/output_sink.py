@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.errors import ContentError, Problem, SitegenError, error
+from sitegen.images.on_demand import OnDemandImages
 from sitegen.incremental.cache import forget_pages
 from sitegen.preview.changed_pages import changed_pages
 from sitegen.preview.live_site import Changes, LiveSite
@@ -153,6 +154,19 @@ def _put_pages(snapshot: Snapshot, outputs: Iterable[str], publisher: Publisher,
                 break
     if problems:
         raise ContentError(problems)
+    _put_images(snapshot, publisher)
+
+
+def _put_images(snapshot: Snapshot, publisher: Publisher) -> None:
+    """The resized images the pages written name, encoded now if need be: a page is never published before them."""
+    images = snapshot.renderer.images
+    if isinstance(images, OnDemandImages):
+        for rel in images.names():
+            if rel in publisher.current or publisher.keep(rel):
+                continue  # named by its content: one published already is current
+            path = images.derivative(rel)
+            if path is not None:
+                publisher.copy(rel, path)
 
 
 def _release_bodies(snapshot: Snapshot, outputs: Iterable[str]) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from sitegen.content.article import Head
+from sitegen.images.on_demand import OnDemandImages
 from sitegen.model import Site
 from sitegen.render.renderer import Renderer
 from sitegen.site.plan import Route
@@ -42,7 +43,7 @@ class Snapshot:
         """The bytes published at `rel` (a path in the output), or None when the site has no such file."""
         if rel in self.routes:
             return self.page(rel)
-        source = self.statics.get(rel)
+        source = self.statics.get(rel) or self.derivative(rel)
         if source is None:
             return None
         try:
@@ -51,7 +52,16 @@ class Snapshot:
             return None  # deleted since the snapshot was made: the next one will not list it
 
     def has(self, rel: str) -> bool:
-        return rel in self.routes or rel in self.statics
+        return rel in self.routes or rel in self.statics or self._images_know(rel)
+
+    def derivative(self, rel: str) -> Path | None:
+        """A resized image a rendered page names, encoded on its first request (then kept in the store)."""
+        images = self.renderer.images
+        return images.derivative(rel) if isinstance(images, OnDemandImages) else None
+
+    def _images_know(self, rel: str) -> bool:
+        images = self.renderer.images
+        return isinstance(images, OnDemandImages) and images.knows(rel)
 
     def page(self, rel: str) -> bytes:
         """A page, rendered now if it has not been since it last changed. Raises ContentError."""

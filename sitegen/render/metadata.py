@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from sitegen.config import Config
-from sitegen.model import Article, Site
+from sitegen.images.markup import ImageMarkup
+from sitegen.model import Article, Image, Site
 from sitegen.site.distribution import NOT_FOUND, feed_urls, last_changed
 from sitegen.site.plan import ARTICLE_PAGE, AUTHOR, HOME, SECTION, STANDALONE, TAG, Route
 from sitegen.urls import absolute
@@ -42,10 +43,11 @@ class PageMeta:
 class Metadata:
     """Builds the PageMeta of each route of one build."""
 
-    def __init__(self, site: Site, config: Config, atom: bool) -> None:
+    def __init__(self, site: Site, config: Config, atom: bool, images: ImageMarkup | None = None) -> None:
         self.site = site
         self.config = config
         self.atom = atom
+        self.images = images
 
     def url(self, path: str) -> str:
         return absolute(self.config.base_url, path)
@@ -66,7 +68,8 @@ class Metadata:
         article = route.article if route.kind in (ARTICLE_PAGE, STANDALONE) else None
         title = article.title if article else route.title or self.config.title
         canonical = self.url(route.url)
-        image = self.shareable(article.image.src) if article and article.image else None
+        card = self.images.social(article.image) if self.images and article and article.image else None
+        image = self.shareable(card[0] if card else article.image.src) if article and article.image else None
         og = [
             ("og:type", "article" if route.kind == ARTICLE_PAGE else "website"),
             ("og:title", title),
@@ -82,6 +85,8 @@ class Metadata:
         ]
         if image and article and article.image:
             og += [("og:image", image), ("og:image:alt", article.image.alt)]
+            if card:
+                og += [("og:image:width", str(card[1])), ("og:image:height", str(card[2]))]
             twitter += [("twitter:image", image), ("twitter:image:alt", article.image.alt)]
         if route.kind == ARTICLE_PAGE and article is not None:
             og += self._article_og(article)
@@ -182,7 +187,7 @@ class Metadata:
             "publisher": self._publisher(),
         }
         if article.image is not None:
-            data["image"] = [self.url(article.image.src)]
+            data["image"] = self._images(article.image)
         if article.date is not None:
             data["datePublished"] = self.iso(article.date)
         changed = last_changed(article)
@@ -194,6 +199,15 @@ class Metadata:
         if article.tags:
             data["keywords"] = [tag.name for tag in article.tags]
         return data
+
+    def _images(self, image: Image) -> list[str]:
+        """The social card and the largest whole picture when the image is processed (Google asks for wide ones of
+        at least 1200 pixels), else the image itself."""
+        card = self.images.social(image) if self.images else None
+        largest = self.images.largest(image) if self.images else None
+        if card is None or largest is None:
+            return [self.url(image.src)]
+        return [self.url(card[0]), self.url(largest)]
 
     def _publisher(self) -> dict[str, Any]:
         publisher: dict[str, Any] = {"@type": "Organization", "name": self.config.publisher, "url": self.url("/")}

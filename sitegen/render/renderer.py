@@ -24,6 +24,8 @@ from markupsafe import Markup
 
 from sitegen.config import Config
 from sitegen.errors import ContentError, Problem, error
+from sitegen.images.catalogue import ImageSet
+from sitegen.images.markup import ImageMarkup
 from sitegen.model import Site
 from sitegen.paths import TEMPLATES_DIR
 from sitegen.render import feeds, sitemaps
@@ -90,8 +92,10 @@ class Renderer:
     """Renders the routes of one build; holds the shared blocks so each is rendered once."""
 
     def __init__(self, env: jinja2.Environment, templates: TemplateSet, site: Site, config: Config,
-                 asset_url: Callable[[str], str]) -> None:  # fmt: skip
+                 asset_url: Callable[[str], str], images: ImageSet | None = None) -> None:  # fmt: skip
         self.env = env
+        self.images = images if images is not None else ImageSet.off()
+        markup = ImageMarkup(self.images)
         self.templates = templates
         self.site = site
         self.config = config
@@ -102,7 +106,8 @@ class Renderer:
             "build_time": build_local,
             "asset": asset_url,
             "site_date_config": json.dumps({"lang": config.language, "timeZone": config.timezone}),
-            "page_meta": Metadata(site, config, config.feeds.atom).for_route,
+            "page_meta": Metadata(site, config, config.feeds.atom, markup).for_route,
+            "images": markup,
             "fragment_url": fragment_url,
         }
         self.blocks: dict[str, Markup] = {name: self._block(f"partials/{name}.html") for name in SHARED_BLOCKS}

@@ -15,7 +15,7 @@ from typing import Any
 import lxml.html
 
 from sitegen.paths import MANIFEST_FILE
-from tests.conftest import BASIC_CONFIG, Run, SiteWriter, article
+from tests.conftest import BASIC_CONFIG, Run, SiteWriter, article, with_images_off
 
 SIDEBAR_CONFIG = (
     BASIC_CONFIG
@@ -171,7 +171,7 @@ def test_search_page_and_boxes(write_site: SiteWriter, cli: Callable[..., Run]) 
 def test_search_can_be_turned_off(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
     root, _ = build(write_site, cli, SITE)
     assert (root / "public/pagefind").is_dir()
-    (root / "sitegen.toml").write_text(SIDEBAR_CONFIG + "[search]\nenabled = false\n")
+    (root / "sitegen.toml").write_text(with_images_off(SIDEBAR_CONFIG + "[search]\nenabled = false\n"))
     off = cli("build", root)
     assert off.code == 0 and "Search index" not in off.out
     output = root / "public"

@@ -21,14 +21,15 @@ LAYERS: dict[str, int] = {
     "sitegen.config": 0, "sitegen.progress": 0,
     "sitegen.content": 1,
     "sitegen.site": 2,
-    "sitegen.render": 3,
-    "sitegen.publish": 4,
-    "sitegen.incremental": 5,
-    "sitegen.pipeline": 6,
-    "sitegen.preview": 7,
-    "sitegen.importers": 7,
-    "sitegen.commands": 8,
-    "sitegen.cli": 9, "sitegen.__main__": 9,
+    "sitegen.images": 3,
+    "sitegen.render": 4,
+    "sitegen.publish": 5,
+    "sitegen.incremental": 6,
+    "sitegen.pipeline": 7,
+    "sitegen.preview": 8,
+    "sitegen.importers": 8,
+    "sitegen.commands": 9,
+    "sitegen.cli": 10, "sitegen.__main__": 10,
 }  # fmt: skip
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
