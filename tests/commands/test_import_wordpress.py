@@ -22,7 +22,7 @@ EXPORTS = FIXTURES / "wordpress"
 THEME_TEST = EXPORTS / "themeunittestdata.wordpress.xml"
 BLOCKS = EXPORTS / "64-block-test-data.xml"
 WXR_11 = EXPORTS / "valid-wxr-1.1.xml"
-PHOTO = FIXTURES / "hugo-basic-example" / "content" / "post" / "bundle-example" / "cover.png"
+PHOTO = FIXTURES / "photos" / "640px-Notocactus_minimus.jpg"  # a real JPEG (tests/fixtures/photos/SOURCE.md)
 Cli = Callable[..., Run]
 
 
