@@ -140,12 +140,14 @@ class _Build:
         # would walk them again and again and free nothing (a third of an incremental build at 100,000 articles). It
         # is paused until the site is planned; then what was made is frozen (never walked again, nor copied by forked
         # render workers when the collector would touch it), and the collector runs for what rendering makes.
+        self.collecting = gc.isenabled()  # a caller may have paused the collector itself: leave it paused
         gc.disable()
         try:
             return self._run()
         finally:
             gc.unfreeze()
-            gc.enable()
+            if self.collecting:
+                gc.enable()
 
     def _run(self) -> BuildResult:
         loaded_config = load_config(self.root)
@@ -175,7 +177,8 @@ class _Build:
         bodies = Bodies(store, loaded.files, settings)
         bodies.attach(loaded.articles)  # a page loads the bodies it shows when it is rendered
         gc.freeze()
-        gc.enable()
+        if self.collecting:
+            gc.enable()
         result, prints, index = self._publish(inputs, planned, loaded, cache, bodies, code, images)
         last = LastBuild(inputs_key, horizon(loaded.articles, self.now), result.articles, result.pages,
                          tuple(self.problems))  # fmt: skip

@@ -19,7 +19,8 @@ standalone pages, the blocks every page shows, the options, the name of any tag 
 When it differs from the last build's, or the last build was into another folder, every route is fingerprinted, as in
 a first build. The lead story (the home page's) is compared too: a new lead moves the old one back into the list.
 
-Tests compare this selection with a full fingerprint pass over random edits (tests/unit/incremental).
+Tests build after each kind of edit, and twenty random ones, and compare the output byte for byte with a clean
+build's (tests/unit/incremental/test_dependencies.py).
 """
 
 from __future__ import annotations
