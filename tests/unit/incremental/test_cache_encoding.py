@@ -1,0 +1,60 @@
+"""Articles as the build cache stores them: a round trip gives the same article, and a stored value of the wrong type
+is refused (the cache is then thrown away), field by field."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sitegen.incremental.cache import decode_article, encode_article
+from sitegen.model import Article, Body, Image, Term
+
+YEREVAN = ZoneInfo("Asia/Yerevan")
+
+
+def sample() -> Article:
+    return Article(
+        source="content/news/story.md", kind="article", title="Talks resume",
+        date=datetime(2025, 9, 1, 10, tzinfo=YEREVAN), updated=None, expires=datetime(2026, 1, 1, tzinfo=YEREVAN),
+        draft=False, pinned=True, slug="story",
+        section="news", url="/news/story/", authors=(Term("Anna", "anna", "/authors/anna/"),),
+        tags=(Term("Iran", "iran", "/tags/iran/"), Term("Trade", "trade", "/tags/trade/")),
+        image=Image("/img/a.jpg", "alt", "caption", "credit", (0.25, 0.75)), summary=None,
+        body=Body(None, "The excerpt.", 3), aliases=("/old/story/",), digest="abc", description="d", guid="g",
+        images=("/img/b.jpg",),
+    )  # fmt: skip
+
+
+def test_an_article_comes_back_equal_with_its_excerpt_and_reading_time() -> None:
+    original = sample()
+    back = decode_article(encode_article(original))
+    assert back == original
+    assert back.date is not None and back.date.tzinfo is YEREVAN  # the zone keeps its name
+    assert back.body.known == ("The excerpt.", 3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        back.title = "changed"  # type: ignore[misc]  # still a frozen dataclass
+
+
+def test_terms_shared_by_articles_are_one_object() -> None:
+    one, two = decode_article(encode_article(sample())), decode_article(encode_article(sample()))
+    assert one.tags[0] is two.tags[0]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("title", 5), ("draft", 1), ("pinned", "yes"), ("summary", 3), ("date", "2025-09-01"), ("tags", "iran"),
+     ("aliases", [1]), ("images", None), ("body", ["x"]), ("image", [1, 2]), ("guid", None)],
+)  # fmt: skip
+def test_a_value_of_the_wrong_type_is_refused(field: str, value: object) -> None:
+    encoded = encode_article(sample())
+    encoded[[f.name for f in dataclasses.fields(Article)].index(field)] = value
+    with pytest.raises((TypeError, ValueError)):
+        decode_article(encoded)
+
+
+def test_a_record_with_fields_missing_is_refused() -> None:
+    with pytest.raises(TypeError):
+        decode_article(encode_article(sample())[:-1])
