@@ -71,8 +71,7 @@ class ImageMarkup:
         found = self.images.get(image_path(image))
         if found is None or found.probe.animated:
             return None
-        recipes = [r for r in self.images.responsive(found) if r.format == found.probe.fallback]
-        return self.images.url(found, recipes[-1])
+        return self.images.url(found, self._largest(found))
 
     def body(self, html: str, article: Article, sizes: str) -> Markup:
         """The body with each processed `<img>` made a `<picture>`; pictures an editor wrote, and images with their
@@ -92,6 +91,41 @@ class ImageMarkup:
             return self._markup(found, self.images.responsive(found), own, sizes, lead=False)
 
         return Markup(IMG_TAG.sub(replace, html))
+
+    def whole(self, image: Image) -> tuple[str, int, int] | None:
+        """The largest whole derivative of a front-matter image (URL, width, height), None when it is not processed:
+        what a feed shows, since a feed reader takes one plain `<img>`."""
+        found = self.images.get(image_path(image))
+        if found is None or found.probe.animated:
+            return None
+        largest = self._largest(found)
+        return self.images.url(found, largest), largest.width, largest.height
+
+    def plain_body(self, html: str, article: Article) -> str:
+        """The body as a feed carries it: each processed `<img>` keeps its own attributes but shows the largest
+        derivative, with its size, instead of the original. A feed must not link the source file: a photo straight
+        from a camera carries its EXIF (where and when it was taken, the camera's serial number), and the derivatives
+        carry none. Pictures and srcsets an editor wrote are left as written."""
+        if not self.enabled or "<img" not in html:
+            return html
+        kept = [(m.start(), m.end()) for m in _PICTURE.finditer(html)]
+
+        def replace(match: re.Match[str]) -> str:
+            attrs = tag_attributes(match.group(0))
+            found = self.images.get(site_path(attrs.get("src", ""), article.url))
+            if found is None or found.probe.animated or "srcset" in attrs:
+                return match.group(0)
+            if any(start <= match.start() < end for start, end in kept):
+                return match.group(0)
+            largest = self._largest(found)
+            own = {k: v for k, v in attrs.items() if k not in _REPLACED}
+            size = {"width": str(largest.width), "height": str(largest.height)}
+            return f"<img{_attributes({'src': self.images.url(found, largest), **own, **size})}>"
+
+        return IMG_TAG.sub(replace, html)
+
+    def _largest(self, image: Processed) -> Recipe:
+        return [r for r in self.images.responsive(image) if r.format == image.probe.fallback][-1]
 
     def _markup(self, image: Processed, recipes: list[Recipe], attrs: Mapping[str, str], sizes: str,
                 lead: bool) -> str:  # fmt: skip

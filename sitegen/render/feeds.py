@@ -18,6 +18,7 @@ from email.utils import format_datetime
 from urllib.parse import urljoin
 
 from sitegen.config import Config
+from sitegen.images.markup import ImageMarkup
 from sitegen.model import Article, Site
 from sitegen.render.xmldoc import ATOM_NS, CONTENT_NS, DC_NS, XML_LANG, child, serialize
 from sitegen.site.distribution import last_changed
@@ -31,11 +32,13 @@ GENERATOR = "sitegen"
 
 
 class FeedContext:
-    """What every feed of one build shares: the configuration, the site, and how to make a URL absolute."""
+    """What every feed of one build shares: the configuration, the site, its processed images, and how to make a URL
+    absolute."""
 
-    def __init__(self, site: Site, config: Config) -> None:
+    def __init__(self, site: Site, config: Config, images: ImageMarkup | None = None) -> None:
         self.site = site
         self.config = config
+        self.images = images
 
     def url(self, path: str) -> str:
         return absolute(self.config.base_url, path)
@@ -63,9 +66,12 @@ class FeedContext:
         """The full HTML body, led by the article's image, every URL in it absolute (or root-relative)."""
         figure = ""
         if article.image:
-            src, alt = html.escape(self.url(article.image.src)), html.escape(article.image.alt)
-            figure = f'<figure><img src="{src}" alt="{alt}"></figure>\n'
-        return absolute_links(figure + article.body_html, self.url(article.url))
+            whole = self.images.whole(article.image) if self.images else None
+            src, alt = html.escape(self.url(whole[0] if whole else article.image.src)), html.escape(article.image.alt)
+            size = f' width="{whole[1]}" height="{whole[2]}"' if whole else ""
+            figure = f'<figure><img src="{src}" alt="{alt}"{size}></figure>\n'
+        body = self.images.plain_body(article.body_html, article) if self.images else article.body_html
+        return absolute_links(figure + body, self.url(article.url))
 
 
 def absolute_links(fragment: str, page_url: str) -> str:
@@ -92,8 +98,8 @@ def absolute_links(fragment: str, page_url: str) -> str:
     return _TAG.sub(lambda tag: _URL_ATTR.sub(fix_attr, tag.group(0)), fragment)
 
 
-def rss(route: Route, site: Site, config: Config) -> bytes:
-    ctx = FeedContext(site, config)
+def rss(route: Route, site: Site, config: Config, images: ImageMarkup | None = None) -> bytes:
+    ctx = FeedContext(site, config, images)
     root = ET.Element("rss", {"version": "2.0"})
     channel = child(root, "channel")
     child(channel, "title", ctx.channel_title(route))
@@ -137,8 +143,8 @@ def _rss_item(channel: ET.Element, article: Article, ctx: FeedContext) -> None:
     child(item, f"{{{CONTENT_NS}}}encoded", ctx.body(article))
 
 
-def atom(route: Route, site: Site, config: Config) -> bytes:
-    ctx = FeedContext(site, config)
+def atom(route: Route, site: Site, config: Config, images: ImageMarkup | None = None) -> bytes:
+    ctx = FeedContext(site, config, images)
     # Unqualified names under an explicit xmlns: ElementTree's default_namespace refuses unqualified attributes.
     root = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: config.language})
     child(root, _a("id"), _atom_id(ctx, ctx.url(route.url)))

@@ -42,9 +42,11 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "November", "December")  # fmt: skip
 # Machine-read files are written by serializers, not templates: well-formed whatever a title contains.
 SERIALIZERS: dict[str, Callable[[Route, Site, Config], bytes]] = {
-    RSS: feeds.rss, ATOM: feeds.atom, SITEMAP: sitemaps.sitemap, SITEMAP_INDEX: sitemaps.sitemap_index,
-    NEWS_SITEMAP: sitemaps.news_sitemap, ROBOTS: sitemaps.robots,
+    SITEMAP: sitemaps.sitemap, SITEMAP_INDEX: sitemaps.sitemap_index, NEWS_SITEMAP: sitemaps.news_sitemap,
+    ROBOTS: sitemaps.robots,
 }  # fmt: skip
+# Feeds carry whole bodies: they show the processed images' derivatives, never the source files.
+FEEDS: dict[str, Callable[[Route, Site, Config, ImageMarkup | None], bytes]] = {RSS: feeds.rss, ATOM: feeds.atom}
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ class Renderer:
                  asset_url: Callable[[str], str], images: ImageSet | None = None) -> None:  # fmt: skip
         self.env = env
         self.images = images if images is not None else ImageSet.off()
-        markup = ImageMarkup(self.images)
+        markup = self.markup = ImageMarkup(self.images)
         self.templates = templates
         self.site = site
         self.config = config
@@ -161,7 +163,7 @@ class Renderer:
     def context_key(self, route: Route) -> tuple[str, ...]:
         """Everything a page shows besides its Route's own fields (the blocks around it), as comparable strings: two
         renderers give a route the same bytes when its Route and this key are equal (fingerprints, `build --watch`)."""
-        if route.kind in SERIALIZERS or route.kind == REDIRECT:
+        if route.kind in SERIALIZERS or route.kind in FEEDS or route.kind == REDIRECT:
             return (self._shared_key,)  # no blocks around a feed, a sitemap or a redirect: no edition
         return (self._shared_key, self.edition_of(route).key)
 
@@ -169,6 +171,9 @@ class Renderer:
         serializer = SERIALIZERS.get(route.kind)
         if serializer is not None:
             return serializer(route, self.site, self.config)
+        feed = FEEDS.get(route.kind)
+        if feed is not None:
+            return feed(route, self.site, self.config, self.markup)
         edition = self.edition_of(route)
         if route.kind == FRAGMENT:
             return self._render_fragment(route, edition)

@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+import feedparser
 import lxml.html
 import pytest
 from PIL import Image, ImageOps
@@ -285,6 +286,28 @@ def test_pixels_between_the_limit_and_twice_are_refused(write_site: SiteWriter, 
         photo.resize((500, 500)).save(root / "static" / "img" / "street.jpg")  # 250,000 pixels
     run = cli("build", root, "-o", tmp_path / "out")
     assert run.code == 1 and "has more pixels than images.max_pixels (200,000)" in run.err
+
+
+def test_feeds_show_the_derivatives_never_the_source_files(site: Path, cli: Cli, tmp_path: Path) -> None:
+    """A feed carries whole bodies far from the site: it must not link the photos as uploaded, whose EXIF says where
+    they were taken (street.jpg and big.jpg carry a GPS position), but their derivatives."""
+    out = tmp_path / "out"
+    build(cli, site, out)
+    base = "https://news.example.org"
+    for feed in ("feed.xml", "atom.xml", "news/feed.xml"):
+        parsed = feedparser.parse((out / feed).read_bytes())
+        assert not parsed.bozo, parsed.bozo_exception
+        bodies = [entry.content[0].value for entry in parsed.entries]
+        sources = [src for body in bodies for src in lxml.html.fromstring(body).xpath("//img/@src")]
+        assert len(sources) == 5, (feed, sources)  # drills: its cover and three body images; other: its cover
+        for src in sources:
+            assert src.startswith(f"{base}/_images/"), (feed, src)
+            with Image.open(out / src.removeprefix(base + "/")) as image:
+                assert not image.getexif(), src
+        drills = next(b for b in bodies if "A report." in b)
+        doc = lxml.html.fromstring(drills)
+        assert doc.xpath("//img[@alt='A street with GPS']/@width") == ["640"]  # the largest: no upscaling
+        assert doc.xpath("//figure/img/@alt") == ["The square"]
 
 
 def test_processing_off_links_images_as_written(site: Path, cli: Cli, tmp_path: Path) -> None:
