@@ -346,13 +346,11 @@ def _safe_rel(rel: str) -> bool:
 
 def write_manifest(output: Path, files: dict[str, tuple[str, int]]) -> None:
     output.mkdir(parents=True, exist_ok=True)
-    data = {
-        "version": _MANIFEST_VERSION,
-        "generator": "sitegen",
-        "files": {k: list(v) for k, v in sorted(files.items())},
-    }
-    # No indent: with one, json falls back to its pure-Python encoder, ten times slower on 10,000s of entries.
-    atomic_write(output / MANIFEST_FILE, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    data = {"files": files, "generator": "sitegen", "version": _MANIFEST_VERSION}
+    # The C encoder does it all: sorts the names (sort_keys), writes the (digest, size) tuples as arrays. No indent:
+    # with one, json falls back to its pure-Python encoder. Sorting and copying the entries in Python first was most
+    # of `sitegen build --watch`'s time per save at 100,000 articles.
+    atomic_write(output / MANIFEST_FILE, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
 
 def atomic_write(path: Path, data: bytes) -> None:
