@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from sitegen.deploy.config import DeployConfig, check_deploy
 from sitegen.errors import Problem, UsageError, error
 from sitegen.paths import CONFIG_FILE, DATA_DIR, PYPROJECT_FILE, PYPROJECT_TABLE
 from sitegen.urls import check_url_scheme
@@ -122,6 +123,7 @@ class Config:
     search: SearchConfig = field(default_factory=SearchConfig)
     fragments: FragmentsConfig = field(default_factory=FragmentsConfig)
     images: ImagesConfig = field(default_factory=ImagesConfig)
+    deploy: DeployConfig = field(default_factory=DeployConfig)  # where `sitegen deploy` publishes: no page shows it
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -132,8 +134,11 @@ class Config:
         return self.publication_name or self.title
 
     def digest(self) -> str:
-        """A fingerprint of every setting: a config change re-renders every page."""
-        blob = json.dumps(asdict(self), sort_keys=True).encode()
+        """A fingerprint of every setting a page can show: a change re-renders every page (the deploy settings are
+        left out: moving the site to another bucket renders nothing)."""
+        settings = asdict(self)
+        del settings["deploy"]
+        blob = json.dumps(settings, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
 
@@ -282,6 +287,7 @@ def _check_values(config: Config, where: str) -> list[Problem]:
         if number < low:
             problems.append(error(where, None, f"'{name}' must be at least {low}, not {number}"))
     problems += _image_problems(config.images, where)
+    problems += check_deploy(config.deploy, where)
     if "{slug}" not in config.permalink:
         problems.append(error(where, None, f"'permalink' must contain {{slug}}: {config.permalink!r}"))
     if config.raw_html not in RAW_HTML_MODES:
