@@ -96,7 +96,7 @@ def redirect_target(data: bytes) -> str | None:
 def compressible(rel: str, headers: Headers) -> bool:
     if rel.startswith(f"{SEARCH_DIR}/"):
         return False
-    return _TEXT.match(headers[CONTENT_TYPE]) is not None
+    return _TEXT.match(headers[CONTENT_TYPE].partition(";")[0].strip()) is not None
 
 
 def headers_for(rel: str, sha256: str, redirect: str | None, deploy: DeployConfig,

@@ -1,13 +1,14 @@
 """The one boto3 S3 client a deploy shares between its threads, and what the store's failures mean to a user.
 
-Retries: botocore's "standard" mode, 6 attempts, exponential backoff with jitter, for throttling (SlowDown, 503),
-5xx answers and dropped connections. What is still failing after that becomes one line and an exit code: 2 for what
-the user must fix (credentials, the bucket's name, the configuration), 1 for the store or the network failing.
-Messages name the bucket and the error code, never a key or a secret.
+Retries: botocore's "standard" mode, 6 attempts (AWS_MAX_ATTEMPTS can say otherwise), exponential backoff with
+jitter, for throttling (SlowDown, 503), 5xx answers and dropped connections. What still fails after that becomes one
+line and an exit code: 2 for what the user must fix (credentials, the bucket's name, the configuration), 1 for the
+store or the network failing. Messages name the bucket and the error code, never a secret.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -52,7 +53,7 @@ def session(deploy: DeployConfig) -> boto3.session.Session:
 def s3_client(deploy: DeployConfig, boto: boto3.session.Session) -> S3Client:
     custom = bool(deploy.endpoint)
     config = BotoConfig(
-        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        retries={"mode": "standard", "max_attempts": max_attempts()},
         max_pool_connections=deploy.workers + 2,  # every worker, the checkpoint writer and the lock
         connect_timeout=10,
         read_timeout=60,
@@ -64,8 +65,16 @@ def s3_client(deploy: DeployConfig, boto: boto3.session.Session) -> S3Client:
     return boto.client("s3", endpoint_url=deploy.endpoint or None, region_name=deploy.region, config=config)
 
 
+def max_attempts() -> int:
+    """MAX_ATTEMPTS, unless AWS_MAX_ATTEMPTS (the AWS tools' own setting) says otherwise."""
+    try:
+        return max(1, int(os.environ.get("AWS_MAX_ATTEMPTS", MAX_ATTEMPTS)))
+    except ValueError:
+        return MAX_ATTEMPTS
+
+
 def cloudfront_client(boto: boto3.session.Session) -> CloudFrontClient:
-    config = BotoConfig(retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS})
+    config = BotoConfig(retries={"mode": "standard", "max_attempts": max_attempts()})
     return boto.client("cloudfront", region_name="us-east-1", config=config)
 
 
