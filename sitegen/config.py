@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sitegen.deploy.config import DeployConfig, check_deploy
 from sitegen.errors import Problem, UsageError, error
 from sitegen.paths import CONFIG_FILE, DATA_DIR, PYPROJECT_FILE, PYPROJECT_TABLE
 from sitegen.urls import check_url_scheme
@@ -93,6 +92,32 @@ class FragmentsConfig:
     # published as files under fragments/: "script" embeds each as of the page's own date and a script swaps in the
     # current file; "ssi" (nginx `ssi on`, Apache mod_include) and "esi" (a CDN) emit include directives instead.
     include: str = "script"
+
+
+DEPLOY_PAGE_CACHE = "public, max-age=60, stale-while-revalidate=600"  # HTML, feeds, sitemaps: fresh within a minute
+DEPLOY_ASSET_CACHE = "public, max-age=31536000, immutable"  # names that change with their bytes: cached for a year
+DEPLOY_OTHER_CACHE = "public, max-age=3600"  # files whose name stays when they change (static images, unhashed CSS)
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    """Where `sitegen deploy` publishes (sitegen/deploy/). Credentials are never part of it: boto3 finds them where
+    AWS tools look (the AWS_* environment variables, a profile in ~/.aws, an instance role)."""
+
+    url: str = ""  # s3://bucket/optional/prefix
+    endpoint: str = ""  # an S3-compatible server's URL (R2, B2, MinIO, rclone); empty: AWS
+    region: str = "us-east-1"
+    profile: str = ""  # an AWS profile name (its keys stay in ~/.aws); empty: the default chain
+    workers: int = 16  # uploads at once, over one shared client
+    gzip: bool = False  # store text files gzip-compressed (Content-Encoding: gzip), deterministically
+    page_cache: str = DEPLOY_PAGE_CACHE
+    asset_cache: str = DEPLOY_ASSET_CACHE
+    other_cache: str = DEPLOY_OTHER_CACHE
+    # "PATTERN Header: value", later rules winning: e.g. "fragments/* Cache-Control: public, max-age=15".
+    headers: tuple[str, ...] = ()
+    cloudfront_distribution: str = ""  # a CloudFront distribution id: its cache is invalidated after a deploy
+    invalidation_limit: int = 100  # more changed paths than this are collapsed into wildcards
+    lock_timeout_minutes: int = 10  # a lock not refreshed for this long belongs to a deploy that died
 
 
 @dataclass(frozen=True)
@@ -287,7 +312,6 @@ def _check_values(config: Config, where: str) -> list[Problem]:
         if number < low:
             problems.append(error(where, None, f"'{name}' must be at least {low}, not {number}"))
     problems += _image_problems(config.images, where)
-    problems += check_deploy(config.deploy, where)
     if "{slug}" not in config.permalink:
         problems.append(error(where, None, f"'permalink' must contain {{slug}}: {config.permalink!r}"))
     if config.raw_html not in RAW_HTML_MODES:

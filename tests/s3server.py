@@ -32,10 +32,20 @@ class S3Server:
     root: Path  # bucket = a folder in here
 
     def client(self, secret: str = SECRET_KEY) -> S3Client:
-        config = Config(request_checksum_calculation="when_required", response_checksum_validation="when_required",
-                        s3={"addressing_style": "path"}, retries={"mode": "standard", "max_attempts": 2})  # fmt: skip
-        return boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1", aws_access_key_id=ACCESS_KEY,
-                            aws_secret_access_key=secret, config=config)  # fmt: skip
+        config = Config(
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            s3={"addressing_style": "path"},
+            retries={"mode": "standard", "max_attempts": 2},
+        )
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=secret,
+            config=config,
+        )
 
     def new_bucket(self) -> str:
         name = f"site-{next(_buckets)}"
@@ -60,8 +70,18 @@ def free_port() -> int:
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     root = tmp_path_factory.mktemp("s3")
     port = free_port()
-    command = [rclone_binary(), "serve", "s3", "--addr", f"127.0.0.1:{port}", "--auth-key", f"{ACCESS_KEY},{SECRET_KEY}",
-               "--config", "/dev/null", str(root)]  # fmt: skip
+    command = [
+        rclone_binary(),
+        "serve",
+        "s3",
+        "--addr",
+        f"127.0.0.1:{port}",
+        "--auth-key",
+        f"{ACCESS_KEY},{SECRET_KEY}",
+        "--config",
+        "/dev/null",
+        str(root),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = S3Server(f"http://127.0.0.1:{port}", root)
     try:

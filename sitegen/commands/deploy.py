@@ -24,9 +24,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen.config import load_config
+from sitegen.config import DeployConfig, load_config
 from sitegen.deploy.cdn import collapse, invalidate
-from sitegen.deploy.config import DeployConfig, Target, target_of
+from sitegen.deploy.config import Target, check_deploy, target_of
 from sitegen.deploy.local import LocalFile, local_files
 from sitegen.deploy.lock import DeployLock
 from sitegen.deploy.plan import COPY, DELETE_GUARD_KEYS, Plan, make_plan
@@ -100,7 +100,11 @@ def _size(count: int) -> str:
 
 def deploy(options: DeployOptions) -> DeployReport:
     started = time.monotonic()
-    settings = load_config(options.root).config.deploy
+    loaded = load_config(options.root)
+    settings = loaded.config.deploy
+    problems = check_deploy(settings, loaded.path.name if loaded.path else CONFIG_FILE)
+    if problems:
+        raise UsageError(problems)
     target = target_of(settings.url)
     if target is None:
         raise UsageError(f'deploy: {options.root / CONFIG_FILE} has no [deploy] url (url = "s3://bucket/prefix")')

@@ -1,7 +1,6 @@
-"""The `[deploy]` table of sitegen.toml: where the site goes and how it is served from there.
-
-Credentials are never part of it: boto3 finds them where AWS tools look (the AWS_* environment variables, a profile
-in ~/.aws, an instance role). `profile` only names which profile.
+"""The `[deploy]` table of sitegen.toml (its shape: DeployConfig in sitegen/config.py) read for a deploy: the bucket
+and prefix its url names, its header rules, and what is wrong with its values (checked by `sitegen deploy`, not by
+the build, which never reads the table).
 """
 
 from __future__ import annotations
@@ -10,32 +9,12 @@ import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from sitegen.config import DeployConfig
 from sitegen.errors import Problem, error
 
-PAGE_CACHE = "public, max-age=60, stale-while-revalidate=600"  # HTML, feeds, sitemaps: fresh within a minute
-ASSET_CACHE = "public, max-age=31536000, immutable"  # names that change with their bytes: cached for a year
-OTHER_CACHE = "public, max-age=3600"  # files whose name stays when they change (static images, unhashed CSS)
 RULE_HEADERS = ("Cache-Control", "Content-Type", "Content-Language", "Content-Disposition")
 _RULE = re.compile(r"^(?P<pattern>\S+)\s+(?P<name>[A-Za-z-]+):\s*(?P<value>\S.*)$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-
-
-@dataclass(frozen=True)
-class DeployConfig:
-    url: str = ""  # s3://bucket/optional/prefix
-    endpoint: str = ""  # an S3-compatible server's URL (R2, B2, MinIO, rclone); empty: AWS
-    region: str = "us-east-1"
-    profile: str = ""  # an AWS profile name (its keys stay in ~/.aws); empty: the default chain
-    workers: int = 16  # uploads at once, over one shared client
-    gzip: bool = False  # store text files gzip-compressed (Content-Encoding: gzip), deterministically
-    page_cache: str = PAGE_CACHE
-    asset_cache: str = ASSET_CACHE
-    other_cache: str = OTHER_CACHE
-    # "PATTERN Header: value", later rules winning: e.g. "fragments/* Cache-Control: public, max-age=15".
-    headers: tuple[str, ...] = ()
-    cloudfront_distribution: str = ""  # a CloudFront distribution id: its cache is invalidated after a deploy
-    invalidation_limit: int = 100  # more changed paths than this are collapsed into wildcards
-    lock_timeout_minutes: int = 10  # a lock not refreshed for this long belongs to a deploy that died
 
 
 @dataclass(frozen=True)

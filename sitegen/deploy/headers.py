@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
-from sitegen.deploy.config import DeployConfig, HeaderRule
+from sitegen.config import DeployConfig
+from sitegen.deploy.config import HeaderRule
 from sitegen.paths import IMAGES_DIR, ROBOTS_FILE, SEARCH_DIR
 from sitegen.publish.order import ASSET, kind
 from sitegen.render.assets import FINGERPRINTED, HASH_LENGTH

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitegen.deploy.config import DeployConfig, header_rules
+from sitegen.config import DeployConfig
+from sitegen.deploy.config import header_rules
 from sitegen.deploy.headers import Headers, headers_for, may_hold_redirect, redirect_target
 from sitegen.errors import UsageError
 from sitegen.paths import is_hidden

@@ -24,7 +24,8 @@ from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
 )
 
-from sitegen.deploy.config import DeployConfig, Target
+from sitegen.config import DeployConfig
+from sitegen.deploy.config import Target
 from sitegen.errors import ContentError, SitegenError, UsageError
 
 if TYPE_CHECKING:

@@ -29,6 +29,7 @@ from tests.conftest import BASIC_CONFIG, Run, SiteWriter, article
 from tests.s3server import ACCESS_KEY, SECRET_KEY, S3Server, free_port, s3_server
 
 if TYPE_CHECKING:
+    from mypy_boto3_cloudfront.type_defs import DistributionConfigTypeDef, OriginTypeDef
     from mypy_boto3_s3 import S3Client
 
 __all__ = ["s3_server"]  # the session's server, a fixture of these tests
@@ -39,12 +40,14 @@ PREFIX = "www"
 
 def _articles(count: int) -> dict[str, str]:
     files = {
-        f"content/news/story-{n:02}.md": article(f"Story {n}", f"2025-09-{1 + n % 9:02}T10:00:00+04:00",
-                                                  f"Story number {n}. " * 20, tags="[Politics]")  # fmt: skip
+        f"content/news/story-{n:02}.md": article(
+            f"Story {n}", f"2025-09-{1 + n % 9:02}T10:00:00+04:00", f"Story number {n}. " * 20, tags="[Politics]"
+        )
         for n in range(count)
     }
-    files["content/news/moved.md"] = article("Moved Story", "2025-09-05T10:00:00+04:00", "Moved.",
-                                             aliases='["/old/moved-story/"]')  # fmt: skip
+    files["content/news/moved.md"] = article(
+        "Moved Story", "2025-09-05T10:00:00+04:00", "Moved.", aliases='["/old/moved-story/"]'
+    )
     return files
 
 
@@ -65,8 +68,10 @@ def bucket(s3_server: S3Server, aws_env: None) -> str:
 
 
 def deploy_config(s3: S3Server, bucket: str, extra: str = "", endpoint: str = "") -> str:
-    return (BASIC_CONFIG + "\n[search]\nenabled = false\n\n[deploy]\n"
-            f'url = "s3://{bucket}/{PREFIX}"\nendpoint = "{endpoint or s3.endpoint}"\n{extra}')  # fmt: skip
+    return (
+        BASIC_CONFIG + "\n[search]\nenabled = false\n\n[deploy]\n"
+        f'url = "s3://{bucket}/{PREFIX}"\nendpoint = "{endpoint or s3.endpoint}"\n{extra}'
+    )
 
 
 def built_site(write_site: SiteWriter, cli: Cli, config: str, files: dict[str, str]) -> Path:
@@ -109,8 +114,9 @@ def site(write_site: SiteWriter, cli: Cli, s3_server: S3Server, bucket: str) -> 
     yield built_site(write_site, cli, deploy_config(s3_server, bucket), _articles(12))
 
 
-def test_first_deploy_uploads_the_site_with_headers_a_news_site_needs(site: Path, cli: Cli, s3_server: S3Server,
-                                                                      bucket: str) -> None:  # fmt: skip
+def test_first_deploy_uploads_the_site_with_headers_a_news_site_needs(
+    site: Path, cli: Cli, s3_server: S3Server, bucket: str
+) -> None:
     report = deploy(cli, site)
     client = s3_server.client()
     assert site_keys(client, bucket) == set(built_files(site))
@@ -135,8 +141,7 @@ def test_first_deploy_uploads_the_site_with_headers_a_news_site_needs(site: Path
     assert all(u["headers"]["Content-Type"] for u in report["uploads"])
 
 
-def test_a_deploy_with_nothing_changed_uploads_nothing(site: Path, cli: Cli, s3_server: S3Server,
-                                                       bucket: str) -> None:  # fmt: skip
+def test_a_deploy_with_nothing_changed_uploads_nothing(site: Path, cli: Cli, s3_server: S3Server, bucket: str) -> None:
     deploy(cli, site)
     before = objects(s3_server.client(), bucket)
     build(cli, site)  # a rebuild of the same site writes the same bytes
@@ -146,13 +151,15 @@ def test_a_deploy_with_nothing_changed_uploads_nothing(site: Path, cli: Cli, s3_
     assert objects(s3_server.client(), bucket) == before
 
 
-def test_an_edited_article_uploads_exactly_the_files_that_changed(site: Path, cli: Cli, s3_server: S3Server,
-                                                                  bucket: str) -> None:  # fmt: skip
+def test_an_edited_article_uploads_exactly_the_files_that_changed(
+    site: Path, cli: Cli, s3_server: S3Server, bucket: str
+) -> None:
     deploy(cli, site)
     before = built_files(site)
     source = site / "content/news/story-03.md"
-    source.write_text(source.read_text(encoding="utf-8").replace("Story number 3.", "Story number three."),
-                      encoding="utf-8")  # fmt: skip
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("Story number 3.", "Story number three."), encoding="utf-8"
+    )
     build(cli, site)
     after = built_files(site)
     changed = {rel for rel in after if before.get(rel) != after[rel]}
@@ -165,8 +172,9 @@ def test_an_edited_article_uploads_exactly_the_files_that_changed(site: Path, cl
     assert deploy(cli, site)["uploads"] == []
 
 
-def test_a_changed_header_rule_updates_headers_without_sending_bodies(write_site: SiteWriter, cli: Cli,
-                                                                      s3_server: S3Server, bucket: str) -> None:  # fmt: skip
+def test_a_changed_header_rule_updates_headers_without_sending_bodies(
+    write_site: SiteWriter, cli: Cli, s3_server: S3Server, bucket: str
+) -> None:
     root = built_site(write_site, cli, deploy_config(s3_server, bucket), _articles(4))
     deploy(cli, root)
     client = s3_server.client()
@@ -185,8 +193,9 @@ def test_a_changed_header_rule_updates_headers_without_sending_bodies(write_site
     assert deploy(cli, root)["uploads"] == []
 
 
-def test_gzip_is_deterministic_and_skips_what_is_compressed(write_site: SiteWriter, cli: Cli, s3_server: S3Server,
-                                                            bucket: str) -> None:  # fmt: skip
+def test_gzip_is_deterministic_and_skips_what_is_compressed(
+    write_site: SiteWriter, cli: Cli, s3_server: S3Server, bucket: str
+) -> None:
     root = built_site(write_site, cli, deploy_config(s3_server, bucket, "gzip = true\n"), _articles(3))
     report = deploy(cli, root)
     encodings = {u["path"]: u["headers"].get("Content-Encoding") for u in report["uploads"]}
@@ -201,8 +210,9 @@ def test_gzip_is_deterministic_and_skips_what_is_compressed(write_site: SiteWrit
     assert gzip.decompress(stored) == (root / "public/index.html").read_bytes()
 
 
-def test_a_deleted_article_is_deleted_and_foreign_objects_are_left_alone(site: Path, cli: Cli, s3_server: S3Server,
-                                                                         bucket: str) -> None:  # fmt: skip
+def test_a_deleted_article_is_deleted_and_foreign_objects_are_left_alone(
+    site: Path, cli: Cli, s3_server: S3Server, bucket: str
+) -> None:
     client = s3_server.client()
     client.put_object(Bucket=bucket, Key=f"{PREFIX}/ads.txt", Body=b"google.com, pub-1, DIRECT")
     client.put_object(Bucket=bucket, Key=f"{PREFIX}/news/story-05/extra.html", Body=b"someone else's")
@@ -217,8 +227,9 @@ def test_a_deleted_article_is_deleted_and_foreign_objects_are_left_alone(site: P
     assert keys - {"ads.txt", "news/story-05/extra.html"} == set(built_files(site))
 
 
-def test_an_object_sitegen_did_not_upload_is_replaced_only_with_yes(site: Path, cli: Cli, s3_server: S3Server,
-                                                                    bucket: str) -> None:  # fmt: skip
+def test_an_object_sitegen_did_not_upload_is_replaced_only_with_yes(
+    site: Path, cli: Cli, s3_server: S3Server, bucket: str
+) -> None:
     client = s3_server.client()
     client.put_object(Bucket=bucket, Key=f"{PREFIX}/robots.txt", Body=b"User-agent: *\nDisallow: /\n")
     refused = deploy(cli, site, code=2)["err"]
@@ -226,7 +237,9 @@ def test_an_object_sitegen_did_not_upload_is_replaced_only_with_yes(site: Path, 
     assert site_keys(client, bucket) == {"robots.txt"}  # nothing changed
     report = deploy(cli, site, "--yes")
     assert next(u["reason"] for u in report["uploads"] if u["path"] == "robots.txt") == "foreign"
-    assert client.get_object(Bucket=bucket, Key=f"{PREFIX}/robots.txt")["Body"].read() != b"User-agent: *\nDisallow: /\n"
+    assert (
+        client.get_object(Bucket=bucket, Key=f"{PREFIX}/robots.txt")["Body"].read() != b"User-agent: *\nDisallow: /\n"
+    )
 
 
 def test_the_delete_guard_needs_yes(site: Path, cli: Cli, s3_server: S3Server, bucket: str) -> None:
@@ -243,8 +256,7 @@ def test_the_delete_guard_needs_yes(site: Path, cli: Cli, s3_server: S3Server, b
     assert len(report["deletes"]) >= 10 and site_keys(client, bucket) == set(built_files(site))
 
 
-def test_a_dry_run_prints_the_plan_and_changes_nothing(site: Path, cli: Cli, s3_server: S3Server,
-                                                       bucket: str) -> None:  # fmt: skip
+def test_a_dry_run_prints_the_plan_and_changes_nothing(site: Path, cli: Cli, s3_server: S3Server, bucket: str) -> None:
     client = s3_server.client()
     plan = deploy(cli, site, "--dry-run")
     assert plan["dry_run"] is True and plan["done"] is None
@@ -264,8 +276,9 @@ def test_a_dry_run_prints_the_plan_and_changes_nothing(site: Path, cli: Cli, s3_
     assert objects(client, bucket) == before
 
 
-def test_a_deploy_killed_midway_is_completed_by_the_next(write_site: SiteWriter, cli: Cli, s3_server: S3Server,
-                                                         bucket: str) -> None:  # fmt: skip
+def test_a_deploy_killed_midway_is_completed_by_the_next(
+    write_site: SiteWriter, cli: Cli, s3_server: S3Server, bucket: str
+) -> None:
     root = built_site(write_site, cli, deploy_config(s3_server, bucket, "workers = 1\n"), _articles(12))
     total = len(built_files(root))
     env = {**os.environ, TEST_STEP_ENV: "0.25", "PYTHONPATH": str(REPO)}
@@ -306,16 +319,18 @@ def test_no_credentials_say_where_they_come_from(site: Path, cli: Cli, monkeypat
     assert result.code == 2 and "no AWS credentials" in result.err and len(result.err.strip().splitlines()) == 1
 
 
-def test_a_missing_bucket_is_one_line_and_exit_2(write_site: SiteWriter, cli: Cli, s3_server: S3Server,
-                                                 aws_env: None) -> None:  # fmt: skip
+def test_a_missing_bucket_is_one_line_and_exit_2(
+    write_site: SiteWriter, cli: Cli, s3_server: S3Server, aws_env: None
+) -> None:
     root = built_site(write_site, cli, deploy_config(s3_server, "no-such-bucket"), _articles(2))
     result = cli("deploy", root)
     assert result.code == 2 and len(result.err.strip().splitlines()) == 1
     assert "bucket 'no-such-bucket' does not exist" in result.err
 
 
-def test_an_unreachable_store_is_one_line_and_exit_1(write_site: SiteWriter, cli: Cli, s3_server: S3Server,
-                                                     bucket: str) -> None:  # fmt: skip
+def test_an_unreachable_store_is_one_line_and_exit_1(
+    write_site: SiteWriter, cli: Cli, s3_server: S3Server, bucket: str
+) -> None:
     closed = f"http://127.0.0.1:{free_port()}"
     root = built_site(write_site, cli, deploy_config(s3_server, bucket, endpoint=closed), _articles(2))
     started = time.monotonic()
@@ -331,6 +346,108 @@ def test_an_unbuilt_site_is_refused(write_site: SiteWriter, cli: Cli, s3_server:
 
 
 def test_a_bad_deploy_table_is_a_config_error(write_site: SiteWriter, cli: Cli) -> None:
-    root = write_site({"sitegen.toml": BASIC_CONFIG + '\n[deploy]\nurl = "https://bucket"\nheaders = ["*.html X: y"]\n'})
-    result = cli("build", root)
+    root = write_site(
+        {"sitegen.toml": BASIC_CONFIG + '\n[deploy]\nurl = "https://bucket"\nheaders = ["*.html X: y"]\n'}
+    )
+    assert cli("build", root).code == 0  # the build never reads the table
+    result = cli("deploy", root)
     assert result.code == 2 and "'deploy.url' must be s3://" in result.err and "'deploy.headers' can set" in result.err
+
+
+# -- CloudFront: A MOCK (moto) stands in for CloudFront; S3 calls still go to the real rclone server. ----------------
+
+
+@pytest.fixture
+def cloudfront_mock(aws_env: None) -> Iterator[str]:
+    """MOCK: moto's CloudFront with one distribution; its id."""
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws(config={"core": {"mock_credentials": False, "passthrough": {"services": ["s3"]}}}):
+        client = boto3.client("cloudfront", region_name="us-east-1")
+        origin: OriginTypeDef = {
+            "Id": "site",
+            "DomainName": "site.s3.amazonaws.com",
+            "S3OriginConfig": {"OriginAccessIdentity": ""},
+        }
+        config: DistributionConfigTypeDef = {
+            "CallerReference": "sitegen-test",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [origin]},
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "site",
+                "ViewerProtocolPolicy": "allow-all",
+                "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                "TrustedSigners": {"Enabled": False, "Quantity": 0},
+            },
+        }
+        made = client.create_distribution(DistributionConfig=config)
+        yield made["Distribution"]["Id"]
+
+
+def invalidated(distribution: str) -> list[list[str]]:
+    import boto3
+
+    client = boto3.client("cloudfront", region_name="us-east-1")
+    items = client.list_invalidations(DistributionId=distribution)["InvalidationList"].get("Items", [])
+    return [
+        sorted(
+            client.get_invalidation(DistributionId=distribution, Id=item["Id"])["Invalidation"]["InvalidationBatch"][
+                "Paths"
+            ].get("Items", [])
+        )
+        for item in items
+    ]
+
+
+def test_cloudfront_gets_exactly_the_changed_paths_after_the_upload(
+    write_site: SiteWriter, cli: Cli, s3_server: S3Server, bucket: str, cloudfront_mock: str
+) -> None:
+    config = deploy_config(s3_server, bucket, f'cloudfront_distribution = "{cloudfront_mock}"\n')
+    root = built_site(write_site, cli, config, _articles(12))
+    first = deploy(cli, root)
+    assert first["invalidations"] == [] and invalidated(cloudfront_mock) == []  # nothing was cached before
+    source = root / "content/news/story-03.md"
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("Story number 3.", "Story 3, edited."), encoding="utf-8"
+    )
+    build(cli, root)
+    report = deploy(cli, root)
+    paths = set(report["invalidations"])
+    assert {"/news/story-03/", "/news/story-03/index.html"} <= paths
+    assert paths >= {f"/{u['path']}" for u in report["uploads"]}
+    assert report["done"]["invalidation"] and invalidated(cloudfront_mock) == [sorted(paths)]
+    assert deploy(cli, root)["done"]["invalidation"] is None  # nothing changed: nothing invalidated
+
+
+def test_many_changed_paths_collapse_to_wildcards(
+    write_site: SiteWriter, cli: Cli, s3_server: S3Server, bucket: str, cloudfront_mock: str
+) -> None:
+    config = deploy_config(
+        s3_server, bucket, f'cloudfront_distribution = "{cloudfront_mock}"\ninvalidation_limit = 3\n'
+    )
+    root = built_site(write_site, cli, config, _articles(6))
+    deploy(cli, root)
+    report = deploy(cli, root, "--force")
+    assert len(report["invalidations"]) <= 3 and any(p.endswith("*") for p in report["invalidations"])
+    assert invalidated(cloudfront_mock) == [sorted(report["invalidations"])]
+
+
+def test_a_failed_invalidation_is_asked_for_again_by_the_next_deploy(
+    write_site: SiteWriter, cli: Cli, s3_server: S3Server, bucket: str, cloudfront_mock: str
+) -> None:
+    root = built_site(
+        write_site, cli, deploy_config(s3_server, bucket, 'cloudfront_distribution = "E0NOSUCH"\n'), _articles(4)
+    )
+    deploy(cli, root)
+    (root / "content/news/story-01.md").unlink()
+    build(cli, root)
+    failed = cli("deploy", root)
+    assert failed.code == 1 and "invalidation failed" in failed.err and len(failed.err.strip().splitlines()) == 1
+    config = deploy_config(s3_server, bucket, f'cloudfront_distribution = "{cloudfront_mock}"\n')
+    (root / "sitegen.toml").write_text(config, encoding="utf-8")
+    report = deploy(cli, root)
+    assert report["uploads"] == [] and "/news/story-01/" in report["invalidations"]
+    assert report["done"]["invalidation"] and invalidated(cloudfront_mock) == [sorted(report["invalidations"])]
