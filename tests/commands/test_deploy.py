@@ -303,6 +303,39 @@ def test_a_deploy_killed_midway_is_completed_by_the_next(
     assert deploy(cli, root)["uploads"] == []
 
 
+def test_a_failed_upload_means_no_deletes(
+    site: Path, cli: Cli, s3_server: S3Server, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault injected into one upload (the store answering 500 after botocore's retries): nothing is deleted."""
+    from botocore.exceptions import ClientError
+
+    from sitegen.deploy.upload import Deployer
+
+    deploy(cli, site)
+    source = site / "content/news/story-03.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("Story number 3.", "Story three."), encoding="utf-8")
+    (site / "content/news/story-05.md").unlink()
+    build(cli, site)
+    send = Deployer._send
+
+    def failing(self: Deployer, upload: Any, hook: Any) -> int:
+        if upload.rel == "news/story-03/index.html":
+            raise ClientError({"Error": {"Code": "InternalError", "Message": "injected"}}, "PutObject")
+        return send(self, upload, hook)
+
+    monkeypatch.setattr(Deployer, "_send", failing)
+    result = cli("deploy", site)
+    assert result.code == 1 and len(result.err.strip().splitlines()) == 1
+    assert "1 upload failed" in result.err and "nothing deleted" in result.err
+    client = s3_server.client()
+    assert "news/story-05/index.html" in site_keys(client, bucket)
+    assert f"{PREFIX}/{LOCK_KEY}" not in objects(client, bucket)
+    monkeypatch.setattr(Deployer, "_send", send)
+    report = deploy(cli, site)
+    assert "news/story-03/index.html" in {u["path"] for u in report["uploads"]}
+    assert "news/story-05/index.html" in report["deletes"] and site_keys(client, bucket) == set(built_files(site))
+
+
 def test_wrong_credentials_are_one_line_and_exit_2(site: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret-key-at-all")
     result = cli("deploy", site)
