@@ -68,7 +68,36 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--future", action="store_true", help="include articles dated after now")
     serve_cmd.set_defaults(run=_run_serve)
     _import_command(commands)
+    _deploy_command(commands)
     return parser
+
+
+def _deploy_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    deploy_cmd = commands.add_parser("deploy", help="publish the built site to S3 (or S3-compatible storage) and a CDN")
+    _site_argument(deploy_cmd)
+    deploy_cmd.add_argument("-o", "--output", type=Path, help=f"the built folder (default: SITE_DIR/{OUTPUT_DIR})")
+    deploy_cmd.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
+    deploy_cmd.add_argument("--yes", action="store_true",
+                            help="go ahead past the delete guard and over objects sitegen did not upload")  # fmt: skip
+    deploy_cmd.add_argument("--force", action="store_true", help="upload every file, changed or not")
+    deploy_cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    deploy_cmd.set_defaults(run=_run_deploy)
+
+
+def _run_deploy(args: argparse.Namespace) -> int:
+    from sitegen.commands import deploy  # boto3 loads only for this command
+
+    root: Path = args.site
+    if not _is_site_folder(root):
+        return EXIT_USAGE
+    options = deploy.DeployOptions(root, args.output, dry_run=args.dry_run, yes=args.yes, force=args.force)
+    try:
+        report = deploy.deploy(options)
+    except SitegenError as exc:
+        _report(exc.problems)  # one line each: what failed and what to do; the summary line would add nothing
+        return exc.exit_code
+    print(report.to_json() if args.format == "json" else report.to_text())
+    return EXIT_OK
 
 
 def _import_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -94,6 +94,32 @@ class FragmentsConfig:
     include: str = "script"
 
 
+DEPLOY_PAGE_CACHE = "public, max-age=60, stale-while-revalidate=600"  # HTML, feeds, sitemaps: fresh within a minute
+DEPLOY_ASSET_CACHE = "public, max-age=31536000, immutable"  # names that change with their bytes: cached for a year
+DEPLOY_OTHER_CACHE = "public, max-age=3600"  # files whose name stays when they change (static images, unhashed CSS)
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    """Where `sitegen deploy` publishes (sitegen/deploy/). Credentials are never part of it: boto3 finds them where
+    AWS tools look (the AWS_* environment variables, a profile in ~/.aws, an instance role)."""
+
+    url: str = ""  # s3://bucket/optional/prefix
+    endpoint: str = ""  # an S3-compatible server's URL (R2, B2, MinIO, rclone); empty: AWS
+    region: str = "us-east-1"
+    profile: str = ""  # an AWS profile name (its keys stay in ~/.aws); empty: the default chain
+    workers: int = 16  # uploads at once, over one shared client
+    gzip: bool = False  # store text files gzip-compressed (Content-Encoding: gzip), deterministically
+    page_cache: str = DEPLOY_PAGE_CACHE
+    asset_cache: str = DEPLOY_ASSET_CACHE
+    other_cache: str = DEPLOY_OTHER_CACHE
+    # "PATTERN Header: value", later rules winning: e.g. "fragments/* Cache-Control: public, max-age=15".
+    headers: tuple[str, ...] = ()
+    cloudfront_distribution: str = ""  # a CloudFront distribution id: its cache is invalidated after a deploy
+    invalidation_limit: int = 100  # more changed paths than this are collapsed into wildcards
+    lock_timeout_minutes: int = 10  # a lock not refreshed for this long belongs to a deploy that died
+
+
 @dataclass(frozen=True)
 class Config:
     title: str = "News"
@@ -122,6 +148,7 @@ class Config:
     search: SearchConfig = field(default_factory=SearchConfig)
     fragments: FragmentsConfig = field(default_factory=FragmentsConfig)
     images: ImagesConfig = field(default_factory=ImagesConfig)
+    deploy: DeployConfig = field(default_factory=DeployConfig)  # where `sitegen deploy` publishes: no page shows it
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -132,8 +159,11 @@ class Config:
         return self.publication_name or self.title
 
     def digest(self) -> str:
-        """A fingerprint of every setting: a config change re-renders every page."""
-        blob = json.dumps(asdict(self), sort_keys=True).encode()
+        """A fingerprint of every setting a page can show: a change re-renders every page (the deploy settings are
+        left out: moving the site to another bucket renders nothing)."""
+        settings = asdict(self)
+        del settings["deploy"]
+        blob = json.dumps(settings, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
 

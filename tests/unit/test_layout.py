@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "sitegen.pipeline": 7,
     "sitegen.preview": 8,
     "sitegen.importers": 8,
+    "sitegen.deploy": 8,
     "sitegen.commands": 9,
     "sitegen.cli": 10, "sitegen.__main__": 10,
 }  # fmt: skip
