@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sitegen.incremental.cache import decode_article, encode_article
+from sitegen.incremental.encoding import decode_article, encode_article
 from sitegen.model import Article, Body, Image, Term
 
 YEREVAN = ZoneInfo("Asia/Yerevan")
