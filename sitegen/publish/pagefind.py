@@ -89,7 +89,8 @@ def publish_search(
     pages = [r for r in routes if indexable(r, now)]
     hashes = {r.output: publisher.current[r.output][0] for r in pages}
     digests = page_digests(publisher.output, hashes, publisher.read)
-    shards = plan_shards(pages, digests, config.language)
+    planned = plan_shards(pages, digests, config.language)
+    shards = [shard for shard in planned if shard.pages]
     stats = SearchStats(shards=len(shards))
     for shard in shards:
         if _carry_over(publisher, shard):
@@ -102,7 +103,7 @@ def publish_search(
     stats.reindexed = stats.shards_indexed > 0
     stats.seconds = time.perf_counter() - started
     stats.files = _published_files(publisher)
-    return stats, unmarked_warnings(shards)
+    return stats, unmarked_warnings(planned)
 
 
 def indexable(route: Route, now: datetime) -> bool:
@@ -148,7 +149,8 @@ def _write_memo(path: Path, memo: Mapping[str, str]) -> None:
 
 
 def plan_shards(pages: Sequence[Route], digests: Mapping[str, str], language: str) -> list[Shard]:
-    """The shards `pages` make, newest first, each with the digest of what it indexes."""
+    """The shards `pages` make, newest first, each with the digest of what it indexes (one whose pages all lack the
+    body marker has none to index: it is not published)."""
     shards: dict[str, Shard] = {}
     for route in sorted(pages, key=lambda r: r.url):
         assert route.article is not None
@@ -159,7 +161,7 @@ def plan_shards(pages: Sequence[Route], digests: Mapping[str, str], language: st
         for route in shard.pages:
             h.update(f"\0{route.url}\0{digests[route.output]}".encode())
         shard.digest = h.hexdigest()
-    return [shards[key] for key in sorted(shards, reverse=True) if shards[key].pages]
+    return [shards[key] for key in sorted(shards, reverse=True)]
 
 
 def _pagefind_version() -> str:
