@@ -25,8 +25,6 @@ import concurrent.futures
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -266,26 +264,24 @@ async def _index(
     # One language for the whole site, whatever a template's `lang` says: Pagefind splits indexes by language
     # and the browser searches only the index of the search page's language, so a second one would be unfindable.
     config = IndexConfig(force_language=language)
-    scratch = Path(tempfile.mkdtemp(prefix="sitegen-pagefind-"))
-    try:
-        async with PromptService() as service:  # a service per shard: its memory goes with it
-            index = await service.create_index(config)
-            pending: set[asyncio.Task[Any]] = set()
-            for route in pages:
-                if wait is not None and not wait():
-                    return {}
-                if len(pending) >= _IN_FLIGHT:
-                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                    for task in done:
-                        task.result()
-                html = read(route.output).decode("utf-8", "replace")
-                pending.add(asyncio.ensure_future(index.add_html_file(content=html, url=route.url)))
-            for task in pending:
-                await task
-            await index.write_files(output_path=str(scratch / "index"))
-        return read_index(scratch / "index")
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    async with PromptService() as service:  # a service per shard: its memory goes with it
+        index = await service.create_index(config)
+        pending: set[asyncio.Task[Any]] = set()
+        for route in pages:
+            if wait is not None and not wait():
+                return {}
+            if len(pending) >= _IN_FLIGHT:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()
+            html = read(route.output).decode("utf-8", "replace")
+            pending.add(asyncio.ensure_future(index.add_html_file(content=html, url=route.url)))
+        for task in pending:
+            await task
+        # In memory, not written to a folder and read back: the service answers a WriteFiles before its files
+        # are all on disk (an empty pagefind-entry.json was read so).
+        files = await index.get_files()
+    return kept_files({str(file["path"]): bytes(file["content"]) for file in files})
 
 
 class PromptService(PagefindService):
@@ -296,29 +292,43 @@ class PromptService(PagefindService):
     with the same message format, so it is tied to the pinned Pagefind (pyproject.toml)."""
 
     async def _wait_for_responses(self) -> None:
-        assert self._backend.stdout is not None
-        while True:
-            reply = json.loads(base64.b64decode((await self._backend.stdout.readuntil(b","))[:-1]))
-            if not isinstance(reply, dict):
-                continue
-            future = self._responses.pop(reply.get("message_id"), None)  # type: ignore[arg-type]
-            if future is None or future.done():
-                continue
-            payload = reply["payload"]
-            if payload.get("type") == "Error":
-                future.set_exception(Exception(payload.get("message", "Pagefind failed")))
-            else:
-                future.set_result(payload)
+        # Replies are base64 (never a comma) ended by a comma. Read in blocks rather than with `readuntil`, whose
+        # buffer limit a shard's files (one reply to GetFiles) would overrun.
+        stdout = self._backend.stdout
+        assert stdout is not None
+        pending = bytearray()
+        while block := await stdout.read(1 << 20):
+            pending += block
+            while (end := pending.find(b",")) >= 0:
+                self._resolve(bytes(pending[:end]))
+                del pending[: end + 1]
+
+    def _resolve(self, message: bytes) -> None:
+        reply = json.loads(base64.b64decode(message))
+        if not isinstance(reply, dict):
+            return
+        future = self._responses.pop(reply.get("message_id"), None)  # type: ignore[arg-type]
+        if future is None or future.done():
+            return
+        payload = reply["payload"]
+        if payload.get("type") == "Error":
+            future.set_exception(Exception(payload.get("message", "Pagefind failed")))
+        else:
+            future.set_result(payload)
 
 
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
 
 
-def read_index(out: Path) -> dict[str, bytes]:
-    """The files Pagefind wrote that the search page uses, by path relative to its output folder (not its own
-    search UIs: the theme has its own page)."""
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and not p.name.startswith(_UNUSED)}  # fmt: skip
+def kept_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The files of an index that the search page uses (not Pagefind's own search UIs: the theme has its own
+    page), by path relative to the index's folder."""
+    kept = {}
+    for path, data in files.items():
+        rel = path.replace("\\", "/").removeprefix("/").removeprefix("pagefind/")
+        if not rel.rsplit("/", 1)[-1].startswith(_UNUSED):
+            kept[rel] = data
+    return kept
 
 
 def pagefind_failed(reason: str) -> UsageError:
