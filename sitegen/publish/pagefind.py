@@ -39,7 +39,7 @@ from pagefind.service import PagefindService
 from sitegen.config import Config
 from sitegen.errors import Problem, UsageError, error, warning
 from sitegen.paths import SEARCH_DIR, SEARCH_STATE_FILE, TEMPLATES_DIR
-from sitegen.publish.search_shards import content_digest, shard_of
+from sitegen.publish.search_shards import content_digest, shard_keys
 from sitegen.publish.writer import Publisher
 from sitegen.site.assemble import Visibility
 from sitegen.site.plan import ARTICLE_PAGE, Route
@@ -150,9 +150,10 @@ def plan_shards(pages: Sequence[Route], digests: Mapping[str, str], language: st
     """The shards `pages` make, newest first, each with the digest of what it indexes (one whose pages all lack the
     body marker has none to index: it is not published)."""
     shards: dict[str, Shard] = {}
-    for route in sorted(pages, key=lambda r: r.url):
-        assert route.article is not None
-        shard = shards.setdefault(shard_of(route.article.date), Shard(shard_of(route.article.date)))
+    ordered = sorted(pages, key=lambda r: r.url)
+    keys = shard_keys([route.article.date if route.article is not None else None for route in ordered])
+    for route, key in zip(ordered, keys, strict=True):
+        shard = shards.setdefault(key, Shard(key))
         (shard.pages if digests[route.output] else shard.unmarked).append(route)
     for shard in shards.values():
         h = hashlib.sha256(f"{_FORMAT}\0{_pagefind_version()}\0{language}\0{shard.key}".encode())
