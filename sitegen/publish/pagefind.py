@@ -82,6 +82,7 @@ def publish_search(
     With search off nothing is put, so an index an earlier build published is removed at commit.
     """
     if not config.search.enabled:
+        (publisher.output / MEMO_FILE).unlink(missing_ok=True)  # sitegen's own, and of no use without an index
         return SearchStats(), []
     started = time.perf_counter()
     pages = [r for r in routes if indexable(r, now)]
@@ -140,7 +141,7 @@ def _read_memo(path: Path) -> dict[str, str]:
 def _write_memo(path: Path, memo: Mapping[str, str]) -> None:
     temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        temp.write_text(json.dumps({"format": _FORMAT, "pages": memo}, separators=(",", ":")))
+        temp.write_text(json.dumps({"format": _FORMAT, "pages": memo}, separators=(",", ":"), sort_keys=True))
         temp.replace(path)
     except OSError:
         temp.unlink(missing_ok=True)  # a read-only memo costs reading every page next time, nothing more

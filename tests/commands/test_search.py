@@ -15,6 +15,7 @@ from typing import Any
 import lxml.html
 
 from sitegen.paths import MANIFEST_FILE
+from sitegen.publish.pagefind import MEMO_FILE
 from tests.conftest import BASIC_CONFIG, Run, SiteWriter, article, with_images_off
 
 SIDEBAR_CONFIG = (
@@ -170,12 +171,13 @@ def test_search_page_and_boxes(write_site: SiteWriter, cli: Callable[..., Run]) 
 
 def test_search_can_be_turned_off(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
     root, _ = build(write_site, cli, SITE)
-    assert (root / "public/pagefind").is_dir()
+    assert (root / "public/pagefind").is_dir() and (root / "public" / MEMO_FILE).is_file()
     (root / "sitegen.toml").write_text(with_images_off(SIDEBAR_CONFIG + "[search]\nenabled = false\n"))
     off = cli("build", root)
     assert off.code == 0 and "Search index" not in off.out
     output = root / "public"
     assert not (output / "pagefind").exists(), "the index an earlier build published is removed"
+    assert not (output / MEMO_FILE).exists(), "and what sitegen remembered of it"
     assert not (output / "search").exists() and not list(output.glob("js/search*.js"))
     for page in output.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
