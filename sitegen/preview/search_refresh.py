@@ -21,6 +21,7 @@ from sitegen.paths import SEARCH_DIR
 from sitegen.preview.output_sink import OutputSink
 from sitegen.preview.reporter import Reporter
 from sitegen.publish.pagefind import (
+    MEMO_FILE,
     STATE_FILE,
     Shard,
     index_shard,
@@ -90,7 +91,7 @@ class SearchRefresh:
             return
         hashes = {route.output: manifest[route.output][0] for route in pages}
         try:
-            digests = page_digests(output, hashes, lambda rel: (output / rel).read_bytes())
+            digests, memo = page_digests(output, hashes, lambda rel: (output / rel).read_bytes())
         except FileNotFoundError:
             self._due = True
             return
@@ -102,7 +103,7 @@ class SearchRefresh:
         top = listing(shards)
         if not stale and not gone and _published(output / STATE_FILE) == top:
             return  # the published index was made from exactly these pages
-        self._job = _Job(output, stale, gone, top, language)
+        self._job = _Job(output, stale, gone, {STATE_FILE: top, MEMO_FILE: memo}, language)
 
     def _finish(self, job: _Job, *, publish: bool) -> None:
         self._job = None
@@ -132,7 +133,9 @@ class _Job:
     """One run: a thread that indexes the stale shards, one at a time. `pause`, `resume` and `cancel` come from the
     loop's thread; a paused run waits before its next page (Pagefind, idle meanwhile, waits with it)."""
 
-    def __init__(self, output: Path, stale: Sequence[Shard], gone: Sequence[str], top: bytes, language: str) -> None:
+    def __init__(
+        self, output: Path, stale: Sequence[Shard], gone: Sequence[str], top: dict[str, bytes], language: str
+    ) -> None:
         self.output = output
         self.stale = list(stale)
         self.gone = list(gone)
@@ -175,7 +178,7 @@ class _Job:
             self.finished.set()
 
     def _index(self) -> _Made | None:
-        files: dict[str, bytes] = {STATE_FILE: self.top}
+        files = dict(self.top)  # the listing and the memo
         for shard in self.stale:
             made = index_shard(lambda rel: (self.output / rel).read_bytes(), shard.pages, self.language, self._go_on)
             if self._cancelled:

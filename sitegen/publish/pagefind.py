@@ -13,8 +13,8 @@ build with --drafts/--future), and of each page only the element marked `data-pa
 
 A shard is re-indexed only when what is indexed of its pages changed: each shard folder holds a state file with the
 digest of its pages' indexed content (plus the Pagefind version and the index language), so it always describes the
-index next to it. What each page's indexed content is, by the page's bytes, is remembered in a hidden file beside the
-manifest: only pages whose bytes changed are read again.
+index next to it. What each page's indexed content is, by the page's bytes, is remembered in a hidden file of the
+output (published with the index): only pages whose bytes changed are read again.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import base64
 import concurrent.futures
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,7 +45,8 @@ from sitegen.site.plan import ARTICLE_PAGE, Route
 
 STATE_FILE = f"{SEARCH_DIR}/{SEARCH_STATE_FILE}"  # the shards, newest first: what the search page merges
 SHARD_STATE_FILE = "sitegen-shard.json"  # in each shard's folder: what that shard was made from
-MEMO_FILE = ".sitegen-search-pages.json"  # beside the manifest: each page's indexed-content digest, by its bytes' hash
+MEMO_FILE = ".sitegen-search-pages.json"  # each page's indexed-content digest, by its bytes' hash (a dot name: never
+# served; published like any file, so it goes with search off)
 SEARCH_ASSETS = ("js/search.js",)  # theme files only the search page uses: not published with search off
 _FORMAT = 2  # bump when what goes into the index changes in a way the digest cannot see
 _IN_FLIGHT = 32  # pages sent to Pagefind before waiting for its replies: bounded memory, a busy service
@@ -82,12 +82,12 @@ def publish_search(
     With search off nothing is put, so an index an earlier build published is removed at commit.
     """
     if not config.search.enabled:
-        (publisher.output / MEMO_FILE).unlink(missing_ok=True)  # sitegen's own, and of no use without an index
         return SearchStats(), []
     started = time.perf_counter()
     pages = [r for r in routes if indexable(r, now)]
     hashes = {r.output: publisher.current[r.output][0] for r in pages}
-    digests = page_digests(publisher.output, hashes, publisher.read)
+    digests, memo = page_digests(publisher.output, hashes, publisher.read)
+    publisher.put(MEMO_FILE, memo)  # committed with the index it describes; a refused build leaves the old one
     planned = plan_shards(pages, digests, config.language)
     shards = [shard for shard in planned if shard.pages]
     stats = SearchStats(shards=len(shards))
@@ -111,10 +111,10 @@ def indexable(route: Route, now: datetime) -> bool:
     return route.kind == ARTICLE_PAGE and article is not None and Visibility(now).shows(article)
 
 
-def page_digests(output: Path, hashes: Mapping[str, str], read: Callable[[str], bytes]) -> dict[str, str]:
+def page_digests(output: Path, hashes: Mapping[str, str], read: Callable[[str], bytes]) -> tuple[dict[str, str], bytes]:
     """Each page's indexed-content digest ("" without a marked body), by output path (`hashes`: each page's bytes'
-    SHA-256, as the manifest records them). Pages whose bytes were seen before are not read; the memo is rewritten
-    with exactly the pages of this build."""
+    SHA-256, as the manifest records them), and the memo to publish for the next build: exactly these pages. Pages
+    whose bytes the published memo knows are not read."""
     memo = _read_memo(output / MEMO_FILE)
     digests: dict[str, str] = {}
     kept: dict[str, str] = {}
@@ -123,9 +123,7 @@ def page_digests(output: Path, hashes: Mapping[str, str], read: Callable[[str], 
         if digest is None:
             digest = content_digest(read(rel))
         digests[rel] = kept[sha] = digest
-    if kept != memo:
-        _write_memo(output / MEMO_FILE, kept)
-    return digests
+    return digests, json.dumps({"format": _FORMAT, "pages": kept}, separators=(",", ":"), sort_keys=True).encode()
 
 
 def _read_memo(path: Path) -> dict[str, str]:
@@ -136,15 +134,6 @@ def _read_memo(path: Path) -> dict[str, str]:
     if not isinstance(data, dict) or data.get("format") != _FORMAT or not isinstance(data.get("pages"), dict):
         return {}
     return {k: v for k, v in data["pages"].items() if isinstance(v, str)}
-
-
-def _write_memo(path: Path, memo: Mapping[str, str]) -> None:
-    temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        temp.write_text(json.dumps({"format": _FORMAT, "pages": memo}, separators=(",", ":"), sort_keys=True))
-        temp.replace(path)
-    except OSError:
-        temp.unlink(missing_ok=True)  # a read-only memo costs reading every page next time, nothing more
 
 
 def plan_shards(pages: Sequence[Route], digests: Mapping[str, str], language: str) -> list[Shard]:
