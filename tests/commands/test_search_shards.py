@@ -4,9 +4,9 @@ re-index only the shard whose articles changed."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -71,7 +71,7 @@ def test_filters_narrow_across_shards(years: Served, page: Any) -> None:
 
 
 def test_edits_reindex_only_their_year(tmp_path: Path, page: Any) -> None:
-    served = _build_and_serve(tmp_path, SITE)
+    served = cast(Generator[Served, None, None], _build_and_serve(tmp_path, SITE))  # closed: the server stops
     years = next(served)
     try:
         untouched = shard_files(years.output, "2025"), shard_files(years.output, "2024")
