@@ -193,8 +193,10 @@ def _summary(result: BuildResult, output: Path) -> str:
 def _search_summary(result: BuildResult) -> str:
     search = result.search
     if not search.reindexed:
-        return f"Search index: {search.pages} articles, unchanged (kept {search.files} files, {search.seconds:.2f} s)"
-    return f"Search index: {search.pages} articles indexed into {search.files} files in {search.seconds:.2f} s"
+        return (f"Search index: {search.pages} articles, unchanged ({search.shards} shards, kept {search.files} files, "
+                f"{search.seconds:.2f} s)")  # fmt: skip
+    return (f"Search index: {search.pages} articles indexed, {search.shards_indexed} of {search.shards} shards made "
+            f"again ({search.files} files, {search.seconds:.2f} s)")  # fmt: skip
 
 
 def _jobs(text: str) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,12 +118,13 @@ class OutputSink:
         return Published(built.rendered, built.stats.written, built.stats.removed, full=True,
                          seconds=time.perf_counter() - started, warnings=built.warnings)  # fmt: skip
 
-    def put_files(self, files: dict[str, bytes], folder: str) -> WriteStats:
-        """Publish `files` (paths in the output) as everything under `folder`: the search index, made in the
-        background. Files under `folder` that are not in `files` are removed."""
+    def put_files(self, files: dict[str, bytes], folders: Sequence[str]) -> WriteStats:
+        """Publish `files` (paths in the output), each of `folders` being replaced by what `files` has under it: the
+        search index's shards, made in the background. Files under `folders` that are not in `files` are removed."""
         publisher = Publisher.following(self.output, self.manifest)
+        prefixes = tuple(f"{folder}/" for folder in folders)
         try:
-            for rel in [rel for rel in publisher.current if rel.startswith(folder + "/") and rel not in files]:
+            for rel in [rel for rel in publisher.current if prefixes and rel.startswith(prefixes) and rel not in files]:
                 publisher.drop(rel)
             for rel, data in sorted(files.items()):
                 publisher.put(rel, data)

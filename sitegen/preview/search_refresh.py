@@ -1,49 +1,45 @@
-"""`build --watch`'s search index, made again in the background from the pages it published.
+"""`build --watch`'s search index, kept current shard by shard in the background from the pages it published.
 
-Pagefind cannot update an index in place: it indexes every article page again (about 30 s of CPU at 10,000
-articles). So, as for the preview (search_build.py), the index is made only once the editor has paused, at low
-priority, and paused while a save is handled, so that it never delays a publish. It indexes the published files
-themselves: a thread copies the article pages from the output folder into a scratch folder (pausing with the rest),
-then Pagefind runs there. When it is done the loop's thread publishes the index through the sink, like any other
-file, with the state file `sitegen build` reads: a later build keeps this index while the pages it was made from are
-unchanged (its digest is of the very bytes indexed). A save made meanwhile makes another run due, after this one.
+Pagefind cannot update an index in place, but the index is in shards, one per year (publish/pagefind.py): a save
+re-indexes the shards whose articles' indexed content changed, from the published files themselves. As for the
+preview (search_build.py), that happens only once the editor has paused, in a thread that sends the pages to
+Pagefind one by one and waits while a save is handled, so that it never delays a publish. When it is done the loop's
+thread publishes the new shards through the sink, like any other file, with the state files `sitegen build` reads:
+a later build keeps every shard whose pages are unchanged. A save made meanwhile makes another run due, after this one.
 """
 
 from __future__ import annotations
 
-import hashlib
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sitegen.errors import UsageError
 from sitegen.paths import SEARCH_DIR
-from sitegen.preview.background import BackgroundProcess
 from sitegen.preview.output_sink import OutputSink
 from sitegen.preview.reporter import Reporter
 from sitegen.publish.pagefind import (
-    index_digest,
-    index_files,
-    index_state,
+    MEMO_FILE,
+    STATE_FILE,
+    Shard,
+    index_shard,
     indexable,
-    pagefind_command,
-    pagefind_failed,
-    published_digest,
-    read_index,
-    write_page,
+    listing,
+    page_digests,
+    plan_shards,
+    published_shard_digest,
+    shard_files,
 )
-from sitegen.site.plan import Route
 
 
 @dataclass(frozen=True)
 class _Made:
-    files: dict[str, bytes]  # by path in the output, the state file included
+    files: dict[str, bytes]  # by path in the output, the shards' state files and the listing included
+    folders: list[str]  # the shard folders these files replace (a year gone: its folder, with no files)
     pages: int
+    shards: int
 
 
 class SearchRefresh:
@@ -89,12 +85,25 @@ class SearchRefresh:
             return
         now, language = snapshot.site.build_time, snapshot.renderer.config.language
         pages = [route for route in snapshot.routes.values() if indexable(route, now)]
-        manifest = self.sink.manifest
-        if all(route.output in manifest for route in pages):
-            hashes = {route.output: manifest[route.output][0] for route in pages}
-            if index_digest(hashes, pages, language) == published_digest(self.sink.output):
-                return  # the published index was made from exactly these pages
-        self._job = _Job(self.sink.output, pages, language)
+        manifest, output = self.sink.manifest, self.sink.output
+        if not all(route.output in manifest for route in pages):
+            self._due = True  # a page not published yet: the next save publishes it
+            return
+        hashes = {route.output: manifest[route.output][0] for route in pages}
+        try:
+            digests, memo = page_digests(output, hashes, lambda rel: (output / rel).read_bytes())
+        except FileNotFoundError:
+            self._due = True
+            return
+        shards = [shard for shard in plan_shards(pages, digests, language) if shard.pages]
+        stale = [shard for shard in shards if published_shard_digest(output, shard.key) != shard.digest]
+        keys = {shard.key for shard in shards}
+        gone = sorted({rel.split("/")[1] for rel in manifest if rel.count("/") > 1 and rel.startswith(f"{SEARCH_DIR}/")}
+                      - keys)  # fmt: skip
+        top = listing(shards)
+        if not stale and not gone and _published(output / STATE_FILE) == top:
+            return  # the published index was made from exactly these pages
+        self._job = _Job(output, stale, gone, {STATE_FILE: top, MEMO_FILE: memo}, language)
 
     def _finish(self, job: _Job, *, publish: bool) -> None:
         self._job = None
@@ -109,23 +118,28 @@ class SearchRefresh:
             self._due |= job.outdated
             return
         try:
-            stats = self.sink.put_files(job.made.files, SEARCH_DIR)
+            stats = self.sink.put_files(job.made.files, job.made.folders)
         except UsageError as exc:
             self.reporter.problems(exc.problems, once=False)
             self.reporter.failure("sitegen: the search index was not published")
             return
         seconds = time.monotonic() - job.started
-        self.reporter.status(f"Search index updated: {job.made.pages} articles in {seconds:.1f} s "
+        made = job.made
+        self.reporter.status(f"Search index updated: {made.shards} shard(s), {made.pages} articles in {seconds:.1f} s "
                              f"({stats.written} files written, {stats.removed} removed)")  # fmt: skip
 
 
 class _Job:
-    """One run: a thread that copies the pages and waits for Pagefind. `pause`, `resume` and `cancel` come from the
-    loop's thread; the lock makes a pause reach Pagefind even while it is being started."""
+    """One run: a thread that indexes the stale shards, one at a time. `pause`, `resume` and `cancel` come from the
+    loop's thread; a paused run waits before its next page (Pagefind, idle meanwhile, waits with it)."""
 
-    def __init__(self, output: Path, pages: Sequence[Route], language: str) -> None:
+    def __init__(
+        self, output: Path, stale: Sequence[Shard], gone: Sequence[str], top: dict[str, bytes], language: str
+    ) -> None:
         self.output = output
-        self.pages = list(pages)
+        self.stale = list(stale)
+        self.gone = list(gone)
+        self.top = top
         self.language = language
         self.started = time.monotonic()
         self.made: _Made | None = None
@@ -135,78 +149,47 @@ class _Job:
         self._running = threading.Event()  # cleared while paused
         self._running.set()
         self._cancelled = False
-        self._lock = threading.Lock()
-        self._process: BackgroundProcess | None = None
         self._thread = threading.Thread(target=self._run, name="sitegen-search", daemon=True)
         self._thread.start()
 
     def pause(self) -> None:
-        with self._lock:
-            self._running.clear()
-            if self._process is not None:
-                self._process.pause()
+        self._running.clear()
 
     def resume(self) -> None:
-        with self._lock:
-            self._running.set()
-            if self._process is not None:
-                self._process.resume()
+        self._running.set()
 
     def cancel(self) -> None:
-        with self._lock:
-            self._cancelled = True
-            self._running.set()
-            process = self._process
-        if process is not None:
-            process.stop()
+        self._cancelled = True
+        self._running.set()
         self._thread.join()
 
+    def _go_on(self) -> bool:
+        self._running.wait()
+        return not self._cancelled
+
     def _run(self) -> None:
-        scratch = Path(tempfile.mkdtemp(prefix="sitegen-watch-search-"))
         try:
-            self.made = self._index(scratch / "site", scratch / "index", scratch)
+            self.made = self._index()
         except FileNotFoundError:
             self.outdated = True
         except (OSError, UsageError) as exc:
             self.failure = exc.problem.message if isinstance(exc, UsageError) else f"{exc.filename}: {exc.strerror}"
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
             self.finished.set()
 
-    def _index(self, site: Path, out: Path, scratch: Path) -> _Made | None:
-        hashes: dict[str, str] = {}
-        unmarked: list[Route] = []
-        for route in self.pages:
-            self._running.wait()
+    def _index(self) -> _Made | None:
+        files = dict(self.top)  # the listing and the memo
+        for shard in self.stale:
+            made = index_shard(lambda rel: (self.output / rel).read_bytes(), shard.pages, self.language, self._go_on)
             if self._cancelled:
                 return None
-            data = (self.output / route.output).read_bytes()
-            hashes[route.output] = hashlib.sha256(data).hexdigest()  # of what is indexed, whatever is published later
-            if not write_page(site, route, data):
-                unmarked.append(route)
-        files: dict[str, bytes] = {}
-        if len(unmarked) < len(self.pages):  # Pagefind refuses a site with no pages; the search page then says so
-            code, log = self._pagefind(site, out, scratch)
-            if code is None:
-                return None
-            if code != 0:
-                raise pagefind_failed(log.decode("utf-8", "replace").strip()[-2000:] or f"exit status {code}")
-            files = read_index(out)
-        state: dict[str, Any] = index_state(index_digest(hashes, self.pages, self.language),
-                                            len(self.pages) - len(unmarked), unmarked)  # fmt: skip
-        return _Made(index_files(files, state), len(self.pages) - len(unmarked))
+            files.update(shard_files(shard, made))
+        folders = [shard.folder for shard in self.stale] + [f"{SEARCH_DIR}/{key}" for key in self.gone]
+        return _Made(files, folders, sum(len(shard.pages) for shard in self.stale), len(self.stale))
 
-    def _pagefind(self, site: Path, out: Path, scratch: Path) -> tuple[int | None, bytes]:
-        """Pagefind's exit status and output; None when cancelled."""
-        with self._lock:
-            if self._cancelled:
-                return None, b""
-            self._process = process = BackgroundProcess(pagefind_command(site, out, self.language), cwd=scratch)
-            if not self._running.is_set():
-                process.pause()  # paused while it was being started
-        code = process.wait()
-        with self._lock:
-            self._process = None
-            cancelled = self._cancelled
-        output = process.output()
-        return (None if cancelled else code), output
+
+def _published(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

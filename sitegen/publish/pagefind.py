@@ -1,53 +1,77 @@
 """Full-text search: the published article pages indexed with Pagefind, the index published with the site.
 
 Pagefind builds a chunked static index (a reader's browser downloads only the parts a query needs) and a small JS API
-that `/search/` uses. The index is made from the very bytes this build publishes (copied to a scratch folder and
-indexed there by the Pagefind CLI), then handed file by file to the Publisher: it is staged, recorded in the manifest
-and committed atomically with the pages it describes, and a later build removes what it no longer needs.
+that `/search/` uses. The index is split into shards, one per year (search_shards.py), each a Pagefind bundle in
+`pagefind/<year>/`; `pagefind/sitegen-search.json` lists them, newest first, and the search page merges them
+(Pagefind's `mergeIndex`). Each shard is made from the very bytes this build publishes, fed to Pagefind from memory
+through its Python API, one shard at a time (a build holds one year's index, whatever the archive's size), then
+handed file by file to the Publisher: staged, recorded in the manifest and committed atomically with the pages it
+describes; a later build removes what it no longer needs (a year without articles any more).
 
 Only article pages the public may see are indexed (never drafts, scheduled or expired articles, even in a preview
 build with --drafts/--future), and of each page only the element marked `data-pagefind-body` (headline and body).
 
-Re-indexing is skipped when no indexed page changed: a digest of the indexed pages' bytes (plus the Pagefind version
-and the index language) is published inside the index folder, so it always describes the index next to it.
-
-`sitegen serve` keeps its index by running a whole `sitegen build` in the background (preview/search_build.py).
+A shard is re-indexed only when what is indexed of its pages changed: each shard folder holds a state file with the
+digest of its pages' indexed content (plus the Pagefind version and the index language), so it always describes the
+index next to it. What each page's indexed content is, by the page's bytes, is remembered in a hidden file of the
+output (published with the index): only pages whose bytes changed are read again.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import concurrent.futures
 import hashlib
 import json
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from pagefind.index import IndexConfig
+from pagefind.service import PagefindService
+
 from sitegen.config import Config
 from sitegen.errors import Problem, UsageError, error, warning
 from sitegen.paths import SEARCH_DIR, SEARCH_STATE_FILE, TEMPLATES_DIR
+from sitegen.publish.search_shards import content_digest, shard_keys
 from sitegen.publish.writer import Publisher
 from sitegen.site.assemble import Visibility
 from sitegen.site.plan import ARTICLE_PAGE, Route
 
-STATE_FILE = f"{SEARCH_DIR}/{SEARCH_STATE_FILE}"
-BODY_MARKER = b"data-pagefind-body"
+STATE_FILE = f"{SEARCH_DIR}/{SEARCH_STATE_FILE}"  # the shards, newest first: what the search page merges
+SHARD_STATE_FILE = "sitegen-shard.json"  # in each shard's folder: what that shard was made from
+MEMO_FILE = ".sitegen-search-pages.json"  # each page's indexed-content digest, by its bytes' hash (a dot name: never
+# served; published like any file, so it goes with search off)
 SEARCH_ASSETS = ("js/search.js",)  # theme files only the search page uses: not published with search off
-_FORMAT = 1  # bump when what goes into the index changes in a way the digest cannot see
+_FORMAT = 2  # bump when what goes into the index changes in a way the digest cannot see
+_IN_FLIGHT = 32  # pages sent to Pagefind before waiting for its replies: bounded memory, a busy service
 
 
 @dataclass
 class SearchStats:
     pages: int = 0  # article pages in the index
-    reindexed: bool = False  # False: nothing indexed changed, the published index was carried over
+    reindexed: bool = False  # False: nothing indexed changed, every published shard was carried over
     seconds: float = 0.0
     files: int = 0  # files in the published index
+    shards: int = 0
+    shards_indexed: int = 0
+
+
+@dataclass
+class Shard:
+    key: str  # its folder under pagefind/
+    pages: list[Route] = field(default_factory=list)  # with a marked body, by URL
+    unmarked: list[Route] = field(default_factory=list)
+    digest: str = ""
+
+    @property
+    def folder(self) -> str:
+        return f"{SEARCH_DIR}/{self.key}"
 
 
 def publish_search(
@@ -61,24 +85,24 @@ def publish_search(
         return SearchStats(), []
     started = time.perf_counter()
     pages = [r for r in routes if indexable(r, now)]
-    digest = index_digest({r.output: publisher.current[r.output][0] for r in pages}, pages, config.language)
-    state = _carry_over(publisher, digest)
-    reindexed = state is None
-    if state is None:
-        files, unmarked = run_pagefind(publisher.read, pages, config.language)
-        state = index_state(digest, len(pages) - len(unmarked), unmarked)
-        for rel, data in index_files(files, state).items():
+    hashes = {r.output: publisher.current[r.output][0] for r in pages}
+    digests, memo = page_digests(publisher.output, hashes, publisher.read)
+    publisher.put(MEMO_FILE, memo)  # committed with the index it describes; a refused build leaves the old one
+    planned = plan_shards(pages, digests, config.language)
+    shards = [shard for shard in planned if shard.pages]
+    stats = SearchStats(shards=len(shards))
+    for shard in shards:
+        if _carry_over(publisher, shard):
+            continue
+        for rel, data in shard_files(shard, index_shard(publisher.read, shard.pages, config.language)).items():
             publisher.put(rel, data)
-    problems: list[Problem] = []
-    if state.get("unmarked"):
-        # Without the marker Pagefind would index the whole page, sidebars and navigation included: left out.
-        problems.append(warning(f"{TEMPLATES_DIR}/{state['template']}", None,
-                                f"{state['unmarked']} article page(s) have no data-pagefind-body element and are left "
-                                f"out of the search index, e.g. {state['example']}"))  # fmt: skip
-    stats = SearchStats(
-        int(state.get("pages", 0)), reindexed, time.perf_counter() - started, _published_files(publisher)
-    )
-    return stats, problems
+        stats.shards_indexed += 1
+    publisher.put(STATE_FILE, listing(shards))
+    stats.pages = sum(len(s.pages) for s in shards)
+    stats.reindexed = stats.shards_indexed > 0
+    stats.seconds = time.perf_counter() - started
+    stats.files = _published_files(publisher)
+    return stats, unmarked_warnings(planned)
 
 
 def indexable(route: Route, now: datetime) -> bool:
@@ -87,14 +111,46 @@ def indexable(route: Route, now: datetime) -> bool:
     return route.kind == ARTICLE_PAGE and article is not None and Visibility(now).shows(article)
 
 
-def index_digest(hashes: Mapping[str, str], pages: Sequence[Route], language: str) -> str:
-    """What the index is made of: each indexed page's URL and bytes (`hashes`: the SHA-256 of each page's bytes, by
-    output, as the manifest records them), the language, and the Pagefind version (a new Pagefind writes a
-    different index from the same pages)."""
-    h = hashlib.sha256(f"{_FORMAT}\0{_pagefind_version()}\0{language}".encode())
-    for route in sorted(pages, key=lambda r: r.url):
-        h.update(f"\0{route.url}\0{hashes[route.output]}".encode())
-    return h.hexdigest()
+def page_digests(output: Path, hashes: Mapping[str, str], read: Callable[[str], bytes]) -> tuple[dict[str, str], bytes]:
+    """Each page's indexed-content digest ("" without a marked body), by output path (`hashes`: each page's bytes'
+    SHA-256, as the manifest records them), and the memo to publish for the next build: exactly these pages. Pages
+    whose bytes the published memo knows are not read."""
+    memo = _read_memo(output / MEMO_FILE)
+    digests: dict[str, str] = {}
+    kept: dict[str, str] = {}
+    for rel, sha in hashes.items():
+        digest = memo.get(sha)
+        if digest is None:
+            digest = content_digest(read(rel))
+        digests[rel] = kept[sha] = digest
+    return digests, json.dumps({"format": _FORMAT, "pages": kept}, separators=(",", ":"), sort_keys=True).encode()
+
+
+def _read_memo(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}  # a memo is only a shortcut: without one every page is read
+    if not isinstance(data, dict) or data.get("format") != _FORMAT or not isinstance(data.get("pages"), dict):
+        return {}
+    return {k: v for k, v in data["pages"].items() if isinstance(v, str)}
+
+
+def plan_shards(pages: Sequence[Route], digests: Mapping[str, str], language: str) -> list[Shard]:
+    """The shards `pages` make, newest first, each with the digest of what it indexes (one whose pages all lack the
+    body marker has none to index: it is not published)."""
+    shards: dict[str, Shard] = {}
+    ordered = sorted(pages, key=lambda r: r.url)
+    keys = shard_keys([route.article.date if route.article is not None else None for route in ordered])
+    for route, key in zip(ordered, keys, strict=True):
+        shard = shards.setdefault(key, Shard(key))
+        (shard.pages if digests[route.output] else shard.unmarked).append(route)
+    for shard in shards.values():
+        h = hashlib.sha256(f"{_FORMAT}\0{_pagefind_version()}\0{language}\0{shard.key}".encode())
+        for route in shard.pages:
+            h.update(f"\0{route.url}\0{digests[route.output]}".encode())
+        shard.digest = h.hexdigest()
+    return [shards[key] for key in sorted(shards, reverse=True)]
 
 
 def _pagefind_version() -> str:
@@ -104,101 +160,166 @@ def _pagefind_version() -> str:
         return "unknown"
 
 
-def index_state(digest: str, indexed: int, unmarked: Sequence[Route]) -> dict[str, Any]:
-    """What the published index was made from; a build that keeps the index repeats its warning from here."""
-    state: dict[str, Any] = {"generator": "sitegen", "digest": digest, "pages": indexed, "unmarked": len(unmarked)}
-    if unmarked:
-        state.update(template=unmarked[0].template, example=unmarked[0].url)
+def shard_state(shard: Shard) -> dict[str, Any]:
+    """What a shard was made from; a build that keeps it repeats its warning from here."""
+    state: dict[str, Any] = {"generator": "sitegen", "digest": shard.digest, "pages": len(shard.pages),
+                             "unmarked": len(shard.unmarked)}  # fmt: skip
+    if shard.unmarked:
+        state.update(template=shard.unmarked[0].template, example=shard.unmarked[0].url)
     return state
 
 
-def index_files(files: Mapping[str, bytes], state: dict[str, Any]) -> dict[str, bytes]:
-    """What a new index publishes, by path in the output: Pagefind's files (`files`, by path in the index folder)
-    and the state file saying what they were made from."""
-    published = {f"{SEARCH_DIR}/{rel}": data for rel, data in sorted(files.items())}
-    published[STATE_FILE] = json.dumps(state, indent=0, ensure_ascii=False).encode()
+def shard_files(shard: Shard, files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """What a newly indexed shard publishes, by path in the output: Pagefind's files (`files`, by path in the
+    shard's folder) and the state file saying what they were made from."""
+    published = {f"{shard.folder}/{rel}": data for rel, data in sorted(files.items())}
+    published[f"{shard.folder}/{SHARD_STATE_FILE}"] = json.dumps(shard_state(shard), indent=0).encode()
     return published
 
 
-def published_digest(output: Path) -> str | None:
-    """The digest of the pages the index in `output` was made from, as its state file says (None: no index)."""
+def listing(shards: Sequence[Shard]) -> bytes:
+    """The top-level state file: the shards the search page merges, newest first (the first is its primary)."""
+    return json.dumps({"generator": "sitegen", "shards": [s.key for s in shards],
+                       "pages": sum(len(s.pages) for s in shards)}, indent=0).encode()  # fmt: skip
+
+
+def unmarked_warnings(shards: Sequence[Shard]) -> list[Problem]:
+    unmarked = [route for shard in shards for route in shard.unmarked]
+    if not unmarked:
+        return []
+    # Without the marker Pagefind would index the whole page, sidebars and navigation included: left out.
+    return [warning(f"{TEMPLATES_DIR}/{unmarked[0].template}", None,
+                    f"{len(unmarked)} article page(s) have no data-pagefind-body element and are left out of the "
+                    f"search index, e.g. {unmarked[0].url}")]  # fmt: skip
+
+
+def published_shard_digest(output: Path, key: str) -> str | None:
+    """The digest the shard `key` in `output` was made from, as its state file says (None: no such shard)."""
     try:
-        state = json.loads((output / STATE_FILE).read_bytes())
+        state = json.loads((output / SEARCH_DIR / key / SHARD_STATE_FILE).read_bytes())
     except (OSError, ValueError):
         return None
     digest = state.get("digest") if isinstance(state, dict) else None
     return digest if isinstance(digest, str) else None
 
 
-def _carry_over(publisher: Publisher, digest: str) -> dict[str, Any] | None:
-    """Keep the published index when it was made from exactly these pages (all its files or none); its state."""
-    entry = publisher.previous.get(STATE_FILE)
+def _carry_over(publisher: Publisher, shard: Shard) -> bool:
+    """Keep the published shard when it was made from exactly these pages (all its files or none)."""
+    state_file = f"{shard.folder}/{SHARD_STATE_FILE}"
+    entry = publisher.previous.get(state_file)
     if entry is None:
-        return None
+        return False
     try:
-        data = (publisher.output / STATE_FILE).read_bytes()
-        state = json.loads(data)
-        if hashlib.sha256(data).hexdigest() != entry[0] or state.get("digest") != digest:
-            return None
+        data = (publisher.output / state_file).read_bytes()
+        if hashlib.sha256(data).hexdigest() != entry[0] or json.loads(data).get("digest") != shard.digest:
+            return False
     except (OSError, ValueError, AttributeError):
-        return None
-    if not isinstance(state, dict):
-        return None
-    kept = publisher.keep_all(sorted(rel for rel in publisher.previous if rel.startswith(f"{SEARCH_DIR}/")))
-    return state if kept else None
+        return False
+    return publisher.keep_all(sorted(rel for rel in publisher.previous if rel.startswith(f"{shard.folder}/")))
 
 
 def _published_files(publisher: Publisher) -> int:
     return sum(1 for rel in publisher.current if rel.startswith(f"{SEARCH_DIR}/"))
 
 
-def run_pagefind(
-    read: Callable[[str], bytes], pages: Sequence[Route], language: str
-) -> tuple[dict[str, bytes], list[Route]]:
-    """Index `pages` (`read` gives a page's bytes by its output path) with the Pagefind CLI; return its output files
-    by path relative to the index folder, and the pages left out because they have no `data-pagefind-body` element.
-
-    The pages are copied into a scratch folder first: this build's pages live partly in the staging area and partly
-    in the published folder (unchanged ones), and Pagefind must see neither the other pages nor an old index.
-    Pagefind's Python API was measured and rejected: its service reads one reply per 0.1 s, 17 minutes for 10,000
-    pages, while the CLI indexes them in about 30 s.
-    """
-    with tempfile.TemporaryDirectory(prefix="sitegen-pagefind-") as scratch:
-        site, out = Path(scratch, "site"), Path(scratch, "index")
-        unmarked = [route for route in pages if not write_page(site, route, read(route.output))]
-        if len(unmarked) == len(pages):
-            return {}, unmarked  # Pagefind refuses a site with no pages; the search page then says so
-        try:
-            done = subprocess.run(pagefind_command(site, out, language), capture_output=True, text=True, check=False,
-                                  cwd=scratch)  # fmt: skip
-        except OSError as exc:
-            raise pagefind_failed(repr(exc)) from exc
-        if done.returncode != 0:
-            raise pagefind_failed((done.stderr or done.stdout).strip()[-2000:] or f"exit status {done.returncode}")
-        return read_index(out), unmarked
+def index_shard(
+    read: Callable[[str], bytes], pages: Sequence[Route], language: str, wait: Callable[[], bool] | None = None
+) -> dict[str, bytes]:
+    """Index `pages` (`read` gives a page's bytes by its output path) with Pagefind; its files by path relative to
+    the shard's folder. `wait`, called before each page, may block (a paused run) and returns False to give up
+    (then nothing is returned)."""
+    try:
+        return _run(_index(read, pages, language, wait))
+    except FileNotFoundError as exc:
+        if exc.filename is not None:
+            raise  # a page gone while it was read (the watch's refresh): made again later
+        raise pagefind_failed(str(exc)) from exc  # no Pagefind binary
+    except Exception as exc:  # the service reports its errors as bare Exceptions
+        raise pagefind_failed(str(exc) or repr(exc)) from exc
 
 
-def write_page(site: Path, route: Route, data: bytes) -> bool:
-    """Put a page into the folder Pagefind indexes; False (and nothing written) when it has no marked body: without
-    the marker Pagefind would index the whole page, sidebars and navigation included."""
-    if BODY_MARKER not in data:
-        return False
-    target = site / route.output
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return True
+def _run(work: Coroutine[Any, Any, dict[str, bytes]]) -> dict[str, bytes]:
+    """Run `work` in an event loop of its own: in a thread of its own when the caller's thread already runs one (a
+    build started from asynchronous code)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sitegen-pagefind") as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
-def pagefind_command(site: Path, out: Path, language: str) -> list[str]:
+async def _index(
+    read: Callable[[str], bytes], pages: Sequence[Route], language: str, wait: Callable[[], bool] | None
+) -> dict[str, bytes]:
     # One language for the whole site, whatever a template's `lang` says: Pagefind splits indexes by language
     # and the browser searches only the index of the search page's language, so a second one would be unfindable.
-    return [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(out),
-            "--force-language", language, "--silent"]  # fmt: skip
+    config = IndexConfig(force_language=language)
+    async with PromptService() as service:  # a service per shard: its memory goes with it
+        index = await service.create_index(config)
+        pending: set[asyncio.Task[Any]] = set()
+        for route in pages:
+            if wait is not None and not wait():
+                return {}
+            if len(pending) >= _IN_FLIGHT:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()
+            html = read(route.output).decode("utf-8", "replace")
+            pending.add(asyncio.ensure_future(index.add_html_file(content=html, url=route.url)))
+        for task in pending:
+            await task
+        # In memory, not written to a folder and read back: the service answers a WriteFiles before its files
+        # are all on disk (an empty pagefind-entry.json was read so).
+        files = await index.get_files()
+    return kept_files({str(file["path"]): bytes(file["content"]) for file in files})
 
 
-def read_index(out: Path) -> dict[str, bytes]:
-    """The files Pagefind wrote, by path relative to its output folder."""
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+class PromptService(PagefindService):
+    """Pagefind's Python service, reading each reply as soon as it arrives.
+
+    The stock service sleeps 0.1 s before reading each reply (measured: 17 minutes for 10,000 pages); this reads
+    them back to back, which makes it as fast as the CLI (about 3 s per 1,000 pages). It replaces only that loop,
+    with the same message format, so it is tied to the pinned Pagefind (pyproject.toml)."""
+
+    async def _wait_for_responses(self) -> None:
+        # Replies are base64 (never a comma) ended by a comma. Read in blocks rather than with `readuntil`, whose
+        # buffer limit a shard's files (one reply to GetFiles) would overrun.
+        stdout = self._backend.stdout
+        assert stdout is not None
+        pending = bytearray()
+        while block := await stdout.read(1 << 20):
+            pending += block
+            while (end := pending.find(b",")) >= 0:
+                self._resolve(bytes(pending[:end]))
+                del pending[: end + 1]
+
+    def _resolve(self, message: bytes) -> None:
+        reply = json.loads(base64.b64decode(message))
+        if not isinstance(reply, dict):
+            return
+        future = self._responses.pop(reply.get("message_id"), None)  # type: ignore[arg-type]
+        if future is None or future.done():
+            return
+        payload = reply["payload"]
+        if payload.get("type") == "Error":
+            future.set_exception(Exception(payload.get("message", "Pagefind failed")))
+        else:
+            future.set_result(payload)
+
+
+_UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
+
+
+def kept_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The files of an index that the search page uses (not Pagefind's own search UIs: the theme has its own
+    page), by path relative to the index's folder."""
+    kept = {}
+    for path, data in files.items():
+        rel = path.replace("\\", "/").removeprefix("/").removeprefix("pagefind/")
+        if not rel.rsplit("/", 1)[-1].startswith(_UNUSED):
+            kept[rel] = data
+    return kept
 
 
 def pagefind_failed(reason: str) -> UsageError:

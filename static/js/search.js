@@ -1,4 +1,7 @@
 // The /search/ page: Pagefind's JS API over the index in /pagefind/, results in the theme's own teaser markup.
+// The index is in shards, one Pagefind bundle per year (/pagefind/2025/, /pagefind/2024/, ...), listed newest first
+// in /pagefind/sitegen-search.json: the newest is loaded, the others merged into it (mergeIndex), so that one search
+// runs over all of them and returns one list.
 // The page's form is a plain GET form, so /search/?q=word&section=News (from any search box on the site, or a
 // shared link) runs that search on load; searching here keeps the address in step so results can be shared too.
 const PAGE_SIZE = 10;
@@ -14,6 +17,7 @@ const list = document.getElementById("search-results");
 const moreButton = document.getElementById("search-more");
 
 let pagefind = null;
+let shards = []; // the index's shards, newest first
 let ordered = null; // { results, done } for the search on screen
 let shown = 0;
 let generation = 0; // a newer search makes an older one's late answers void
@@ -23,9 +27,14 @@ async function start() {
   input.value = params.get("q") || "";
   sortSelect.value = params.get("sort") === "date" ? "date" : "";
   try {
-    pagefind = await import(form.dataset.index + "pagefind.js");
-    await pagefind.options({ excerptLength: 30 });
-    pagefind.init();
+    const listing = await (await fetch(form.dataset.index + "sitegen-search.json", { cache: "no-cache" })).json();
+    const [primary, ...others] = listing.shards;
+    pagefind = await import(form.dataset.index + primary + "/pagefind.js");
+    // Each shard's results carry its name as a filter: newest-first order is the shards' order (search() below).
+    await pagefind.options({ excerptLength: 30, mergeFilter: { shard: primary } });
+    await pagefind.init();
+    await Promise.all(others.map((shard) => pagefind.mergeIndex(form.dataset.index + shard + "/", { mergeFilter: { shard } })));
+    shards = listing.shards;
     // Filter values are loaded only when the reader opens the filters, or when the address asks for one.
     if (filterSelects.some((select) => params.get(select.name)) || params.get("sort")) {
       filtersBox.open = true;
@@ -110,8 +119,18 @@ function spellings(term) {
   return [...new Set([lower, base, base.replace(/և/g, "եւ"), base.replace(/և/g, "եվ")])];
 }
 
+// A merged search orders every shard's results by score, whatever `sort` says; each shard orders its own by date, and
+// the shards are years, newest first: newest first over all of them is one search per shard, in the shards' order.
+async function searchByShard(term, options) {
+  const searches = await Promise.all(
+    shards.map((shard) => pagefind.search(term, { ...options, filters: { ...options.filters, shard } })),
+  );
+  return searches.flatMap((s) => s.results);
+}
+
 async function searchSpellings(term, options, byDate) {
   const variants = spellings(term);
+  if (variants.length === 1 && byDate) return searchByShard(variants[0], options);
   const searches = await Promise.all(variants.map((v) => pagefind.search(v, options)));
   if (searches.length === 1) return searches[0].results;
   const best = new Map();

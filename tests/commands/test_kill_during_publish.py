@@ -194,7 +194,8 @@ def test_the_search_index_in_place_is_whole_at_every_step(
     write_site: SiteWriter, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Pagefind's entry file names the metadata file of the index (by hash); a new index's files, chunks
-    included, are all new names: they go live before the entry is replaced, and the old ones go last."""
+    included, are all new names: they go live before the entry is replaced, and the old ones go last. So for every
+    shard the listing names (pagefind/sitegen-search.json)."""
     root = write_site({**SITE, "sitegen.toml": BASIC_CONFIG})
     output = root / "public"
     assert cli("build", root, "-q").code == 0
@@ -202,11 +203,13 @@ def test_the_search_index_in_place_is_whole_at_every_step(
     broken: list[Step] = []
 
     def check(step: Step) -> None:
-        entry = json.loads((output / "pagefind/pagefind-entry.json").read_bytes())
-        if not all(
-            (output / f"pagefind/pagefind.{lang['hash']}.pf_meta").is_file() for lang in entry["languages"].values()
-        ):
-            broken.append(step)
+        for shard in json.loads((output / "pagefind/sitegen-search.json").read_bytes())["shards"]:
+            entry = json.loads((output / f"pagefind/{shard}/pagefind-entry.json").read_bytes())
+            if not all(
+                (output / f"pagefind/{shard}/pagefind.{lang['hash']}.pf_meta").is_file()
+                for lang in entry["languages"].values()
+            ):
+                broken.append(step)
 
     steps = CommitSteps(output, on_step=check)
     steps.install(monkeypatch)
@@ -214,7 +217,9 @@ def test_the_search_index_in_place_is_whole_at_every_step(
     monkeypatch.undo()
     assert broken == []
     published = [rel for rel in steps.published if rel.startswith("pagefind/")]
-    assert published[-2:] == ["pagefind/pagefind-entry.json", "pagefind/sitegen-search.json"]  # replaced: last
+    entries = [i for i, rel in enumerate(published) if rel.endswith(("/pagefind-entry.json", "/sitegen-shard.json"))]
+    metas = [i for i, rel in enumerate(published) if rel.endswith(".pf_meta")]
+    assert entries and metas and min(entries) > max(metas)  # replaced: after the new files they name
     assert any(rel.endswith(".pf_meta") for rel in published) and any(
         rel.startswith("pagefind/") for rel in steps.removed
     )

@@ -15,6 +15,7 @@ from typing import Any
 import lxml.html
 
 from sitegen.paths import MANIFEST_FILE
+from sitegen.publish.pagefind import MEMO_FILE
 from tests.conftest import BASIC_CONFIG, Run, SiteWriter, article, with_images_off
 
 SIDEBAR_CONFIG = (
@@ -53,7 +54,7 @@ SITE = {
 def fragments(output: Path) -> dict[str, dict[str, Any]]:
     """What Pagefind indexed, by URL."""
     found = {}
-    for path in (output / "pagefind" / "fragment").glob("*.pf_fragment"):
+    for path in (output / "pagefind").glob("*/fragment/*.pf_fragment"):  # every shard's
         data = gzip.decompress(path.read_bytes())
         assert data.startswith(b"pagefind_dcd")
         record = json.loads(data[len(b"pagefind_dcd") :])
@@ -113,16 +114,16 @@ def test_index_is_published_through_the_manifest(
     output = root / "public"
     manifest = json.loads((output / MANIFEST_FILE).read_text())["files"]
     on_disk = {p.relative_to(output).as_posix() for p in (output / "pagefind").rglob("*") if p.is_file()}
-    assert {"pagefind/pagefind.js", "pagefind/pagefind-entry.json", "pagefind/sitegen-search.json"} <= on_disk
+    assert {"pagefind/2025/pagefind.js", "pagefind/2025/pagefind-entry.json", "pagefind/sitegen-search.json"} <= on_disk
     assert on_disk <= set(manifest), "every index file is recorded as sitegen's"
     assert not (tmp_path / "pagefind").exists(), "Pagefind must not write into the working directory"
     assert not (output / ".sitegen-staging").exists()
-    assert "Search index: 3 articles indexed" in run.out
+    assert "Search index: 3 articles indexed, 1 of 1 shards made again" in run.out
 
 
 def test_unchanged_pages_are_not_reindexed(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
     root, _ = build(write_site, cli, SITE)
-    entry = root / "public/pagefind/pagefind-entry.json"
+    entry = root / "public/pagefind/2025/pagefind-entry.json"
     first = entry.stat().st_mtime_ns
     again = cli("build", root)
     assert again.code == 0 and "indexed" not in again.out  # nothing changed at all: the build stops early
@@ -142,9 +143,9 @@ def test_unchanged_pages_are_not_reindexed(write_site: SiteWriter, cli: Callable
 
 def test_a_deleted_index_file_is_rebuilt(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
     root, _ = build(write_site, cli, SITE)
-    (root / "public/pagefind/pagefind.js").unlink()
+    (root / "public/pagefind/2025/pagefind.js").unlink()
     again = cli("build", root)
-    assert "indexed" in again.out and (root / "public/pagefind/pagefind.js").is_file()
+    assert "indexed" in again.out and (root / "public/pagefind/2025/pagefind.js").is_file()
 
 
 def test_search_page_and_boxes(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
@@ -170,12 +171,13 @@ def test_search_page_and_boxes(write_site: SiteWriter, cli: Callable[..., Run]) 
 
 def test_search_can_be_turned_off(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
     root, _ = build(write_site, cli, SITE)
-    assert (root / "public/pagefind").is_dir()
+    assert (root / "public/pagefind").is_dir() and (root / "public" / MEMO_FILE).is_file()
     (root / "sitegen.toml").write_text(with_images_off(SIDEBAR_CONFIG + "[search]\nenabled = false\n"))
     off = cli("build", root)
     assert off.code == 0 and "Search index" not in off.out
     output = root / "public"
     assert not (output / "pagefind").exists(), "the index an earlier build published is removed"
+    assert not (output / MEMO_FILE).exists(), "and what sitegen remembered of it"
     assert not (output / "search").exists() and not list(output.glob("js/search*.js"))
     for page in output.rglob("*.html"):
         html = page.read_text(encoding="utf-8")

@@ -246,7 +246,7 @@ def test_sources(rel: str, expected: bool) -> None:
 
 
 def test_the_build_loop_indexes_once_the_saves_stop(loop: Loop) -> None:
-    entry = loop.output / "pagefind/pagefind-entry.json"
+    entry = loop.output / "pagefind/sitegen-search.json"
     deadline = time.monotonic() + 60
     while not entry.is_file() and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -284,7 +284,7 @@ def test_a_save_pauses_the_index_build_and_a_pause_resumes_it(write_site: SiteWr
             time.sleep(0.1)
             index.catch_up()
         assert index.runs == 1 and not index.running
-        assert (tmp_path / "preview/pagefind/pagefind-entry.json").is_file()
+        assert (tmp_path / "preview/pagefind/sitegen-search.json").is_file()
         index.catch_up()
         assert not index.running, "nothing changed: no second run"
         index.site_changed()

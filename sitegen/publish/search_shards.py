@@ -1,0 +1,71 @@
+"""Which search shard an article belongs to, and what of its page the index is made from.
+
+The index is split into shards, one per year of publication (one per month in a year of more than 2,500
+articles), each a Pagefind index of its own under `pagefind/<key>/`: an edit re-indexes one shard, a build holds one
+shard's index in memory at a time, and the search page merges them all (Pagefind's `mergeIndex`). A year is the unit
+because an article never moves between years unless its date is edited, and old years, the bulk of an archive, then
+stay untouched for good; the month split keeps a shard of a large archive small enough to make and hold quickly.
+
+A shard is re-indexed only when what Pagefind reads of its pages changed: the `data-pagefind-body` element (headline,
+text, the hidden filter/meta/sort fields inside it) and any `data-pagefind-*` field elsewhere on the page. The rest of
+a page (latest news, sidebars, the fingerprinted stylesheet's name) changes often and is not indexed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+
+BODY_MARKER = b"data-pagefind-body"
+_FIELD = re.compile(rb"<[^>]*\bdata-pagefind-(?:filter|meta|sort)\b[^>]*>[^<]*")
+_TAG_NAME = re.compile(rb"<([A-Za-z][A-Za-z0-9-]*)")
+
+
+YEAR_LIMIT = 2500  # a year with more articles is split into months: a shard's index stays small to make and to hold
+
+
+def shard_keys(dates: Sequence[datetime | None], limit: int = YEAR_LIMIT) -> list[str]:
+    """Each article's shard, by its publication date: its year (in the date's own offset, as its byline shows it),
+    or its month (`2024-03`) when its year has more than `limit` articles. Keys sort as the articles do."""
+    years = Counter(_year(date) for date in dates)
+    return [
+        f"{_year(date)}-{date.month:02d}" if date is not None and years[_year(date)] > limit else _year(date)
+        for date in dates
+    ]
+
+
+def _year(date: datetime | None) -> str:
+    return f"{date.year:04d}" if date is not None else "0000"
+
+
+def indexed_content(page: bytes) -> bytes | None:
+    """What Pagefind indexes of `page`: its marked body element and every search field; None without a marked body."""
+    marker = page.find(BODY_MARKER)
+    if marker < 0:
+        return None
+    start = page.rfind(b"<", 0, marker)
+    name = _TAG_NAME.match(page, start)
+    end = _element_end(page, start, name.group(1).lower()) if name else len(page)
+    fields = b"".join(m.group(0) for m in _FIELD.finditer(page, 0, start))
+    fields += b"".join(m.group(0) for m in _FIELD.finditer(page, end))
+    return page[start:end] + b"\0" + fields
+
+
+def content_digest(page: bytes) -> str:
+    content = indexed_content(page)
+    return "" if content is None else hashlib.sha256(content).hexdigest()[:32]
+
+
+def _element_end(page: bytes, start: int, name: bytes) -> int:
+    """Where the element opened at `start` closes (nested same-named elements counted), else the end."""
+    pattern = re.compile(rb"<(/?)" + re.escape(name) + rb"\b", re.IGNORECASE)
+    depth = 0
+    for match in pattern.finditer(page, start):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            close = page.find(b">", match.end())
+            return len(page) if close < 0 else close + 1
+    return len(page)
