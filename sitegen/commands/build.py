@@ -225,6 +225,7 @@ class _Build:
         result = BuildResult(articles=len(site.articles), pages=len(routes), parsed=len(loaded.fresh),
                              images=len(images.catalogue.images), encoded=images.encoded)  # fmt: skip
         publisher = Publisher.open(self.options.output)
+        publisher.unpublished = self.options.drafts or self.options.future
         progress = self.options.progress
         try:
             _publish_static(inputs, publisher)

@@ -128,9 +128,10 @@ def deploy(options: DeployOptions) -> DeployReport:
         if plan.empty:
             report.outcome = Outcome()
         else:
-            report.outcome = Deployer(client, target, output, manifest, lock, settings.workers).run(plan)
-            # Kept until the CDN has them: a failed invalidation is asked for again by the next deploy.
+            # Kept until the CDN has them, from the first checkpoint on: a deploy that fails or is killed after
+            # replacing pages leaves them owed, and the next deploy (which sees those pages as unchanged) asks.
             manifest.invalidations = list(plan.invalidations)
+            report.outcome = Deployer(client, target, output, manifest, lock, settings.workers).run(plan)
             write_manifest(client, target, manifest)
             if report.invalidations:
                 report.invalidation_id = invalidate(cloudfront_client(boto), settings.cloudfront_distribution,

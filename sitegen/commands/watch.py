@@ -51,7 +51,7 @@ class _Watch:
         self.report_build = report_build
         self.watcher = Watcher(root, reporter=reporter)
         self.live = LiveSite(root, drafts=options.drafts, future=options.future, reporter=reporter)
-        self.sink = OutputSink(root, options.output, self._full_build)
+        self.sink = OutputSink(root, options.output, self._full_build, unpublished=options.drafts or options.future)
         self.updater = OutputUpdater(self.live, self.sink)
         self.search = SearchRefresh(self.sink, reporter)
 

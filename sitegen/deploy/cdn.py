@@ -8,7 +8,7 @@ few folder wildcards, not thousands of paths.
 
 from __future__ import annotations
 
-import hashlib
+import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -53,10 +53,12 @@ def _drop_covered(paths: list[str]) -> list[str]:
 
 
 def invalidate(client: CloudFrontClient, distribution: str, paths: Sequence[str]) -> str:
-    """Ask CloudFront to drop `paths`; the invalidation's id. The caller reference is the paths' digest: CloudFront
-    answers a retried request with the invalidation it already made instead of a second one."""
+    """Ask CloudFront to drop `paths`; the invalidation's id. The caller reference is new for every deploy:
+    CloudFront takes a reference it has seen as the same request again and invalidates nothing (the second fix of
+    one article would stay behind the first in the CDN). botocore's retries of one call resend the same reference,
+    so a retried request still makes one invalidation."""
     items = [quote(p, safe="/*~!$&'()+,;=:@") for p in paths]
-    reference = hashlib.sha256("\n".join(items).encode("utf-8")).hexdigest()[:32]
+    reference = uuid.uuid4().hex
     try:
         answer = client.create_invalidation(
             DistributionId=distribution,

@@ -65,10 +65,16 @@ class Deployer:
                 self.manifest.files[upload.rel] = UNFINISHED
             self._checkpoint()
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="sitegen-deploy") as pool:
-            for step in plan.steps():
-                self._run_step(pool, step)
-                if self.outcome.failed:
-                    break
+            try:
+                for step in plan.steps():
+                    self._run_step(pool, step)
+                    if self.outcome.failed:
+                        break
+            except BaseException:
+                # The deploy is over (it lost its lock, a checkpoint failed, Ctrl-C): the uploads still queued must
+                # not go on sending this deploy's bytes under another deploy's manifest.
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
         if self.outcome.failed:
             self._checkpoint()
             rel, why = self.outcome.failed[0]

@@ -62,8 +62,10 @@ class FullBuild:
 
 
 class OutputSink:
-    def __init__(self, root: Path, output: Path, full_build: Callable[[], FullBuild]) -> None:
+    def __init__(self, root: Path, output: Path, full_build: Callable[[], FullBuild], *,
+                 unpublished: bool = False) -> None:  # fmt: skip
         self.root = root.resolve()
+        self.unpublished = unpublished  # drafts or future articles shown: the manifest says so (Publisher)
         self.output = output
         self.folder = str(output.resolve())  # how the build cache names the folder
         self.full_build = full_build
@@ -88,6 +90,7 @@ class OutputSink:
         if plan.render is None:
             return self._rebuild(snapshot, started)
         publisher = Publisher.following(self.output, self.manifest)
+        publisher.unpublished = self.unpublished
         try:
             if plan.statics:
                 _put_statics(snapshot, publisher)
@@ -122,6 +125,7 @@ class OutputSink:
         """Publish `files` (paths in the output), each of `folders` being replaced by what `files` has under it: the
         search index's shards, made in the background. Files under `folders` that are not in `files` are removed."""
         publisher = Publisher.following(self.output, self.manifest)
+        publisher.unpublished = self.unpublished
         prefixes = tuple(f"{folder}/" for folder in folders)
         try:
             for rel in [rel for rel in publisher.current if prefixes and rel.startswith(prefixes) and rel not in files]:

@@ -52,6 +52,9 @@ class Publisher:
     current: dict[str, tuple[str, int]] = field(default_factory=dict)
     staged: list[str] = field(default_factory=list)
     stats: WriteStats = field(default_factory=WriteStats)
+    # The pages show drafts or future articles (`--drafts`, `--future`): the manifest says so, and `sitegen deploy`
+    # refuses to publish such a folder.
+    unpublished: bool = False
 
     @classmethod
     def open(cls, output: Path) -> Publisher:
@@ -152,7 +155,7 @@ class Publisher:
         self._prune(step)  # only now: every file of this build is live, and none links to what goes
         if step is not None:
             step("manifest", MANIFEST_FILE)
-        write_manifest(self.output, self.current)
+        write_manifest(self.output, self.current, unpublished=self.unpublished)
         (self.output / PENDING_FILE).unlink(missing_ok=True)  # stale already: it was written over the last manifest
         self.discard()
         return self.stats
@@ -312,6 +315,15 @@ def read_manifest(output: Path) -> dict[str, tuple[str, int]]:
     return {rel: entry for rel, entry in entries.items() if _safe_rel(rel)}
 
 
+def shows_unpublished(output: Path) -> bool:
+    """The last build into `output` showed drafts or future articles (a preview made with --drafts or --future)."""
+    try:
+        data = json.loads((output / MANIFEST_FILE).read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("unpublished") is True
+
+
 def write_pending(output: Path, staged: list[str]) -> None:
     """Name the files a commit is about to write, over the manifest as it is now (its digest): once the commit
     writes the next manifest, the journal no longer applies, whether or not it was removed."""
@@ -344,9 +356,11 @@ def _safe_rel(rel: str) -> bool:
     return bool(rel) and "\\" not in rel and "\x00" not in rel and all(p not in {"", ".", ".."} for p in parts)
 
 
-def write_manifest(output: Path, files: dict[str, tuple[str, int]]) -> None:
+def write_manifest(output: Path, files: dict[str, tuple[str, int]], *, unpublished: bool = False) -> None:
     output.mkdir(parents=True, exist_ok=True)
-    data = {"files": files, "generator": "sitegen", "version": _MANIFEST_VERSION}
+    data: dict[str, object] = {"files": files, "generator": "sitegen", "version": _MANIFEST_VERSION}
+    if unpublished:
+        data["unpublished"] = True
     # The C encoder does it all: sorts the names (sort_keys), writes the (digest, size) tuples as arrays. No indent:
     # with one, json falls back to its pure-Python encoder. Sorting and copying the entries in Python first was most
     # of `sitegen build --watch`'s time per save at 100,000 articles.

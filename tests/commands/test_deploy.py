@@ -378,6 +378,25 @@ def test_an_unbuilt_site_is_refused(write_site: SiteWriter, cli: Cli, s3_server:
     assert result.code == 2 and "sitegen build" in result.err
 
 
+def test_a_preview_build_with_drafts_or_future_articles_is_never_deployed(
+    write_site: SiteWriter, cli: Cli, s3_server: S3Server, bucket: str
+) -> None:
+    files = {
+        **_articles(2),
+        "content/news/embargoed.md": "---\ntitle: Embargoed\ndate: 2099-01-01T09:00:00Z\n---\n\nNot yet.\n",
+    }
+    root = write_site({"sitegen.toml": deploy_config(s3_server, bucket), **files})
+    for option in ("--drafts", "--future"):
+        assert cli("build", root, option, "-q").code == 0
+        result = cli("deploy", root)
+        assert result.code == 2 and option.lstrip("-") in result.err and len(result.err.strip().splitlines()) == 1
+        assert site_keys(s3_server.client(), bucket) == set()  # nothing uploaded
+    build(cli, root)  # a build without them: the embargoed article is not in it, and the deploy goes
+    deploy(cli, root)
+    keys = site_keys(s3_server.client(), bucket)
+    assert keys and not any("embargoed" in key for key in keys)
+
+
 def test_a_bad_deploy_table_is_a_config_error(write_site: SiteWriter, cli: Cli) -> None:
     root = write_site(
         {"sitegen.toml": BASIC_CONFIG + '\n[deploy]\nurl = "https://bucket"\nheaders = ["*.html X: y"]\n'}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from typing import Any
 
 from sitegen.config import DeployConfig
-from sitegen.deploy.cdn import collapse
+from sitegen.deploy.cdn import collapse, invalidate
 from sitegen.deploy.config import header_rules, target_of
 from sitegen.deploy.headers import headers_for, redirect_target, stored_bytes
 from sitegen.deploy.local import LocalFile
@@ -110,3 +111,26 @@ def test_cdn_paths_and_collapse() -> None:
     assert collapse(many, 100) == sorted(many)
     assert collapse(many, 10) == ["/feed.xml", "/index.html", "/news/*"]
     assert collapse(many, 2) == ["/*"]
+
+
+class _RecordingCloudFront:
+    """A MOCK of CloudFront's client: it records the requests it is sent and answers with an id."""
+
+    def __init__(self) -> None:
+        self.batches: list[dict[str, Any]] = []
+
+    def create_invalidation(self, DistributionId: str, InvalidationBatch: dict[str, Any]) -> dict[str, Any]:  # noqa: N803 - boto3's names
+        self.batches.append(InvalidationBatch)
+        return {"Invalidation": {"Id": f"I{len(self.batches)}"}}
+
+
+def test_each_invalidation_has_its_own_caller_reference() -> None:
+    """CloudFront takes a caller reference it has seen as a retry of that request and invalidates nothing: the same
+    article fixed twice must be invalidated twice."""
+    client = _RecordingCloudFront()
+    paths = ["/news/a/", "/news/a/index.html"]
+    invalidate(client, "E123", paths)  # type: ignore[arg-type]
+    invalidate(client, "E123", paths)  # type: ignore[arg-type]
+    first, second = client.batches
+    assert first["Paths"] == second["Paths"] == {"Quantity": 2, "Items": paths}
+    assert first["CallerReference"] != second["CallerReference"]
