@@ -118,12 +118,12 @@ _SIMPLE = {str: "str", bool: "bool", int: "int", float: "float"}
 def _compiled_decoder(cls: type) -> Decoder:
     """The decoder of one dataclass, written out as Python source and compiled once, the way `dataclasses` makes
     `__init__`: a loop over per-field reader functions costs a function call per field, and 100,000 articles of 21
-    fields are read on every build (half of an incremental build's reading at that size). The object is made without
-    its `__init__` (a frozen dataclass sets each field through `object.__setattr__`): its fields are set at once,
-    which is what `__init__` would do, as the model's dataclasses have no `__post_init__`."""
+    fields are read on every build. The object is made by its own `__init__`: setting its `__dict__` directly was
+    faster here, but left every article with a plain dict instead of the shared-key one, and all later attribute reads
+    (assembling, planning, sitemaps) slower by more than it saved."""
     hints = typing.get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]
-    namespace: dict[str, Any] = {"_cls": cls, "_new": object.__new__, "_set": object.__setattr__, "_expect": _expect}
+    namespace: dict[str, Any] = {"_cls": cls, "_expect": _expect}
     lines = [
         "def decode(value):",
         f"    if type(value) is not list or len(value) != {len(names)}:",
@@ -132,8 +132,7 @@ def _compiled_decoder(cls: type) -> Decoder:
     ]
     for i, name in enumerate(names):
         lines += _field_reader(f"v{i}", hints[name], namespace, f"r{i}")
-    fields = ", ".join(f"{name!r}: v{i}" for i, name in enumerate(names))
-    lines += ["    made = _new(_cls)", f"    _set(made, '__dict__', {{{fields}}})", "    return made"]
+    lines.append(f"    return _cls({', '.join(f'v{i}' for i in range(len(names)))})")
     exec("\n".join(lines), namespace)  # the source is made above from the dataclass's own field names
     decode: Decoder = namespace["decode"]
     return decode
