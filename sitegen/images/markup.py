@@ -11,7 +11,7 @@ Templates call it as `images`: `images.picture(article.image, sizes, lead=true)`
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from html import escape
 
 from markupsafe import Markup
@@ -76,21 +76,11 @@ class ImageMarkup:
     def body(self, html: str, article: Article, sizes: str) -> Markup:
         """The body with each processed `<img>` made a `<picture>`; pictures an editor wrote, and images with their
         own srcset, are left as written."""
-        if not self.enabled or "<img" not in html:
-            return Markup(html)
-        kept = [(m.start(), m.end()) for m in _PICTURE.finditer(html)]
 
-        def replace(match: re.Match[str]) -> str:
-            if any(start <= match.start() < end for start, end in kept):
-                return match.group(0)
-            attrs = tag_attributes(match.group(0))
-            found = self.images.get(site_path(attrs.get("src", ""), article.url))
-            if found is None or "srcset" in attrs:
-                return match.group(0)
-            own = {k: v for k, v in attrs.items() if k not in _REPLACED}
+        def picture(found: Processed, own: dict[str, str]) -> str:
             return self._markup(found, self.images.responsive(found), own, sizes, lead=False)
 
-        return Markup(IMG_TAG.sub(replace, html))
+        return Markup(self._each_img(html, article, picture))
 
     def whole(self, image: Image) -> tuple[str, int, int] | None:
         """The largest whole derivative of a front-matter image (URL, width, height), None when it is not processed:
@@ -105,22 +95,33 @@ class ImageMarkup:
         """The body as a feed carries it: each processed `<img>` keeps its own attributes but shows the largest
         derivative, with its size, instead of the original. A feed must not link the source file: a photo straight
         from a camera carries its EXIF (where and when it was taken, the camera's serial number), and the derivatives
-        carry none. Pictures and srcsets an editor wrote are left as written."""
+        carry none. Pictures and srcsets an editor wrote, and animated images (published as they are), are left."""
+
+        def plain(found: Processed, own: dict[str, str]) -> str | None:
+            if found.probe.animated:
+                return None
+            largest = self._largest(found)
+            size = {"width": str(largest.width), "height": str(largest.height)}
+            return f"<img{_attributes({'src': self.images.url(found, largest), **own, **size})}>"
+
+        return self._each_img(html, article, plain)
+
+    def _each_img(self, html: str, article: Article, make: Callable[[Processed, dict[str, str]], str | None]) -> str:
+        """`html` with each `<img>` of a processed image replaced by `make(image, its other attributes)` (None: kept
+        as written). Images inside a `<picture>` an editor wrote, or with their own srcset, are kept."""
         if not self.enabled or "<img" not in html:
             return html
         kept = [(m.start(), m.end()) for m in _PICTURE.finditer(html)]
 
         def replace(match: re.Match[str]) -> str:
-            attrs = tag_attributes(match.group(0))
-            found = self.images.get(site_path(attrs.get("src", ""), article.url))
-            if found is None or found.probe.animated or "srcset" in attrs:
-                return match.group(0)
             if any(start <= match.start() < end for start, end in kept):
                 return match.group(0)
-            largest = self._largest(found)
-            own = {k: v for k, v in attrs.items() if k not in _REPLACED}
-            size = {"width": str(largest.width), "height": str(largest.height)}
-            return f"<img{_attributes({'src': self.images.url(found, largest), **own, **size})}>"
+            attrs = tag_attributes(match.group(0))
+            found = self.images.get(site_path(attrs.get("src", ""), article.url))
+            if found is None or "srcset" in attrs:
+                return match.group(0)
+            made = make(found, {k: v for k, v in attrs.items() if k not in _REPLACED})
+            return match.group(0) if made is None else made
 
         return IMG_TAG.sub(replace, html)
 

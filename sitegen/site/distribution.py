@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sitegen.model import Article, Section, Site, Term
 from sitegen.paths import NOT_FOUND_PAGE, ROBOTS_FILE
+from sitegen.site.editions import edition_moment
 from sitegen.site.plan import (
     ARTICLE_PAGE,
     AUTHOR,
@@ -124,12 +125,11 @@ def _sitemaps(site: Site, pages: Sequence[Route], limit: int) -> list[Route]:
     for route in pages:
         if route.kind in _PUBLIC:
             if route.kind == ARTICLE_PAGE and route.article is not None:  # most of them: no list to look through
-                moment, lastmod = route.article.date, last_changed(route.article) or site_changed
+                moment = route.article.date
             else:
-                newest, lastmod = _list_moments(route, site_changed)
-                moment = None if route.pager is not None and route.pager.front else newest
+                moment = None if route.pager is not None and route.pager.front else edition_moment(route.articles())
             name = _month(moment) if moment else "pages"
-            months.setdefault(name, []).append((route.url, lastmod))
+            months.setdefault(name, []).append((route.url, _lastmod(route, site_changed)))
     parts = []
     for name in sorted(months, key=lambda name: (name != "pages", name), reverse=True):  # newest first, undated last
         listed = months[name]
@@ -158,25 +158,13 @@ def _is_news(site: Site, article: Article) -> bool:
     return timedelta(0) <= age <= NEWS_WINDOW
 
 
-def _list_moments(route: Route, site_changed: datetime | None) -> tuple[datetime | None, datetime | None]:
-    """A page's moment (site/editions.py: its newest publication time) and its `lastmod`, in one pass over what it
-    shows (a third of the sitemaps' planning at 100,000 articles was these two walks done apart)."""
-    # Ties (one instant in two offsets) go as max() would have them: the page's own article first for the moment,
-    # its list first for lastmod.
-    own = route.article
-    moment: datetime | None = own.date if own is not None else None
-    changed: datetime | None = None
-    for article in route.items:
-        date = article.date
-        if date is not None and (moment is None or date > moment):
-            moment = date
-        edited = article.updated or date
-        if edited is not None and (changed is None or edited > changed):
-            changed = edited
-    edited = last_changed(own) if own is not None else None
-    if edited is not None and (changed is None or edited > changed):
-        changed = edited
-    return moment, changed or site_changed
+def _lastmod(route: Route, site_changed: datetime | None) -> datetime | None:
+    """An article's own date; a list page's newest article. An undated page (About) shows site-wide blocks (latest
+    news, most popular), so it last changed with the site's newest article."""
+    if route.kind in (ARTICLE_PAGE, STANDALONE) and route.article is not None:
+        return last_changed(route.article) or site_changed
+    shown = (*route.items, *((route.article,) if route.article else ()))
+    return _newest(last_changed(a) for a in shown) or site_changed
 
 
 def _newest(moments: Iterable[datetime | None]) -> datetime | None:
