@@ -38,7 +38,7 @@ from pagefind.service import PagefindService
 from sitegen.config import Config
 from sitegen.errors import Problem, UsageError, error, warning
 from sitegen.paths import SEARCH_DIR, SEARCH_STATE_FILE, TEMPLATES_DIR
-from sitegen.publish.search_shards import content_digest, shard_keys
+from sitegen.publish.search_shards import content_digest, indexed_page, shard_keys
 from sitegen.publish.writer import Publisher
 from sitegen.site.assemble import Visibility
 from sitegen.site.plan import ARTICLE_PAGE, Route
@@ -265,7 +265,8 @@ async def _index(
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     task.result()
-            html = read(route.output).decode("utf-8", "replace")
+            page = read(route.output)
+            html = (indexed_page(page) or page).decode("utf-8", "replace")
             pending.add(asyncio.ensure_future(index.add_html_file(content=html, url=route.url)))
         for task in pending:
             await task

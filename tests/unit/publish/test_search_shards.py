@@ -1,8 +1,16 @@
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import cast
 
-from sitegen.publish.search_shards import content_digest, indexed_content, shard_keys
+from pagefind.index import IndexConfig
+
+from sitegen.publish.pagefind import PromptService, index_shard, kept_files
+from sitegen.publish.search_shards import content_digest, indexed_content, indexed_page, shard_keys
+from sitegen.site.plan import Route
 
 TZ = timezone(timedelta(hours=4))
 
@@ -31,3 +39,52 @@ def test_only_what_pagefind_indexes_counts() -> None:
     field = PAGE.replace(b"<nav>", b'<nav><span data-pagefind-filter="section">News</span>')
     assert content_digest(field) != content_digest(PAGE), "a search field outside the body counts"
     assert indexed_content(b"<html><body><p>no marker</p></body></html>") is None
+
+
+@dataclass
+class _Page:  # what index_shard reads of a route
+    output: str
+    url: str
+
+
+def test_pagefind_makes_the_same_index_from_only_what_it_indexes(tmp_path: Path) -> None:
+    """The shards are made from `indexed_page` (faster): the files must be those the whole pages give, with
+    Pagefind's title, filters, meta, sort, anchors and excerpts all coming from inside what is kept."""
+    chrome = b"<header><p>Site name</p><nav>Sections, Most popular, <img src=/logo.png alt=logo></nav></header>"
+    pages = {
+        f"a{i}/index.html": b"<!DOCTYPE html><html lang=hy><head><title>Site</title>"
+        b"</head><body>"
+        + chrome
+        + b'<article data-pagefind-body><h1 id="t">Headline %d</h1><h2 id="s">Part</h2>' % i
+        + b"<p>Word%d text here.</p>" % i
+        + b'<div hidden data-pagefind-ignore><span data-pagefind-filter="tag">T%d</span>' % (i % 2)
+        + b'<span data-pagefind-sort="date">%d</span></div></article>' % (1000 + i)
+        + b"<aside>Latest news and more</aside></body></html>"
+        for i in range(6)
+    }
+    routes = [_Page(rel, "/" + rel.removesuffix("index.html")) for rel in sorted(pages)]
+    whole = asyncio.run(_index_whole_pages(pages, routes))  # Pagefind fed the pages as they are
+    kept = index_shard(pages.__getitem__, cast("list[Route]", routes), "hy")  # as a build does
+    # Pagefind numbers pages in the order its threads finish them, so the index files may differ run to run; the
+    # fragments (one per page: its text, title, filters, meta, anchors; named by their content) may not.
+    assert {k: v for k, v in whole.items() if k.startswith("fragment/")} == {
+        k: v for k, v in kept.items() if k.startswith("fragment/")
+    }
+    assert len([k for k in kept if k.startswith("fragment/")]) == len(pages)
+    small = indexed_page(pages["a0/index.html"])
+    assert small is not None and b"Site name" not in small and b"logo" not in small
+    assert indexed_page(b"<html><body>no marker</body></html>") is None
+    # What would change the index: whole pages are sent then.
+    outside = pages["a0/index.html"].replace(b"<p>Site name</p>", b'<p data-pagefind-filter="x">Site</p>')
+    assert indexed_page(outside) is None
+    assert indexed_page(pages["a0/index.html"].replace(b"<p>Site name</p>", b"<h1>Site</h1>")) is None
+    assert indexed_page(pages["a0/index.html"].replace(b"h1", b"h2")) is None
+
+
+async def _index_whole_pages(pages: dict[str, bytes], routes: list[_Page]) -> dict[str, bytes]:
+    async with PromptService() as service:
+        index = await service.create_index(IndexConfig(force_language="hy"))
+        # All sent before any reply is read, as index_shard does (Pagefind numbers pages in the order they come).
+        await asyncio.gather(*(index.add_html_file(content=pages[r.output].decode(), url=r.url) for r in routes))
+        files = await index.get_files()
+    return kept_files({str(file["path"]): bytes(file["content"]) for file in files})
