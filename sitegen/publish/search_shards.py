@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 BODY_MARKER = b"data-pagefind-body"
-_FIELD = re.compile(rb"<([A-Za-z][A-Za-z0-9-]*)[^>]*\bdata-pagefind-(?:filter|meta|sort)\b[^>]*>[^<]*")
+_FIELD = re.compile(rb"<[^>]*\bdata-pagefind-(?:filter|meta|sort)\b[^>]*>[^<]*")
+_H1 = re.compile(rb"<h1\b", re.IGNORECASE)
 _TAG_NAME = re.compile(rb"<([A-Za-z][A-Za-z0-9-]*)")
 
 
@@ -44,7 +45,7 @@ def _year(date: datetime | None) -> str:
 def indexed_content(page: bytes) -> bytes | None:
     """What Pagefind indexes of `page`: its marked body element and every search field; None without a marked body."""
     parts = _indexed_parts(page)
-    return None if parts is None else parts[0] + b"\0" + b"".join(field for field, _ in parts[1])
+    return None if parts is None else page[parts[0] : parts[1]] + b"\0" + parts[2]
 
 
 def indexed_page(page: bytes) -> bytes | None:
@@ -53,25 +54,26 @@ def indexed_page(page: bytes) -> bytes | None:
     parse the navigation, sidebars and footer of every page. None when something outside the body counts: a
     search field, or an `<h1>` (Pagefind takes the title from the page's first one), or no `<h1>` in the body."""
     parts = _indexed_parts(page)
-    if parts is None or parts[1]:
+    if parts is None or parts[2]:
         return None
-    body = parts[0]
-    if b"<h1" not in body or page.find(b"<h1") != page.find(body) + body.find(b"<h1"):
+    start, end, _ = parts
+    first_h1 = _H1.search(page)
+    if first_h1 is None or not start < first_h1.start() < end:
         return None
-    return b"<!DOCTYPE html><html><head><meta charset=utf-8></head><body>" + body + b"</body></html>"
+    return b"<!DOCTYPE html><html><head><meta charset=utf-8></head><body>" + page[start:end] + b"</body></html>"
 
 
-def _indexed_parts(page: bytes) -> tuple[bytes, list[tuple[bytes, bytes]]] | None:
-    """The marked body element, and each search field outside it with its tag's name."""
+def _indexed_parts(page: bytes) -> tuple[int, int, bytes] | None:
+    """Where the marked body element starts and ends, and the search fields outside it."""
     marker = page.find(BODY_MARKER)
     if marker < 0:
         return None
     start = page.rfind(b"<", 0, marker)
     name = _TAG_NAME.match(page, start)
     end = _element_end(page, start, name.group(1).lower()) if name else len(page)
-    fields = [(m.group(0), m.group(1)) for m in _FIELD.finditer(page, 0, start)]
-    fields += [(m.group(0), m.group(1)) for m in _FIELD.finditer(page, end)]
-    return page[start:end], fields
+    fields = b"".join(m.group(0) for m in _FIELD.finditer(page, 0, start))
+    fields += b"".join(m.group(0) for m in _FIELD.finditer(page, end))
+    return start, end, fields
 
 
 def content_digest(page: bytes) -> str:
