@@ -49,6 +49,7 @@ from sitegen.pipeline import (
 )
 from sitegen.progress import Progress
 from sitegen.publish.guards import check_output_folder
+from sitegen.publish.intact_check import IntactCheck
 from sitegen.publish.lock import site_lock
 from sitegen.publish.pagefind import SearchStats, publish_search
 from sitegen.publish.writer import Publisher, WriteStats, clean_leftovers
@@ -152,15 +153,16 @@ class _Build:
     def _run(self) -> BuildResult:
         loaded_config = load_config(self.root)
         self.now = build_time()
-        listing, self.problems = list_site(self.root, loaded_config)
-        settings = ParseSettings.from_config(listing.config)
-        code = code_digest()
-        key = cache_key(code, settings)
-        cache = BuildCache.open(self.root, key, clean=self.options.clean)
-        inputs_key = self._inputs_key(listing, code)
         clean_leftovers(self.options.output)  # an interrupted build's temporary files go even when nothing else changed
-        if nothing_changed(cache.last, inputs_key, self.now, self.options.output):
-            return self._nothing_to_do(cache)
+        with IntactCheck.start(self.options.output) as intact:  # checked by another process while the site is listed
+            listing, self.problems = list_site(self.root, loaded_config)
+            settings = ParseSettings.from_config(listing.config)
+            code = code_digest()
+            key = cache_key(code, settings)
+            cache = BuildCache.open(self.root, key, clean=self.options.clean)
+            inputs_key = self._inputs_key(listing, code)
+            if nothing_changed(cache.last, inputs_key, self.now, intact.result):
+                return self._nothing_to_do(cache)
         cache.read_state()
         store = BodyStore(self.root / CACHE_DIR / BODIES_DIR, key, trust=not self.options.clean)
         progress = self.options.progress

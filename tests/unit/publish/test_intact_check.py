@@ -1,0 +1,91 @@
+"""The no-op build's check that the published output is intact, answered by a forked process beside the build."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sitegen.commands.build import BuildOptions, BuildResult, build
+from sitegen.paths import MANIFEST_FILE, STAGING_DIR
+from sitegen.publish import intact_check
+from sitegen.publish.intact_check import IntactCheck
+from tests.conftest import SiteWriter, article
+
+SITE = {
+    "content/news/2025/drills.md": article("Joint drills announced", "2025-09-01T09:00:00+04:00", "Drills."),
+    "content/culture/2025/festival.md": article("Festival opens", "2025-09-10T18:00:00+04:00", "Music."),
+}
+FESTIVAL_PAGE = "culture/festival/index.html"
+
+
+def run(root: Path) -> BuildResult:
+    return build(BuildOptions(root=root, output=root / "public"))
+
+
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every check in a process of its own, however small the site (as at 100,000s of pages)."""
+    monkeypatch.setattr(intact_check, "MIN_FORKED_MANIFEST", 0)
+
+
+@pytest.fixture
+def site(write_site: SiteWriter) -> Path:
+    root = write_site(SITE)
+    run(root)
+    return root
+
+
+def check(output: Path) -> tuple[bool, bool]:
+    """(intact?, answered by another process?)"""
+    started = IntactCheck.start(output)
+    in_a_process = started.pid is not None
+    return started.result(), in_a_process
+
+
+@pytest.mark.usefixtures("forked")
+def test_an_untouched_output_is_intact_by_another_process(site: Path) -> None:
+    assert check(site / "public") == (True, True)
+
+
+@pytest.mark.usefixtures("forked")
+@pytest.mark.parametrize("damage", ["deleted", "grown", "manifest gone", "manifest garbage", "staging left"])
+def test_damage_is_seen_by_the_other_process(site: Path, damage: str) -> None:
+    output = site / "public"
+    page = output / FESTIVAL_PAGE
+    if damage == "deleted":
+        page.unlink()
+    elif damage == "grown":
+        page.write_bytes(page.read_bytes() + b"<!-- added by hand -->")
+    elif damage == "manifest gone":
+        (output / MANIFEST_FILE).unlink()
+    elif damage == "manifest garbage":
+        (output / MANIFEST_FILE).write_bytes(b"\x00not json" * 100)
+    else:
+        (output / STAGING_DIR).mkdir()
+    assert check(output)[0] is False
+
+
+@pytest.mark.usefixtures("forked")
+def test_a_page_deleted_by_hand_is_rendered_again_and_nothing_else(site: Path) -> None:
+    (site / "public" / FESTIVAL_PAGE).unlink()
+    result = run(site)
+    assert result.rendered == 1 and (site / "public" / FESTIVAL_PAGE).is_file()
+    assert run(site).rendered == 0
+
+
+@pytest.mark.usefixtures("forked")
+def test_a_check_not_needed_is_stopped_and_reaped(site: Path) -> None:
+    started = IntactCheck.start(site / "public")
+    pid = started.pid
+    assert pid is not None
+    with started:
+        pass  # the inputs changed: the build does not ask
+    assert started.pid is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left
+
+
+def test_a_small_output_is_checked_in_this_process(site: Path) -> None:
+    assert check(site / "public") == (True, False)
