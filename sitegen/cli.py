@@ -9,12 +9,9 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.commands.build import BuildOptions, BuildResult, build
-from sitegen.commands.check import CheckOptions, check
-from sitegen.commands.scaffold import ArticleRequest, SiteRequest, init_site, new_article
-from sitegen.config import load_config
+from sitegen.config import build_time, load_config
 from sitegen.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, Problem, SitegenError
 from sitegen.paths import CONFIG_FILE, CONTENT_DIR, OUTPUT_DIR, PYPROJECT_FILE
-from sitegen.pipeline import build_time
 from sitegen.progress import Progress
 
 
@@ -254,6 +251,8 @@ def _run_new(args: argparse.Namespace) -> int:
     root: Path = args.site
     if not _is_site_folder(root):
         return EXIT_USAGE
+    from sitegen.commands.scaffold import ArticleRequest, new_article  # front-matter checks load only for this command
+
     request = ArticleRequest(args.title, args.section, tuple(args.author), tuple(args.tag), args.slug,
                              args.create_section)  # fmt: skip
     try:
@@ -266,6 +265,8 @@ def _run_new(args: argparse.Namespace) -> int:
 
 
 def _run_init(args: argparse.Namespace) -> int:
+    from sitegen.commands.scaffold import SiteRequest, init_site  # loads only for this command
+
     folder: Path = args.folder
     try:
         init_site(SiteRequest(folder, args.title, args.base_url, args.language, args.timezone), build_time())
@@ -286,6 +287,8 @@ def _run_check(args: argparse.Namespace) -> int:
     root: Path = args.site
     if not _is_site_folder(root):
         return EXIT_USAGE
+    from sitegen.commands.check import CheckOptions, check  # the parser and renderer load only when they are needed
+
     report = check(CheckOptions(root, args.output, args.drafts, args.future, args.strict))
     print(report.to_json() if args.format == "json" else report.to_text())
     return report.exit_code

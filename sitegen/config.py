@@ -9,12 +9,14 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 import re
 import tomllib
 import types
 import typing
 import zoneinfo
 from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -348,3 +350,14 @@ def _url_settings(config: Config) -> list[tuple[str, str]]:
         ("sponsor.image", config.sponsor.image),
         ("logo", config.logo),
     ]
+
+
+def build_time() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when set: reproducible builds and tests."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return datetime.now(UTC)
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}") from exc

@@ -67,3 +67,20 @@ def temp_name(name: str, pid: int) -> str:
 def temp_pattern(name: str) -> str:
     """A glob matching every `temp_name(name, pid)`: what writes of `name` cut short by a kill leave behind."""
     return f".{name}.*.tmp"
+
+
+def file_stem(name: str) -> str:
+    """A file name without its last suffix, as `PurePosixPath(name).stem` gives it."""
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+def is_bundle(source: str) -> bool:
+    """`content/news/story/index.md`: the article of a page bundle, whose folder holds the files it shows."""
+    parts = source.split("/")
+    return len(parts) > 2 and file_stem(parts[-1]) == BUNDLE_INDEX_STEM
+
+
+def bundle_folder(source: str) -> str | None:
+    """The folder of the bundle whose article `source` is (`content/news/story`), or None."""
+    return source.rsplit("/", 1)[0] if is_bundle(source) else None

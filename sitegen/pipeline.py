@@ -16,109 +16,36 @@ The preview keeps each input separately and refreshes the one a save touched, th
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
 
 from sitegen.config import Config, LoadedConfig
-from sitegen.content.article import ParseSettings, parse_article, parse_section_index
+from sitegen.content.article import parse_article, parse_section_index
+from sitegen.content.settings import ParseSettings
 from sitegen.content.sources import (
     SourceFile,
-    Sources,
     bundle_files,
-    find_content,
-    find_static,
     read_bytes,
     read_optional,
 )
-from sitegen.errors import ContentError, Problem, Severity, UsageError, error, warning
+from sitegen.errors import ContentError, Problem, Severity, error, warning
 from sitegen.images.catalogue import ImageSet
 from sitegen.images.usage import Use, collect, site_paths
+from sitegen.incremental.listing import Listing, Statics
 from sitegen.model import Article, SectionInfo, Site
-from sitegen.paths import CONFIG_FILE, ROBOTS_FILE, STATIC_DIR, TEMPLATES_DIR
-from sitegen.publish.pagefind import SEARCH_ASSETS
+from sitegen.paths import CONFIG_FILE, ROBOTS_FILE, TEMPLATES_DIR
 from sitegen.render.assets import Assets
-from sitegen.render.renderer import Renderer, TemplateSet, make_environment, syntax_problem
-from sitegen.render.theme import default_theme
+from sitegen.render.renderer import Renderer, make_environment, syntax_problem
+from sitegen.render.theme import TemplateSet
 from sitegen.site.assemble import Visibility, build_site
 from sitegen.site.distribution import Distribution
 from sitegen.site.plan import Route, plan
 from sitegen.site.popular import PageViews, parse_pageviews
 
 TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".j2", ".jinja")
-
-
-def build_time() -> datetime:
-    """Now, or SOURCE_DATE_EPOCH when set: reproducible builds and tests."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if not epoch:
-        return datetime.now(UTC)
-    try:
-        return datetime.fromtimestamp(int(epoch), UTC)
-    except (ValueError, OverflowError, OSError) as exc:
-        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}") from exc
-
-
-# -- listing: names and stamps, no file read ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Statics:
-    """The theme's static files and the site's own (which win); their fingerprinted names are in `Assets`."""
-
-    theme: Mapping[str, SourceFile]
-    site: Mapping[str, SourceFile]
-
-    @property
-    def files(self) -> dict[str, SourceFile]:
-        return {**self.theme, **self.site}
-
-
-@dataclass(frozen=True)
-class Listing:
-    """Every file a site is made from, by name and stamp: what an incremental build compares with the last one."""
-
-    root: Path
-    loaded: LoadedConfig
-    templates: TemplateSet
-    statics: Statics
-    content: Sources
-
-    @property
-    def config(self) -> Config:
-        return self.loaded.config
-
-    def template_files(self) -> list[SourceFile]:
-        return [found for folder in self.templates.folders for found in find_static(folder, folder)[0].values()]
-
-
-def list_site(root: Path, loaded: LoadedConfig) -> tuple[Listing, list[Problem]]:
-    statics, problems = list_static(root, loaded.config)
-    content = find_content(root)
-    listing = Listing(root, loaded, template_set(root), statics, content)
-    return listing, [*content.problems, *problems]
-
-
-def template_set(root: Path) -> TemplateSet:
-    """The site's own templates/ (overrides) before the theme's."""
-    own = root / TEMPLATES_DIR
-    theme = default_theme().templates
-    folders = [own] if own.is_dir() and own.resolve() != theme.resolve() else []
-    return TemplateSet((*folders, theme), root)
-
-
-def list_static(root: Path, config: Config) -> tuple[Statics, list[Problem]]:
-    """The theme's static files (without the search page's script when search is off) and the site's own."""
-    theme = default_theme().static
-    theme_files, _ = find_static(theme, theme)
-    if not config.search.enabled:
-        theme_files = {rel: found for rel, found in theme_files.items() if rel not in SEARCH_ASSETS}
-    site_files, problems = find_static(root, root / STATIC_DIR)
-    return Statics(theme_files, site_files), problems
 
 
 def config_problems(loaded: LoadedConfig) -> list[Problem]:

@@ -1,64 +1,31 @@
-"""`sitegen build`: the pipeline's stages (sitegen.pipeline) with the build cache, worker processes and the writer.
+"""`sitegen build`: decides from names and stamps alone whether there is anything to build; when there is, the
+incremental build (commands/incremental_build.py) reads, plans, renders and publishes what changed.
 
-All data is gathered from every file before any page is rendered, so every page sees the same, consistent site; and
-nothing is published until every page has rendered, so a failed build leaves the published site as it was.
+The decision loads no parser, renderer or image library: at 100,000 articles a build with nothing to do is a listing
+of the archive, a look at the last build's state and a check of the output (by another process, meanwhile), and
+importing those libraries would be a fifth of it.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
-import os
 import time
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-import jinja2
-
-from sitegen.config import load_config
-from sitegen.content.article import ParseSettings
-from sitegen.errors import ContentError, Problem, stop_on_errors
-from sitegen.images.catalogue import ImageSet, finish, prepare
-from sitegen.images.store import DerivativeStore
-from sitegen.images.usage import Use
-from sitegen.incremental.bodies import Bodies, BodyStore
-from sitegen.incremental.cache import BuildCache, LastBuild, Made, cache_key, code_digest
-from sitegen.incremental.dependencies import SiteKey, reach_of, shared_digest, site_key
-from sitegen.incremental.fingerprint import Fingerprinter
-from sitegen.incremental.reuse import (
-    LoadedArticles,
-    horizon,
-    inputs_digest,
-    load_articles,
-    nothing_changed,
-    stale_routes,
-)
-from sitegen.incremental.workers import RenderJob, default_jobs, encode_images, render_routes
-from sitegen.paths import BODIES_DIR, CACHE_DIR
-from sitegen.pipeline import (
-    Inputs,
-    Listing,
-    Planned,
-    build_time,
-    image_uses,
-    list_site,
-    make_renderer,
-    plan_site,
-    read_inputs,
-)
+from sitegen.config import build_time, load_config
+from sitegen.content.settings import ParseSettings
+from sitegen.errors import Problem
+from sitegen.incremental.cache import BuildCache, cache_key, code_digest
+from sitegen.incremental.listing import Listing, list_site
+from sitegen.incremental.up_to_date import inputs_digest, nothing_changed
 from sitegen.progress import Progress
 from sitegen.publish.guards import check_output_folder
 from sitegen.publish.intact_check import IntactCheck
 from sitegen.publish.lock import site_lock
-from sitegen.publish.pagefind import SearchStats, publish_search
-from sitegen.publish.writer import Publisher, WriteStats, clean_leftovers
-from sitegen.render.assets import Assets
-from sitegen.render.renderer import Renderer
-from sitegen.site.assemble import Visibility
-from sitegen.site.plan import Route
-
-MAX_TEMPLATE_FAILURES = 25  # one broken base template fails every page: report it once, not ten thousand times
+from sitegen.publish.search_shards import SearchStats
+from sitegen.publish.writer import WriteStats, clean_leftovers
 
 
 @dataclass(frozen=True)
@@ -89,27 +56,21 @@ class BuildResult:
 
 
 @dataclass(frozen=True)
-class BuiltImages:
-    catalogue: ImageSet
-    store: DerivativeStore
-    encoded: int
-    uses: Mapping[str, Use] = field(default_factory=dict)
+class Survey:
+    """What a build found before reading any file: its listing, the last build's state, and the digest of every
+    input by stamp (`inputs`), which says whether there is anything to do."""
 
-    def shown(self) -> dict[str, str]:
-        return {path: image.digest for path, image in self.catalogue.images.items()}
-
-    def holders_of_changed(self) -> set[str]:
-        """The articles showing an image whose bytes differ from the last build's: their pages are looked at again
-        (the dependency index sees article edits; an image is a file of its own)."""
-        last = self.store.last_shown
-        changed = [path for path, digest in self.shown().items() if last.get(path) != digest]
-        return {source for path in changed for source, _ in self.uses[path].users}
-
-    def keep(self) -> None:
-        """After a published build: the store holds what this build's pages show, and only that."""
-        if self.catalogue.enabled:
-            self.store.save(self.shown())
-            self.store.prune(recipe for _, recipe in self.catalogue.recipes())
+    root: Path
+    now: datetime
+    started: float  # perf_counter() when the build began
+    listing: Listing
+    problems: tuple[Problem, ...]  # the listing's
+    settings: ParseSettings
+    code: str  # code_digest()
+    key: str  # the build cache's key
+    cache: BuildCache
+    inputs: str
+    up_to_date: bool  # the last build read exactly these inputs, nothing appeared or expired since, output intact
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -122,210 +83,65 @@ def build(options: BuildOptions) -> BuildResult:
 
 def build_holding_lock(options: BuildOptions) -> BuildResult:
     """The build, for a caller that holds the site's lock already (`sitegen build --watch` holds it while it runs)."""
-    return _Build(options).run()
-
-
-class _Build:
-    """One build's state: what it read, the cache it reuses, and the problems it found so far."""
-
-    def __init__(self, options: BuildOptions) -> None:
-        self.options = options
-        self.started = time.perf_counter()
-        self.root = options.root.resolve()
-        self.jobs = options.jobs or default_jobs()
-        self.output = str(options.output.resolve())
-        self.problems: list[Problem] = []
-
-    def run(self) -> BuildResult:
-        # Reading and planning an archive makes millions of objects that all live until the build ends: the collector
-        # would walk them again and again and free nothing (a third of an incremental build at 100,000 articles). It
-        # is paused until the site is planned; then what was made is frozen (never walked again, nor copied by forked
-        # render workers when the collector would touch it), and the collector runs for what rendering makes.
-        self.collecting = gc.isenabled()  # a caller may have paused the collector itself: leave it paused
-        gc.disable()
-        try:
-            return self._run()
-        finally:
-            gc.unfreeze()
-            if self.collecting:
-                gc.enable()
-
-    def _run(self) -> BuildResult:
-        loaded_config = load_config(self.root)
-        self.now = build_time()
-        clean_leftovers(self.options.output)  # an interrupted build's temporary files go even when nothing else changed
-        with IntactCheck.start(self.options.output) as intact:  # checked by another process while the site is listed
-            listing, self.problems = list_site(self.root, loaded_config)
-            settings = ParseSettings.from_config(listing.config)
-            code = code_digest()
-            key = cache_key(code, settings)
-            cache = BuildCache.open(self.root, key, clean=self.options.clean)
-            inputs_key = self._inputs_key(listing, code)
-            if nothing_changed(cache.last, inputs_key, self.now, intact.result):
-                return self._nothing_to_do(cache)
-        cache.read_state()
-        store = BodyStore(self.root / CACHE_DIR / BODIES_DIR, key, trust=not self.options.clean)
-        progress = self.options.progress
-        progress.start("reading", len(listing.content.articles))
-        loaded = load_articles(listing.content.articles, settings, cache, store, self.jobs, progress.tick)
-        self.problems += loaded.problems
-        inputs, problems = read_inputs(listing)
-        self.problems += problems
-        stop_on_errors(self.problems)
-        self.visibility = Visibility(self.now, self.options.drafts, self.options.future)
-        planned, problems = plan_site(inputs, loaded.articles, self.visibility)
-        stop_on_errors(problems)
-        images = self._images(inputs, planned)  # before any page: a page says how big each picture is
-        bodies = Bodies(store, loaded.files, settings)
-        bodies.attach(loaded.articles)  # a page loads the bodies it shows when it is rendered
-        gc.freeze()
-        if self.collecting:
-            gc.enable()
-        result, prints, index = self._publish(inputs, planned, loaded, cache, bodies, code, images)
-        last = LastBuild(inputs_key, horizon(loaded.articles, self.now), result.articles, result.pages,
-                         tuple(self.problems))  # fmt: skip
-        self.problems[:0] = cache.problems
-        self.problems += cache.save(loaded.parsed, loaded.fresh, prints, self.output, last, index.to_json())
-        _tidy(store, cache, loaded)
-        result.warnings = self.problems
-        result.seconds = time.perf_counter() - self.started
-        return result
-
-    def _inputs_key(self, listing: Listing, code: str) -> str:
-        """Every input by stamp, with the options and the local date: unchanged, the build has nothing to do."""
-        config = listing.config
-        options = self.options
-        return inputs_digest(
-            [code, config.digest(), f"{options.drafts}:{options.future}", self.now.astimezone(config.tz).date()
-             .isoformat(), self.output, *(str(f) for f in listing.templates.folders),
-             _stamp(self.root / config.popular.file)],
-            [*listing.content.articles, *listing.content.section_indexes, *listing.content.resources,
-             *listing.statics.files.values(), *listing.template_files()],
-        )  # fmt: skip
-
-    def _images(self, inputs: Inputs, planned: Planned) -> BuiltImages:
-        """Every image the published pages show, with the derivatives the store lacks encoded in worker processes;
-        a missing, corrupt or oversized image stops the build with the article lines that use it."""
-        config = inputs.config.images
-        uses, problems = image_uses(inputs, planned, self.root)
-        store = DerivativeStore.of_site(self.root, clean=self.options.clean)
-        if not config.enabled:
-            return BuiltImages(ImageSet.off(config), store, 0)
-        prepared = prepare(uses, store, config, self.root)
-        progress = self.options.progress
-        progress.start("images", len(prepared.tasks))
-        results = list(encode_images(prepared.tasks, self.jobs, progress.tick))
-        progress.finish()
-        images, more, encoded = finish(prepared, results, store, config, self.root)
-        stop_on_errors([*problems, *more])
-        return BuiltImages(images, store, encoded, uses)
-
-    def _publish(self, inputs: Inputs, planned: Planned, loaded: LoadedArticles, cache: BuildCache, bodies: Bodies,
-                 code: str, images: BuiltImages) -> tuple[BuildResult, dict[str, Made], SiteKey]:  # fmt: skip
-        """Render the pages whose fingerprint changed, index them for search, and publish it all at once."""
-        site, routes = planned.site, planned.routes
-        result = BuildResult(articles=len(site.articles), pages=len(routes), parsed=len(loaded.fresh),
-                             images=len(images.catalogue.images), encoded=images.encoded)  # fmt: skip
-        publisher = Publisher.open(self.options.output)
-        publisher.unpublished = self.options.drafts or self.options.future
-        progress = self.options.progress
-        try:
-            _publish_static(inputs, publisher)
-            for rel, found in planned.files.items():  # page bundles' files, beside their articles
-                publisher.copy(rel, found.path)
-            for rel, path in images.catalogue.outputs(images.store).items():  # resized images, from the store
-                if not publisher.keep(rel):  # a derivative's name says its content: one published is never stale
-                    publisher.copy(rel, path)
-            renderer = make_renderer(inputs, site, images.catalogue)
-            # Fingerprinted asset names are in every page's head: a changed stylesheet must re-render the pages.
-            fingerprints = Fingerprinter(renderer, site, inputs.config, f"{code}:{_assets_digest(inputs.assets)}",
-                                         loaded.teasers)  # fmt: skip
-            index = site_key(self.output, self._shared(fingerprints, renderer, routes), site)
-            reach = reach_of(_last_index(cache), index, cache.articles, loaded.parsed, site, self.visibility,
-                             _shown(inputs))  # fmt: skip
-            reach.holding |= images.holders_of_changed()  # a new photo in an unchanged article: its pages
-            previous = cache.routes_for(self.output)
-            todo, prints, result.fingerprinted = stale_routes(routes, fingerprints.route, previous, publisher, reach)
-            progress.start("rendering", len(todo))
-            job = RenderJob(renderer, routes, publisher, bodies)
-            failed = render_routes(job, todo, self.jobs, progress.tick, MAX_TEMPLATE_FAILURES)
-            if failed:
-                raise ContentError(failed)
-            progress.finish()
-            result.rendered, result.skipped = len(todo), len(routes) - len(todo)
-            result.search, problems = publish_search(publisher, routes, inputs.config, self.now)
-            self.problems += problems
-            result.stats = publisher.commit()
-            images.keep()
-        finally:
-            progress.finish()
-            publisher.discard()
-        return result, prints, index
-
-    def _shared(self, fingerprints: Fingerprinter, renderer: Renderer, routes: Sequence[Route]) -> str:
-        """What every page shares (dependencies.SiteKey): when it changed, every route is fingerprinted."""
-        templates = sorted({route.template for route in routes})
-        options = self.options
-        try:
-            digests = [f"{name}={fingerprints.template(name)}" for name in templates]
-        except (jinja2.TemplateError, OSError):
-            digests = [os.urandom(8).hex()]  # a template that does not compile: every page is looked at (and fails)
-        return shared_digest([fingerprints.shared, renderer.shared_key, f"{options.drafts}:{options.future}",
-                              *digests])  # fmt: skip
-
-    def _nothing_to_do(self, cache: BuildCache) -> BuildResult:
-        """The previous build's result, unchanged: same pages, same warnings, nothing rendered or written."""
-        last = cache.last
-        assert last is not None
-        result = BuildResult(articles=last.articles, pages=last.pages, skipped=last.pages,
-                             warnings=list(last.warnings))  # fmt: skip
-        result.stats.unchanged = last.pages
-        result.seconds = time.perf_counter() - self.started
-        return result
-
-
-def _tidy(store: BodyStore, cache: BuildCache, loaded: LoadedArticles) -> None:
-    """Remove the bodies no article has any more: the replaced versions of what this build parsed and of what was
-    deleted; after a build that could not use the cache, everything not this build's (another sitegen's, other
-    settings')."""
-    gone = [s for s in cache.articles if s not in loaded.parsed]
-    if not loaded.fresh and not gone:
-        return
-    current = {p.digest for p in loaded.parsed.values()}
-    if cache.stale:
-        store.prune(current)
-        return
-    replaced = {cache.articles[s].digest for s in (*loaded.fresh, *gone) if s in cache.articles}
-    store.discard(replaced - current)
-
-
-def _last_index(cache: BuildCache) -> SiteKey | None:
-    """The last build's site key; one that can't be read is as good as none (every route is fingerprinted)."""
-    if not cache.index:
-        return None
+    started = time.perf_counter()
+    # Reading and planning an archive makes millions of objects that all live until the build ends: the collector
+    # would walk them again and again and free nothing (a third of an incremental build at 100,000 articles). It is
+    # paused until the site is planned; then what was made is frozen (never walked again, nor copied by forked render
+    # workers when the collector would touch it), and the collector runs for what rendering makes.
+    collecting = gc.isenabled()  # a caller may have paused the collector itself: leave it paused
+    gc.disable()
     try:
-        return SiteKey.from_json(cache.index)
-    except (ValueError, TypeError, KeyError):
-        return None
+        survey = _survey(options, started)
+        if survey.up_to_date:
+            return _nothing_to_do(survey)
+        # Something changed: only now do the parser, the renderer and the image libraries load.
+        from sitegen.commands.incremental_build import IncrementalBuild
+
+        return IncrementalBuild(options, survey).run(collecting)
+    finally:
+        gc.unfreeze()
+        if collecting:
+            gc.enable()
 
 
-def _shown(inputs: Inputs) -> int:
-    """How far past an article an edition's blocks reach: latest news (and its spare), and Most Popular's fallback
-    (pinned articles, then as many newest)."""
-    config = inputs.config
-    return config.latest_count + 1 + 2 * config.popular.count
+def _survey(options: BuildOptions, started: float) -> Survey:
+    """The site's listing and the last build's state, and whether this build would render and write nothing."""
+    root = options.root.resolve()
+    loaded = load_config(root)
+    now = build_time()
+    clean_leftovers(options.output)  # an interrupted build's temporary files go even when nothing else changed
+    with IntactCheck.start(options.output) as intact:  # checked by another process while the site is listed
+        listing, problems = list_site(root, loaded)
+        settings = ParseSettings.from_config(listing.config)
+        code = code_digest()
+        key = cache_key(code, settings)
+        cache = BuildCache.open(root, key, clean=options.clean)
+        inputs = _inputs_key(options, listing, code, now)
+        up_to_date = nothing_changed(cache.last, inputs, now, intact.result)
+    return Survey(root, now, started, listing, tuple(problems), settings, code, key, cache, inputs, up_to_date)
 
 
-def _publish_static(inputs: Inputs, publisher: Publisher) -> None:
-    files = inputs.statics.files
-    for rel, found in files.items():
-        publisher.copy(rel, found.path)
-    for rel, hashed in inputs.assets.hashed.items():
-        publisher.copy(hashed, files[rel].path)
+def _inputs_key(options: BuildOptions, listing: Listing, code: str, now: datetime) -> str:
+    """Every input by stamp, with the options and the local date: unchanged, the build has nothing to do."""
+    config = listing.config
+    return inputs_digest(
+        [code, config.digest(), f"{options.drafts}:{options.future}", now.astimezone(config.tz).date().isoformat(),
+         str(options.output.resolve()), *(str(f) for f in listing.templates.folders),
+         _stamp(listing.root / config.popular.file)],
+        [*listing.content.articles, *listing.content.section_indexes, *listing.content.resources,
+         *listing.statics.files.values(), *listing.template_files()],
+    )  # fmt: skip
 
 
-def _assets_digest(assets: Assets) -> str:
-    return hashlib.sha256(repr(sorted(assets.hashed.items())).encode()).hexdigest()[:16]
+def _nothing_to_do(survey: Survey) -> BuildResult:
+    """The previous build's result, unchanged: same pages, same warnings, nothing rendered or written."""
+    last = survey.cache.last
+    assert last is not None
+    result = BuildResult(articles=last.articles, pages=last.pages, skipped=last.pages,
+                         warnings=list(last.warnings))  # fmt: skip
+    result.stats.unchanged = last.pages
+    result.seconds = time.perf_counter() - survey.started
+    return result
 
 
 def _stamp(path: Path) -> str:

@@ -28,24 +28,23 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from sitegen.config import LoadedConfig, load_config
-from sitegen.content.article import ParseSettings
+from sitegen.config import LoadedConfig, build_time, load_config
 from sitegen.content.frontmatter import body_of, decode
 from sitegen.content.headings import THEME_IDS
+from sitegen.content.settings import ParseSettings
 from sitegen.content.shortcodes import leftovers
 from sitegen.content.sources import read_optional
 from sitegen.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, Problem, Severity, UsageError, error, warning
 from sitegen.images.catalogue import verify
 from sitegen.images.store import DerivativeStore
+from sitegen.incremental.listing import list_site
 from sitegen.model import Article
 from sitegen.paths import CONFIG_FILE, OUTPUT_DIR, STATIC_DIR
 from sitegen.pipeline import (
     Inputs,
     Planned,
-    build_time,
     check_templates,
     image_uses,
-    list_site,
     plan_site,
     read_articles,
     read_inputs,

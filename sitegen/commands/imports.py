@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.commands.scaffold import SiteRequest, config_text, ensure_gitignore
-from sitegen.config import Config, load_config
+from sitegen.config import Config, build_time, load_config
 from sitegen.errors import UsageError
 from sitegen.importers import hugo, jekyll, wpplan
 from sitegen.importers.report import ImportReport
 from sitegen.importers.wordpress import WordPressImport, import_wordpress
 from sitegen.importers.wxr import read_channel
 from sitegen.paths import CONFIG_FILE, CONFIG_FILES
-from sitegen.pipeline import build_time
 
 
 @dataclass(frozen=True)

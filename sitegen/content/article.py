@@ -13,7 +13,6 @@ from datetime import datetime, time
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
-from sitegen.config import DEFAULT_EMBED_HOSTS, Config
 from sitegen.content.embeds import VIDEO_HOSTS, EmbedSettings, with_scripts
 from sitegen.content.fields import FieldReader
 from sitegen.content.frontmatter import body_of, decode, split
@@ -21,9 +20,10 @@ from sitegen.content.image_refs import image_sources
 from sitegen.content.keymap import map_keys
 from sitegen.content.markup import MORE_MARKER, MarkupSettings, excerpt, reading_minutes, render_markdown
 from sitegen.content.sanitize import sanitize_html
+from sitegen.content.settings import ParseSettings
 from sitegen.errors import Problem, Severity, error, errors_in, warning
 from sitegen.model import ARTICLE, PAGE, Article, Body, SectionInfo, Term, Text
-from sitegen.paths import BUNDLE_INDEX_STEM
+from sitegen.paths import file_stem, is_bundle
 from sitegen.urls import check_url_scheme, normalise_url, permalink, slugify, unsafe_url_reason
 
 ARTICLE_KEYS = frozenset({
@@ -35,27 +35,10 @@ INDEX_KEYS = frozenset({"title", "description", "weight"})
 MAX_SLUG_BYTES = 200
 
 
-@dataclass(frozen=True)
-class ParseSettings:
-    """What parsing needs from the configuration; small and picklable for worker processes."""
-
-    timezone: str
-    permalink: str
-    default_author: str
-    raw_html: str = "sanitize"
-    embed_hosts: tuple[str, ...] = DEFAULT_EMBED_HOSTS
-    embed_scripts: bool = False
-
-    @classmethod
-    def from_config(cls, config: Config) -> ParseSettings:
-        return cls(config.timezone, config.permalink, config.default_author, config.raw_html, config.embed_hosts,
-                   config.embed_scripts)  # fmt: skip
-
-    @property
-    def markup(self) -> MarkupSettings:
-        """Video URLs become players only from hosts the sanitiser lets through (all of them when it is off)."""
-        hosts = VIDEO_HOSTS if self.raw_html == "allow" else VIDEO_HOSTS & frozenset(self.embed_hosts)
-        return MarkupSettings(EmbedSettings(hosts, self.embed_scripts))
+def markup_settings(settings: ParseSettings) -> MarkupSettings:
+    """Video URLs become players only from hosts the sanitiser lets through (all of them when it is off)."""
+    hosts = VIDEO_HOSTS if settings.raw_html == "allow" else VIDEO_HOSTS & frozenset(settings.embed_hosts)
+    return MarkupSettings(EmbedSettings(hosts, settings.embed_scripts))
 
 
 _DEFAULT_SETTINGS = ParseSettings("UTC", "/{section}/{slug}/", "")
@@ -71,17 +54,6 @@ def section_of(source: str) -> str:
     parts = source.split("/")  # string operations: pathlib costs a tenth of reading an article's front-matter
     folders = parts[1:-2] if is_bundle(source) else parts[1:-1]
     return "/".join(f for f in folders if not f.isdigit())
-
-
-def is_bundle(source: str) -> bool:
-    """`content/news/story/index.md`: the article of a page bundle, whose folder holds the files it shows."""
-    parts = source.split("/")
-    return len(parts) > 2 and _stem(parts[-1]) == BUNDLE_INDEX_STEM
-
-
-def bundle_folder(source: str) -> str | None:
-    """The folder of the bundle whose article `source` is (`content/news/story`), or None."""
-    return source.rsplit("/", 1)[0] if is_bundle(source) else None
 
 
 def section_title(path: str) -> str:
@@ -148,7 +120,7 @@ def complete(head: Head, settings: ParseSettings) -> tuple[Article | None, list[
         raise ValueError(f"{article.source}: the body has not been read")
     try:
         body_html, problems = _body_html(article.source, body.replace(MORE_MARKER, ""), head.body_line, settings)
-        text = text_of(article.summary, body, body_html, settings.markup)
+        text = text_of(article.summary, body, body_html, markup_settings(settings))
         return replace(article, body=Body.of(text), images=image_sources(body_html, article.url)), problems
     except RecursionError:
         return None, [error(article.source, head.body_line, "the body nests lists or quotes too deeply")]
@@ -160,7 +132,7 @@ def text_of(summary: str | None, markdown: str, html: str, settings: MarkupSetti
 
 def _body_html(source: str, body: str, body_line: int, settings: ParseSettings) -> tuple[str, list[Problem]]:
     """Markdown to HTML, then raw HTML sanitised (unless the site allows it), so the cached article is safe."""
-    html = render_markdown(body, settings.markup)
+    html = render_markdown(body, markup_settings(settings))
     if settings.raw_html == "allow":
         return _scripts(html, settings), []
     html, removed = sanitize_html(html, settings.embed_hosts)
@@ -257,7 +229,7 @@ class _ArticleReader(FieldReader):
         return max(written, embargo)
 
     def _name_date(self) -> datetime | None:
-        found = _JEKYLL_NAME.match(_stem(self.source.rsplit("/", 1)[-1]))
+        found = _JEKYLL_NAME.match(file_stem(self.source.rsplit("/", 1)[-1]))
         if found is None:
             return None
         try:
@@ -328,7 +300,7 @@ class _ArticleReader(FieldReader):
 def _file_slug(source: str) -> str:
     """What the file's name says the slug is: a bundle's folder name; a Jekyll post's name after its date."""
     parts = source.rsplit("/", 2)
-    stem = _stem(parts[-1])
+    stem = file_stem(parts[-1])
     if is_bundle(source):
         return parts[-2]
     found = _JEKYLL_NAME.match(stem)
@@ -341,12 +313,6 @@ def _unique_names(names: list[str]) -> list[str]:
     for name in names:
         seen.setdefault(name.casefold(), name)
     return list(seen.values())
-
-
-def _stem(name: str) -> str:
-    """A file name without its last suffix, as `PurePosixPath(name).stem` gives it."""
-    dot = name.rfind(".")
-    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def _term(name: str, kind: str) -> Term:

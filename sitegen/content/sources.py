@@ -13,7 +13,6 @@ from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import NamedTuple
 
 from sitegen import paths
-from sitegen.content.article import is_bundle
 from sitegen.errors import Problem, warning
 from sitegen.model import Article
 from sitegen.urls import output_path
@@ -64,14 +63,14 @@ def find_content(root: Path) -> Sources:
             indexes.append(found)
         elif name.endswith(paths.MARKDOWN_SUFFIXES) and not name.startswith("_index."):
             articles.append(found)
-            if name.startswith(_BUNDLE_PREFIX) and is_bundle(found.rel):  # the prefix first: 100,000s of articles
+            if name.startswith(_BUNDLE_PREFIX) and paths.is_bundle(found.rel):  # the prefix first: 100,000s of articles
                 bundles.add(folder)
         else:
             others.append(found)
     resources = [f for f in others if _bundle_of(f.rel, bundles) is not None]
     problems += [_unused(f) for f in others if _bundle_of(f.rel, bundles) is None]
     if bundles:  # most archives have none: then no article is inside one
-        inside = {a.rel for a in articles if not is_bundle(a.rel) and _bundle_of(a.rel, bundles) is not None}
+        inside = {a.rel for a in articles if not paths.is_bundle(a.rel) and _bundle_of(a.rel, bundles) is not None}
         part = "not used: Markdown inside a page bundle is a part of its page (as in Hugo), not an article; move it out"
         problems += [warning(a.rel, None, f"{part} of the bundle's folder to publish it") for a in articles
                      if a.rel in inside]  # fmt: skip
@@ -85,7 +84,7 @@ def bundle_files(articles: Iterable[Article], resources: Iterable[SourceFile]) -
     published = {
         article.source.rsplit("/", 1)[0]: output_path(article.url).rsplit("/", 1)[0]
         for article in articles
-        if is_bundle(article.source)
+        if paths.is_bundle(article.source)
     }
     files: dict[str, SourceFile] = {}
     for resource in resources if published else ():

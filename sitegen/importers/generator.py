@@ -16,8 +16,9 @@ from typing import Any
 import yaml
 
 from sitegen.config import Config
-from sitegen.content.article import ParseSettings, parse_head
+from sitegen.content.article import parse_head
 from sitegen.content.frontmatter import Document, decode, split
+from sitegen.content.settings import ParseSettings
 from sitegen.importers.files import SiteWriter
 from sitegen.importers.report import ImportReport
 from sitegen.importers.tags import Resolver, convert_tags

@@ -23,7 +23,8 @@ from typing import Any
 import yaml
 
 from sitegen.config import Config
-from sitegen.content.article import ParseSettings, parse_head
+from sitegen.content.article import parse_head
+from sitegen.content.settings import ParseSettings
 from sitegen.importers import generator
 from sitegen.importers.files import SiteWriter
 from sitegen.importers.report import ImportReport

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from sitegen.content.article import ParseSettings, parse_article
+from sitegen.content.article import parse_article
+from sitegen.content.settings import ParseSettings
 from sitegen.content.sources import SourceFile, read_bytes
 from sitegen.errors import ContentError, error
 from sitegen.model import Article, Body, Text

@@ -2,22 +2,22 @@
 
 Articles are reused from the cache when their file's (mtime_ns, size) is unchanged, or, when only the time changed
 (a `touch`, a checkout), when the bytes still have the same digest. Articles come without their body's HTML (it is in
-the body store, see bodies.py) and load it only while a page showing them is rendered. A build whose inputs all have the
-stamps of the previous one, before any article is due to appear or expire, does nothing at all (`nothing_changed`).
+the body store, see bodies.py) and load it only while a page showing them is rendered.
+(A build whose inputs all have the stamps of the previous one does nothing at all: up_to_date.py.)
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sitegen.content.article import ParseSettings, digest_of
+from sitegen.content.article import digest_of
+from sitegen.content.settings import ParseSettings
 from sitegen.content.sources import SourceFile, read_bytes
 from sitegen.errors import Problem
 from sitegen.incremental.bodies import BodyStore
-from sitegen.incremental.cache import BuildCache, LastBuild, Made, Parsed
+from sitegen.incremental.cache import BuildCache, Made, Parsed
 from sitegen.incremental.dependencies import Reach, route_moment
 from sitegen.incremental.workers import Tick, parse_files
 from sitegen.model import Article
@@ -108,17 +108,6 @@ def stale_routes(
     return todo, made, looked
 
 
-def inputs_digest(settings: Sequence[str], files: Iterable[SourceFile]) -> str:
-    """Everything a build reads, by stamp: unchanged digest, unchanged site (until the horizon)."""
-    h = hashlib.sha256()
-    for part in settings:
-        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
-    # One string for all the files, encoded and hashed at once: a call per file is a tenth of a no-op build.
-    stamps = "".join([f"{found.fspath}\0{found.mtime_ns}\0{found.size}\n" for found in files])
-    h.update(stamps.encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
-
-
 def horizon(articles: Iterable[Article], now: datetime) -> float | None:
     """The next moment the site changes by itself: an article's publication time or expiry still to come, or the
     moment it leaves the news sitemap's window."""
@@ -129,14 +118,3 @@ def horizon(articles: Iterable[Article], now: datetime) -> float | None:
         if moment is not None and moment > now
     ]
     return min(moments, default=None)
-
-
-def nothing_changed(last: LastBuild | None, inputs: str, now: datetime, intact: Callable[[], bool]) -> bool:
-    """True when the previous build read exactly these inputs, nothing has appeared or expired since, and its output
-    is still in place as it was written (`intact`, asked last: it is the costly part): then this build would render
-    and write nothing, so skip it all."""
-    if last is None or last.inputs != inputs:
-        return False
-    if last.horizon is not None and now.timestamp() >= last.horizon:
-        return False
-    return intact()

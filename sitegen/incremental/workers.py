@@ -19,7 +19,8 @@ from functools import partial
 from multiprocessing.pool import Pool
 from typing import Any, TypeVar
 
-from sitegen.content.article import ParseSettings, digest_of, parse_article
+from sitegen.content.article import digest_of, parse_article
+from sitegen.content.settings import ParseSettings
 from sitegen.content.sources import SourceFile, read_bytes
 from sitegen.errors import ContentError, Problem
 from sitegen.images.catalogue import EncodeResult, EncodeTask, run_task

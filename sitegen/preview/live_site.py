@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from sitegen.config import Config
+from sitegen.config import Config, build_time
 from sitegen.content.sources import SourceFile, bundle_files
 from sitegen.errors import ContentError, Problem, Severity, UsageError, errors_in
 from sitegen.images.catalogue import ImageSet
@@ -34,7 +34,7 @@ from sitegen.images.store import DerivativeStore
 from sitegen.images.usage import site_paths
 from sitegen.incremental.reuse import horizon
 from sitegen.model import Site
-from sitegen.pipeline import build_time, compile_templates, make_renderer, plan_site, render_samples
+from sitegen.pipeline import compile_templates, make_renderer, plan_site, render_samples
 from sitegen.preview.reporter import Reporter
 from sitegen.preview.site_files import FOLDERS, Pending, SiteFiles
 from sitegen.preview.snapshot import Snapshot

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from sitegen.content.article import Head, ParseSettings, complete, known_head, parse_head
+from sitegen.content.article import Head, complete, known_head, parse_head
+from sitegen.content.settings import ParseSettings
 from sitegen.content.sources import SourceFile, read_bytes
 from sitegen.errors import ContentError, Problem, error, errors_in
 from sitegen.incremental.bodies import BodyStore

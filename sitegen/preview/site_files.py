@@ -13,19 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from sitegen.config import Config, LoadedConfig, load_config
-from sitegen.content.article import Head, ParseSettings
+from sitegen.content.article import Head
+from sitegen.content.settings import ParseSettings
 from sitegen.content.sources import SourceFile, content_file, find_content, walk_order
 from sitegen.errors import Problem
+from sitegen.incremental.listing import Statics, list_static, template_set
 from sitegen.paths import CONTENT_DIR, DATA_DIR, INDEX_FILE, MARKDOWN_SUFFIX, SOURCE_DIRS, STATIC_DIR, TEMPLATES_DIR
 from sitegen.pipeline import (
     Inputs,
-    Statics,
     config_problems,
     fingerprint_assets,
-    list_static,
     read_pageviews,
     read_section_indexes,
-    template_set,
 )
 from sitegen.preview.reading import Converter, body_store, cached_articles, read_article, read_head
 from sitegen.preview.reporter import Reporter

@@ -38,7 +38,7 @@ from pagefind.service import PagefindService
 from sitegen.config import Config
 from sitegen.errors import Problem, UsageError, error, warning
 from sitegen.paths import SEARCH_DIR, SEARCH_STATE_FILE, TEMPLATES_DIR
-from sitegen.publish.search_shards import content_digest, indexed_page, shard_keys
+from sitegen.publish.search_shards import SearchStats, content_digest, indexed_page, shard_keys
 from sitegen.publish.writer import Publisher
 from sitegen.site.assemble import Visibility
 from sitegen.site.plan import ARTICLE_PAGE, Route
@@ -47,19 +47,8 @@ STATE_FILE = f"{SEARCH_DIR}/{SEARCH_STATE_FILE}"  # the shards, newest first: wh
 SHARD_STATE_FILE = "sitegen-shard.json"  # in each shard's folder: what that shard was made from
 MEMO_FILE = ".sitegen-search-pages.json"  # each page's indexed-content digest, by its bytes' hash (a dot name: never
 # served; published like any file, so it goes with search off)
-SEARCH_ASSETS = ("js/search.js",)  # theme files only the search page uses: not published with search off
 _FORMAT = 2  # bump when what goes into the index changes in a way the digest cannot see
 _IN_FLIGHT = 32  # pages sent to Pagefind before waiting for its replies: bounded memory, a busy service
-
-
-@dataclass
-class SearchStats:
-    pages: int = 0  # article pages in the index
-    reindexed: bool = False  # False: nothing indexed changed, every published shard was carried over
-    seconds: float = 0.0
-    files: int = 0  # files in the published index
-    shards: int = 0
-    shards_indexed: int = 0
 
 
 @dataclass

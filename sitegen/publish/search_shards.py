@@ -17,12 +17,23 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 BODY_MARKER = b"data-pagefind-body"
 _FIELD = re.compile(rb"<[^>]*\bdata-pagefind-(?:filter|meta|sort)\b[^>]*>[^<]*")
 _H1 = re.compile(rb"<h1\b", re.IGNORECASE)
 _TAG_NAME = re.compile(rb"<([A-Za-z][A-Za-z0-9-]*)")
+
+
+@dataclass
+class SearchStats:
+    pages: int = 0  # article pages in the index
+    reindexed: bool = False  # False: nothing indexed changed, every published shard was carried over
+    seconds: float = 0.0
+    files: int = 0  # files in the published index
+    shards: int = 0
+    shards_indexed: int = 0
 
 
 YEAR_LIMIT = 2500  # a year with more articles is split into months: a shard's index stays small to make and to hold

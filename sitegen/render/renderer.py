@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +28,7 @@ from sitegen.model import Site
 from sitegen.paths import TEMPLATES_DIR
 from sitegen.render import feeds, sitemaps
 from sitegen.render.metadata import Metadata
+from sitegen.render.theme import TemplateSet
 from sitegen.site.distribution import ATOM, FRAGMENT, NEWS_SITEMAP, ROBOTS, RSS, SITEMAP, SITEMAP_INDEX, fragment_url
 from sitegen.site.editions import Edition, Editions
 from sitegen.site.plan import REDIRECT, Route
@@ -47,18 +46,6 @@ SERIALIZERS: dict[str, Callable[[Route, Site, Config], bytes]] = {
 }  # fmt: skip
 # Feeds carry whole bodies: they show the processed images' derivatives, never the source files.
 FEEDS: dict[str, Callable[[Route, Site, Config, ImageMarkup | None], bytes]] = {RSS: feeds.rss, ATOM: feeds.atom}
-
-
-@dataclass(frozen=True)
-class TemplateSet:
-    """The template folders in lookup order: the site's own overrides first, then the theme."""
-
-    folders: tuple[Path, ...]
-    root: Path  # the site root, to name templates in messages as `templates/x.html`
-
-    def display(self, filename: str) -> str:
-        path = Path(filename)
-        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
 
 
 def syntax_problem(templates: TemplateSet, exc: jinja2.TemplateSyntaxError, name: str) -> Problem:

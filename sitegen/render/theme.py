@@ -1,4 +1,5 @@
-"""Where the default theme lives: inside the installed package, or at the top of a source checkout."""
+"""Where the default theme lives (inside the installed package, or at the top of a source checkout), and the
+template folders a site renders with."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from sitegen.paths import STATIC_DIR, TEMPLATES_DIR
 
+SEARCH_ASSETS = ("js/search.js",)  # theme files only the search page uses: not published with search off
 _PACKAGE = Path(__file__).resolve().parents[1]  # the sitegen package
 
 
@@ -23,3 +25,15 @@ def default_theme() -> Theme:
     # An editable install or a plain checkout: the repository's own templates/ and static/ are the theme.
     checkout = _PACKAGE.parent
     return Theme(checkout / TEMPLATES_DIR, checkout / STATIC_DIR)
+
+
+@dataclass(frozen=True)
+class TemplateSet:
+    """The template folders in lookup order: the site's own overrides first, then the theme."""
+
+    folders: tuple[Path, ...]
+    root: Path  # the site root, to name templates in messages as `templates/x.html`
+
+    def display(self, filename: str) -> str:
+        path = Path(filename)
+        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)

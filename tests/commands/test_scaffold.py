@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.content.article import ParseSettings, parse_article
+from sitegen.content.article import parse_article
+from sitegen.content.settings import ParseSettings
 from tests.conftest import Run, SiteWriter, article
 
 Cli = Callable[..., Run]

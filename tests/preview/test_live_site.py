@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from sitegen.commands.build import BuildOptions, build
-from sitegen.content.article import Head, ParseSettings, complete, parse_head
+from sitegen.content.article import Head, complete, parse_head
+from sitegen.content.settings import ParseSettings
 from sitegen.errors import Problem
 from sitegen.model import Article
 from sitegen.preview import reading as reading_module

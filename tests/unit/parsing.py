@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sitegen.content.article import ParseSettings, parse_article
+from sitegen.content.article import parse_article
+from sitegen.content.settings import ParseSettings
 from sitegen.model import Article
 
 SETTINGS = ParseSettings("Asia/Yerevan", "/{section}/{slug}/", "")

@@ -8,7 +8,8 @@ from pathlib import Path
 from sitegen.config import load_config
 from sitegen.content.sources import SourceFile
 from sitegen.errors import Severity
-from sitegen.pipeline import Statics, fingerprint_assets, list_static, read_pageviews, read_section_indexes
+from sitegen.incremental.listing import Statics, list_static
+from sitegen.pipeline import fingerprint_assets, read_pageviews, read_section_indexes
 from tests.conftest import Run, SiteWriter, article
 from tests.unit.parsing import SETTINGS
 

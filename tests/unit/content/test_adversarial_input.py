@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.content.article import ParseSettings, parse_article, parse_section_index
+from sitegen.content.article import parse_article, parse_section_index
+from sitegen.content.settings import ParseSettings
 from sitegen.errors import Problem, Severity
 from sitegen.model import Article
 from tests.unit.parsing import SETTINGS

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.content.article import ParseSettings, parse_article
+from sitegen.content.article import parse_article
 from sitegen.content.headings import THEME_IDS, heading_id
 from sitegen.content.markup import render_markdown
 from sitegen.content.sanitize import sanitize_html
+from sitegen.content.settings import ParseSettings
 from sitegen.content.shortcodes import leftovers
 from sitegen.model import Article
 from tests.unit.parsing import SETTINGS

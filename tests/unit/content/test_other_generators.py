@@ -179,7 +179,8 @@ def test_publish_date_is_an_embargo() -> None:
 
 
 def test_url_dates_are_the_sites_day() -> None:
-    from sitegen.content.article import ParseSettings, parse_article
+    from sitegen.content.article import parse_article
+    from sitegen.content.settings import ParseSettings
 
     settings = ParseSettings("Asia/Yerevan", "/{year}/{month}/{day}/{slug}/", "")
     text = b"---\ntitle: T\ndate: 2025-05-31T22:30:00+00:00\n---\n"  # June 1, 02:30 in Yerevan

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from sitegen.commands.build import BuildOptions, BuildResult, build
-from sitegen.config import load_config
+from sitegen.config import build_time, load_config
 from sitegen.incremental import workers
 from sitegen.incremental.fingerprint import Fingerprinter
 from sitegen.model import Article, Body
 from sitegen.paths import BODIES_DIR, CACHE_DIR, STATE_FILE
-from sitegen.pipeline import build_time
-from sitegen.render.renderer import Renderer, TemplateSet, make_environment
+from sitegen.render.renderer import Renderer, make_environment
+from sitegen.render.theme import TemplateSet
 from sitegen.site.assemble import Visibility, build_site
 from sitegen.site.plan import Route
 from tests.conftest import BASIC_CONFIG, Run, SiteWriter, article
