@@ -79,8 +79,3 @@ def is_bundle(source: str) -> bool:
     """`content/news/story/index.md`: the article of a page bundle, whose folder holds the files it shows."""
     parts = source.split("/")
     return len(parts) > 2 and file_stem(parts[-1]) == BUNDLE_INDEX_STEM
-
-
-def bundle_folder(source: str) -> str | None:
-    """The folder of the bundle whose article `source` is (`content/news/story`), or None."""
-    return source.rsplit("/", 1)[0] if is_bundle(source) else None

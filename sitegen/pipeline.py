@@ -3,7 +3,7 @@
 `sitegen build`, `sitegen check` and the preview make a site the same way and differ only in where articles come from
 (the build cache and workers, every file parsed, front-matter only) and where pages go (files, a report, memory):
 
-    listing, problems = list_site(root, loaded)      # templates, static files, content files: names and stamps
+    listing, problems = list_site(root, loaded)      # names and stamps (incremental/listing.py: no parser loaded)
     inputs, problems = read_inputs(listing)          # section indexes, analytics, asset names, a Jinja environment
     ... articles ...                                 # the caller's own: each command has its policy for those
     planned, problems = plan_site(inputs, articles, Visibility(now, drafts, future))

@@ -110,7 +110,8 @@ def _survey(options: BuildOptions, started: float) -> Survey:
     loaded = load_config(root)
     now = build_time()
     clean_leftovers(options.output)  # an interrupted build's temporary files go even when nothing else changed
-    with IntactCheck.start(options.output) as intact:  # checked by another process while the site is listed
+    # Checked by another process while the site is listed; never needed by --clean, which builds anyway.
+    with IntactCheck(options.output) if options.clean else IntactCheck.start(options.output) as intact:
         listing, problems = list_site(root, loaded)
         settings = ParseSettings.from_config(listing.config)
         code = code_digest()

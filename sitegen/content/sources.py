@@ -233,7 +233,10 @@ def _outside(path: Path, real_root: Path, root: Path) -> Problem | None:
     """Why a symlink is not followed (a link to /etc is not content), or None when it stays inside the site."""
     if not path.is_symlink():
         return None
-    target = path.resolve()
+    try:
+        target = path.resolve()
+    except (RuntimeError, OSError):  # a loop of links (Python 3.11 raises RuntimeError; later ones OSError)
+        return warning(path.relative_to(root).as_posix(), None, "symlink loop: skipped")
     if target.is_relative_to(real_root) and target.exists():
         return None
     where = "a missing file" if not target.exists() else f"{target} outside the site"

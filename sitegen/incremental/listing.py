@@ -1,7 +1,8 @@
 """Listing a site: every file it is made from, by name and stamp, and no file read.
 
-It is the first stage of every build (pipeline.py) and all that a build with nothing to do needs besides the last
-build's state: so it loads no parser, renderer or image library (commands/build.py decides before importing them).
+It is the first stage of every build, `sitegen check` and the preview (pipeline.py gives the order), and all that a
+build with nothing to do needs besides the last build's state: so it loads no parser, renderer or image library
+(commands/build.py decides before importing them).
 """
 
 from __future__ import annotations

@@ -119,9 +119,9 @@ class RenderJob:
 
 def render_routes(job: RenderJob, todo: Sequence[int], jobs: int, tick: Tick, max_problems: int) -> list[Problem]:
     """Render the routes numbered `todo` and stage them; the problems of those that fail (at most `max_problems`).
-    The caller has frozen the site it rendered from (`gc.freeze`, see commands/build.py): the collector walking an
-    archive's objects again and again while pages are rendered costs a seventh of a build, and forked workers would
-    copy every page of memory it touches."""
+    The caller has frozen the site it rendered from (`gc.freeze`, see commands/incremental_build.py): the collector
+    walking an archive's objects again and again while pages are rendered costs a seventh of a build, and forked
+    workers would copy every page of memory it touches."""
     if jobs <= 1 or len(todo) < MIN_PARALLEL_RENDER or not can_fork():
         results: Iterator[tuple[list[Staged], list[Problem]]] = (_render_chunk(job, [i]) for i in todo)
         return _collect(job, results, tick, max_problems)

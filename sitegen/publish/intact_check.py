@@ -42,19 +42,24 @@ class IntactCheck:
         return check
 
     def result(self) -> bool:
-        if self.pid is None:
-            return published_intact(self.output)
-        pid, self.pid = self.pid, None
-        _, status = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(status) == 0
+        if self.pid is not None:
+            try:
+                _, status = os.waitpid(self.pid, 0)
+            except ChildProcessError:  # reaped by someone else (SIGCHLD ignored by a program embedding sitegen)
+                status = None
+            self.pid = None  # only once waited for: a Ctrl-C while waiting leaves it to cancel()
+            if status is not None:
+                return os.waitstatus_to_exitcode(status) == 0
+        return published_intact(self.output)
 
     def cancel(self) -> None:
         if self.pid is None:
             return
-        pid, self.pid = self.pid, None
         with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)  # reaped: no zombie left behind by a long-running `build --watch`
+            os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)  # reaped: no zombie left behind in the process that ran the build
+        self.pid = None
 
     def __enter__(self) -> IntactCheck:
         return self
@@ -64,9 +69,9 @@ class IntactCheck:
 
 
 def _worth_a_process(output: Path) -> bool:
-    """A big manifest, and a process that can be forked safely: only one thread (a forked child gets a copy of locks
-    other threads may be holding), on a system that forks."""
-    if not hasattr(os, "fork") or threading.active_count() != 1:
+    """A big manifest, a second CPU to run the check on, and a process that can be forked safely: only one thread (a
+    forked child gets a copy of locks other threads may be holding), on a system that forks."""
+    if not hasattr(os, "fork") or threading.active_count() != 1 or _cpus() < 2:
         return False
     try:
         return (output / MANIFEST_FILE).stat().st_size >= MIN_FORKED_MANIFEST
@@ -74,12 +79,28 @@ def _worth_a_process(output: Path) -> bool:
         return False  # no manifest: not intact, and checking that here costs nothing
 
 
+def _cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))  # what this process may use (a CI container's share), not the machine's
+    return os.cpu_count() or 1
+
+
 def _forked_check(output: Path) -> int:
-    pid = os.fork()
-    if pid == 0:  # the child: answers by its exit code and never returns into the build (no cleanup, no output)
-        code = 2
-        try:
-            code = 0 if published_intact(output) else 1
-        finally:
-            os._exit(code)
+    """Fork the check. Interrupts are held back across the fork, and the child gets the default handlers before it
+    takes any: a Ctrl-C or a kill must end the child where it is, never unwind it through the build's own code (which
+    would, among other things, unlock the site lock the two processes share)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: answers by its exit code and never returns into the build (no cleanup, no output)
+            try:
+                for number in held:
+                    signal.signal(number, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+                os._exit(0 if published_intact(output) else 1)
+            finally:
+                os._exit(2)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     return pid

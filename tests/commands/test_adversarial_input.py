@@ -210,6 +210,16 @@ def test_special_files_in_content_are_skipped(write_site: SiteWriter, cli: Cli) 
     assert "content/news/gone.md: warning: symlink to a missing file: skipped" in run.err
 
 
+def test_a_loop_of_symlinks_is_a_warning_not_a_crash(write_site: SiteWriter, cli: Cli) -> None:
+    root = write_site({"content/news/ok.md": article("Ok", "2025-09-01")})
+    (root / "content/news/a.md").symlink_to(root / "content/news/b.md")
+    (root / "content/news/b.md").symlink_to(root / "content/news/a.md")
+    run = cli("build", root)
+    assert run.code == 0, run.err
+    assert "content/news/a.md: warning: symlink loop: skipped" in run.err
+    assert (root / "public/news/ok/index.html").exists()
+
+
 def test_os_errors_are_a_message_not_a_traceback(write_site: SiteWriter, cli: Cli, tmp_path: Path) -> None:
     root = write_site({"content/news/ok.md": article("Ok", "2025-09-01")})
     (tmp_path / "blocker").write_text("a file", encoding="utf-8")

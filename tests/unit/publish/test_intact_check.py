@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -50,7 +51,9 @@ def test_an_untouched_output_is_intact_by_another_process(site: Path) -> None:
 
 
 @pytest.mark.usefixtures("forked")
-@pytest.mark.parametrize("damage", ["deleted", "grown", "manifest gone", "manifest garbage", "staging left"])
+@pytest.mark.parametrize(
+    "damage", ["deleted", "grown", "manifest gone", "manifest garbage", "staging left", "a name leading out"]
+)
 def test_damage_is_seen_by_the_other_process(site: Path, damage: str) -> None:
     output = site / "public"
     page = output / FESTIVAL_PAGE
@@ -62,8 +65,13 @@ def test_damage_is_seen_by_the_other_process(site: Path, damage: str) -> None:
         (output / MANIFEST_FILE).unlink()
     elif damage == "manifest garbage":
         (output / MANIFEST_FILE).write_bytes(b"\x00not json" * 100)
-    else:
+    elif damage == "staging left":
         (output / STAGING_DIR).mkdir()
+    else:  # a manifest edited by hand to name a file outside the output, which is there with that size
+        (site / "outside.html").write_bytes(b"x" * 7)
+        manifest = json.loads((output / MANIFEST_FILE).read_text(encoding="utf-8"))
+        manifest["files"] = {"../outside.html": ["0" * 64, 7]}
+        (output / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
     assert check(output)[0] is False
 
 
