@@ -298,11 +298,16 @@ def published_intact(output: Path) -> bool:
         prefix = os.path.join(output, "")  # noqa: PTH118 - strings: 100,000s of calls below
         stat = os.stat
         return all(
-            not rel.startswith("/") and ".." not in rel and "\\" not in rel and stat(prefix + rel).st_size == entry[1]
-            for rel, entry in data["files"].items()
+            not _leads_out(rel) and stat(prefix + rel).st_size == entry[1] for rel, entry in data["files"].items()
         )
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return False  # gone, unreadable or not ours: not intact, and the build that follows finds out which
+
+
+def _leads_out(rel: str) -> bool:
+    """A manifest name that could name a file outside the output folder: absolute, a `..` part, or a backslash (which
+    `_safe_rel` refuses too). `a..b.html` is a name like any other."""
+    return rel.startswith(("/", "../")) or "/../" in rel or rel.endswith("/..") or rel == ".." or "\\" in rel
 
 
 def read_manifest(output: Path) -> dict[str, tuple[str, int]]:

@@ -95,5 +95,21 @@ def test_a_check_not_needed_is_stopped_and_reaped(site: Path) -> None:
         os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie left
 
 
+@pytest.mark.usefixtures("forked")
+def test_a_name_with_two_dots_that_stays_inside_is_intact(site: Path) -> None:
+    output = site / "public"
+    (output / "v1..2.txt").write_bytes(b"x" * 5)
+    manifest = json.loads((output / MANIFEST_FILE).read_text(encoding="utf-8"))
+    manifest["files"]["v1..2.txt"] = ["0" * 64, 5]
+    (output / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
+    assert check(output) == (True, True)
+
+
+@pytest.mark.usefixtures("forked")
+def test_with_one_cpu_the_check_stays_in_this_process(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(intact_check, "_cpus", lambda: 1)
+    assert check(site / "public") == (True, False)
+
+
 def test_a_small_output_is_checked_in_this_process(site: Path) -> None:
     assert check(site / "public") == (True, False)
