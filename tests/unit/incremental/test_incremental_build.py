@@ -187,6 +187,18 @@ def test_incremental_result_equals_a_clean_build(site: Path, tmp_path: Path) -> 
     assert published(site / "public") == published(tmp_path / "clean")  # the manifests too: the same files
 
 
+def test_the_cache_read_in_batches_gives_the_same_build(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state is read a few articles at a time (cache.py): batches of two, three of them, give what one did."""
+    monkeypatch.setattr("sitegen.incremental.cache._READ_BATCH", 2)
+    edit(site / "content/culture/2025/festival.md", lambda t: t.replace("Festival opens", "Festival opens late"))
+    result = run(site)
+    assert result.parsed == 1, "the other articles came from the cache, read in batches"
+    build(BuildOptions(root=site, output=tmp_path / "clean", clean=True))
+    assert published(site / "public") == published(tmp_path / "clean")
+
+
 def test_a_build_with_nothing_to_do_loads_no_parser_renderer_or_image_library(site: Path) -> None:
     """The no-op build decides from the listing and the last build's state alone (commands/build.py): importing
     Markdown, YAML, Jinja and Pillow would be a fifth of its time at 100,000 articles."""
