@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sitegen.content.frontmatter import Document, Field
+from sitegen.content.offsets import shared_offset
 from sitegen.errors import Problem, error, warning
 from sitegen.model import Image
 from sitegen.urls import check_url_scheme
@@ -114,7 +115,7 @@ class FieldReader:
         if not 1000 <= parsed.year <= 9998:  # at the ends of the calendar, converting time zones overflows
             self.fail(key, f"{_shown(found)} is out of range (years 1000 to 9998)")
             return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=self.tz)
+        return shared_offset(parsed) if parsed.tzinfo else parsed.replace(tzinfo=self.tz)
 
     def image(self, base: str = "/") -> Image | None:
         """The image: a bare path is relative to `base` (the site root, or a page bundle's folder)."""

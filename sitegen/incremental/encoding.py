@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sitegen.content.offsets import shared_offset
 from sitegen.model import Article, Body
 
 # Dataclasses are stored as lists of their fields' values, in field order: half the size of objects with names, and
@@ -171,7 +172,7 @@ def _decode_body(value: Any) -> Body:
 def _decode_datetime(value: Any) -> datetime:
     text, zone, fold = _expect(value, list)
     moment = datetime.fromisoformat(_expect(text, str))
-    return moment.replace(tzinfo=_zone(zone), fold=int(fold)) if zone else moment
+    return moment.replace(tzinfo=_zone(zone), fold=int(fold)) if zone else shared_offset(moment)
 
 
 _ZONES: dict[str, ZoneInfo] = {}

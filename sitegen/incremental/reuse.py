@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sitegen.content.article import digest_of
+from sitegen.content.offsets import shared_offset
 from sitegen.content.settings import ParseSettings
 from sitegen.content.sources import SourceFile, read_bytes
 from sitegen.errors import Problem
@@ -20,7 +21,7 @@ from sitegen.incremental.bodies import BodyStore
 from sitegen.incremental.cache import BuildCache, Made, Parsed
 from sitegen.incremental.dependencies import Reach, route_moment
 from sitegen.incremental.workers import Tick, parse_files
-from sitegen.model import Article
+from sitegen.model import Article, Term
 from sitegen.publish.writer import Publisher
 from sitegen.site.distribution import NEWS_WINDOW
 from sitegen.site.plan import Route
@@ -58,7 +59,10 @@ def load_articles(
         else:
             reused[found.rel] = hit
             tick(1)
-    fresh = {parsed.source: parsed for parsed in parse_files(to_parse, settings, store, jobs, tick)}
+    terms: dict[Term, Term] = {}
+    fresh = {
+        parsed.source: _shared_parts(parsed, terms) for parsed in parse_files(to_parse, settings, store, jobs, tick)
+    }
     for found in files:  # source order, whatever was reused or parsed
         if found.rel in reused:
             loaded.parsed[found.rel] = reused[found.rel]
@@ -66,6 +70,23 @@ def load_articles(
             loaded.parsed[found.rel] = fresh[found.rel]
             loaded.fresh.add(found.rel)
     return loaded
+
+
+def _shared_parts(parsed: Parsed, terms: dict[Term, Term]) -> Parsed:
+    """The article with one object for each tag and author, however many articles name it, and one time zone object
+    per offset (content/offsets.py), as the cache reads them: each worker's result arrives with copies of its own."""
+    article = parsed.article
+    if article is None:
+        return parsed
+    tags = tuple([terms.setdefault(term, term) for term in article.tags])
+    authors = tuple([terms.setdefault(term, term) for term in article.authors])
+    date, updated, expires = (None if d is None else shared_offset(d) for d in _dates(article))
+    shared = replace(article, tags=tags, authors=authors, date=date, updated=updated, expires=expires)
+    return replace(parsed, article=shared)
+
+
+def _dates(article: Article) -> tuple[datetime | None, ...]:
+    return (article.date, article.updated, article.expires)
 
 
 def _same_bytes(cache: BuildCache, found: SourceFile) -> Parsed | None:
