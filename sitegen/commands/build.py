@@ -71,6 +71,7 @@ class Survey:
     cache: BuildCache
     inputs: str
     up_to_date: bool  # the last build read exactly these inputs, nothing appeared or expired since, output intact
+    intact: IntactCheck  # whether the output is as the last build left it; its damaged files, for the publisher
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -92,12 +93,13 @@ def build_holding_lock(options: BuildOptions) -> BuildResult:
     gc.disable()
     try:
         survey = _survey(options, started)
-        if survey.up_to_date:
-            return _nothing_to_do(survey)
-        # Something changed: only now do the parser, the renderer and the image libraries load.
-        from sitegen.commands.incremental_build import IncrementalBuild
+        with survey.intact:  # stopped when the build ends, if the build never asked
+            if survey.up_to_date:
+                return _nothing_to_do(survey)
+            # Something changed: only now do the parser, the renderer and the image libraries load.
+            from sitegen.commands.incremental_build import IncrementalBuild
 
-        return IncrementalBuild(options, survey).run(collecting)
+            return IncrementalBuild(options, survey).run(collecting)
     finally:
         gc.unfreeze()
         if collecting:
@@ -110,8 +112,10 @@ def _survey(options: BuildOptions, started: float) -> Survey:
     loaded = load_config(root)
     now = build_time()
     clean_leftovers(options.output)  # an interrupted build's temporary files go even when nothing else changed
-    # Checked by another process while the site is listed; never needed by --clean, which builds anyway.
-    with IntactCheck(options.output) if options.clean else IntactCheck.start(options.output) as intact:
+    # Checked by another process while the site is listed (and, when something changed, while the build reads it);
+    # never needed by --clean, which builds and writes everything anyway.
+    intact = IntactCheck(options.output) if options.clean else IntactCheck.start(options.output)
+    try:
         listing, problems = list_site(root, loaded)
         settings = ParseSettings.from_config(listing.config)
         code = code_digest()
@@ -119,7 +123,11 @@ def _survey(options: BuildOptions, started: float) -> Survey:
         cache = BuildCache.open(root, key, clean=options.clean)
         inputs = _inputs_key(options, listing, code, now)
         up_to_date = nothing_changed(cache.last, inputs, now, intact.result)
-    return Survey(root, now, started, listing, tuple(problems), settings, code, key, cache, inputs, up_to_date)
+    except BaseException:
+        intact.cancel()
+        raise
+    return Survey(root, now, started, listing, tuple(problems), settings, code, key, cache, inputs, up_to_date,
+                  intact)  # fmt: skip
 
 
 def _inputs_key(options: BuildOptions, listing: Listing, code: str, now: datetime) -> str:

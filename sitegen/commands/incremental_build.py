@@ -146,6 +146,7 @@ class IncrementalBuild:
                              images=len(images.catalogue.images), encoded=images.encoded)  # fmt: skip
         publisher = Publisher.open(self.options.output)
         publisher.unpublished = self.options.drafts or self.options.future
+        publisher.damaged = self.survey.intact.damaged()  # every published file was looked at while this build read
         progress = self.options.progress
         try:
             _publish_static(inputs, publisher)

@@ -55,6 +55,9 @@ class Publisher:
     # The pages show drafts or future articles (`--drafts`, `--future`): the manifest says so, and `sitegen deploy`
     # refuses to publish such a folder.
     unpublished: bool = False
+    # The published files found gone or changed in size by a check of every file earlier in this build (the intact
+    # check, while the build read its sources): the others are kept without a stat each. None: check each file.
+    damaged: frozenset[str] | None = None
 
     @classmethod
     def open(cls, output: Path) -> Publisher:
@@ -131,6 +134,8 @@ class Publisher:
     def _unchanged(self, rel: str, entry: tuple[str, int]) -> bool:
         if self.previous.get(rel) != entry:
             return False
+        if self.damaged is not None:
+            return rel not in self.damaged
         try:
             return os.stat(os.path.join(self.output, rel)).st_size == entry[1]  # noqa: PTH116, PTH118 - 10,000s of calls
         except OSError:
@@ -282,26 +287,38 @@ def _remove_empty_parents(folder: Path, stop: Path) -> None:
 
 
 def published_intact(output: Path) -> bool:
-    """Every file the last build published is still there with the size it was written with.
+    """Every file the last build published is still there with the size it was written with."""
+    return damaged_files(output) == frozenset()
+
+
+def damaged_files(output: Path) -> frozenset[str] | None:
+    """The files the last build published that are gone or no longer have the size they were written with; None
+    when the manifest cannot say (missing, unreadable, not ours, empty, or a commit was cut short).
 
     This is what a no-op build costs at 100,000s of pages, so it reads the manifest's sizes straight from the parsed
     JSON, without rebuilding its entries as `read_manifest` does for a build that writes. A name that could lead
-    out of the folder (edited by hand) makes it not intact, so the build that follows, or `sitegen deploy`, goes
-    through `read_manifest`, which refuses it: a cheaper test than `_safe_rel`, enough to say "not intact".
+    out of the folder (edited by hand) makes it None, so the build that follows, or `sitegen deploy`, goes through
+    `read_manifest`, which refuses it: a cheaper test than `_safe_rel`, enough to say "not intact".
     """
     if (output / STAGING_DIR).exists() or (output / PENDING_FILE).exists():
-        return False  # a commit was cut short: the next build completes it
+        return None  # a commit was cut short: the next build completes it
     try:
         data = json.loads((output / MANIFEST_FILE).read_bytes().decode("utf-8"))
         if data.get("version") != _MANIFEST_VERSION or not data["files"]:
-            return False
+            return None
         prefix = os.path.join(output, "")  # noqa: PTH118 - strings: 100,000s of calls below
-        stat = os.stat
-        return all(
-            not _leads_out(rel) and stat(prefix + rel).st_size == entry[1] for rel, entry in data["files"].items()
-        )
+        damaged = []
+        for rel, entry in data["files"].items():
+            if _leads_out(rel):
+                return None
+            try:
+                if os.stat(prefix + rel).st_size != entry[1]:  # noqa: PTH116 - 100,000s of calls
+                    damaged.append(rel)
+            except OSError:
+                damaged.append(rel)
+        return frozenset(damaged)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-        return False  # gone, unreadable or not ours: not intact, and the build that follows finds out which
+        return None  # gone, unreadable or not ours: not intact, and the build that follows finds out which
 
 
 def _leads_out(rel: str) -> bool:

@@ -113,3 +113,58 @@ def test_with_one_cpu_the_check_stays_in_this_process(site: Path, monkeypatch: p
 
 def test_a_small_output_is_checked_in_this_process(site: Path) -> None:
     assert check(site / "public") == (True, False)
+
+
+@pytest.mark.usefixtures("forked")
+def test_the_other_process_names_the_damaged_files(site: Path) -> None:
+    output = site / "public"
+    (output / FESTIVAL_PAGE).unlink()
+    (output / "feed.xml").write_bytes(b"<rss/>")
+    started = IntactCheck.start(output)
+    assert started.pid is not None
+    with started:
+        assert started.damaged() == frozenset({FESTIVAL_PAGE, "feed.xml"})
+        assert started.result() is False
+    assert IntactCheck.start(output).damaged() is not None  # still answered by a process
+
+
+@pytest.mark.usefixtures("forked")
+def test_an_output_the_manifest_cannot_vouch_for_has_no_list(site: Path) -> None:
+    (site / "public" / STAGING_DIR).mkdir()
+    with IntactCheck.start(site / "public") as started:
+        assert started.damaged() is None and started.result() is False
+
+
+def test_a_check_in_this_process_lists_nothing_and_the_publisher_stats_each_file(site: Path) -> None:
+    with IntactCheck.start(site / "public") as started:
+        assert started.pid is None and started.damaged() is None and started.result() is True
+
+
+@pytest.mark.usefixtures("forked")
+def test_an_edit_build_keeps_pages_by_the_check_and_renders_the_damaged_again(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Something changed: the build keeps the pages it does not render without a stat of its own for each (the check
+    looked at them all), and renders again the pages the check found damaged."""
+    drills = site / "content/news/2025/drills.md"
+    drills.write_text(drills.read_text(encoding="utf-8") + "\nA sentence more.\n", encoding="utf-8")
+    (site / "public" / FESTIVAL_PAGE).unlink()
+    stats: list[str] = []
+    real_stat = os.stat
+    counting = [True]
+
+    def counting_stat(path: str, *args: object, **kwargs: object) -> os.stat_result:
+        if counting:
+            stats.append(str(path))
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("sitegen.publish.writer.os.stat", counting_stat)
+    result = run(site)
+    counting.clear()
+    output = site / "public"
+    assert (output / FESTIVAL_PAGE).is_file(), "the page deleted by hand is published again"
+    assert result.rendered >= 2
+    published = set(json.loads((output / MANIFEST_FILE).read_text(encoding="utf-8"))["files"])
+    looked_at = {os.path.relpath(p, output) for p in stats if p.startswith(f"{output}{os.sep}")}
+    assert looked_at & published <= {FESTIVAL_PAGE}, "kept pages were not looked at again"
+    assert run(site).rendered == 0
