@@ -98,6 +98,9 @@ class Fingerprinter:
         if isinstance(value, datetime):
             return value.isoformat()
         if isinstance(value, (tuple, list)):
+            pairs = _describe_pairs(value)  # a sitemap's (URL, last modified) entries: 100,000s at an archive's size
+            if pairs is not None:
+                return pairs
             return "[" + ",".join(self._describe(v, full=full) for v in value) + "]"
         if isinstance(value, Mapping):
             items = sorted((str(k), self._describe(v, full=full)) for k, v in value.items())
@@ -120,6 +123,27 @@ class Fingerprinter:
             return f"A({article.source}:{article.digest}:{self.images.key_for((front, *article.images))})"
         teaser = self.teasers.get(article.source) or teaser_digest(article)
         return f"T({article.source}:{teaser}:{self.images.key_for((front,))})"
+
+
+def _describe_pairs(value: tuple[Any, ...] | list[Any]) -> str | None:
+    """What `_describe` makes of a sequence of (text, date or None) pairs, in less than half the time; None when
+    `value` holds anything else."""
+    if not value or type(value[0]) is not tuple:
+        return None
+    described = []
+    for item in value:
+        if type(item) is not tuple or len(item) != 2:
+            return None
+        text, moment = item
+        if type(text) is not str:
+            return None
+        if moment is None:
+            described.append(f"[{text!r},None]")
+        elif type(moment) is datetime:
+            described.append(f"[{text!r},{moment.isoformat()}]")
+        else:
+            return None
+    return "[" + ",".join(described) + "]"
 
 
 def _digest(parts: list[str]) -> str:
