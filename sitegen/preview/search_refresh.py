@@ -83,7 +83,8 @@ class SearchRefresh:
         snapshot = self.sink.published
         if snapshot is None:
             return
-        now, language = snapshot.site.build_time, snapshot.renderer.config.language
+        now, config = snapshot.site.build_time, snapshot.renderer.config
+        language = config.language
         pages = [route for route in snapshot.routes.values() if indexable(route, now)]
         manifest, output = self.sink.manifest, self.sink.output
         if not all(route.output in manifest for route in pages):
@@ -95,7 +96,7 @@ class SearchRefresh:
         except FileNotFoundError:
             self._due = True
             return
-        shards = [shard for shard in plan_shards(pages, digests, language) if shard.pages]
+        shards = [shard for shard in plan_shards(pages, digests, language, config.tz) if shard.pages]
         stale = [shard for shard in shards if published_shard_digest(output, shard.key) != shard.digest]
         keys = {shard.key for shard in shards}
         gone = sorted({rel.split("/")[1] for rel in manifest if rel.count("/") > 1 and rel.startswith(f"{SEARCH_DIR}/")}

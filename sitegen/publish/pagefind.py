@@ -27,7 +27,7 @@ import json
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -77,7 +77,7 @@ def publish_search(
     hashes = {r.output: publisher.current[r.output][0] for r in pages}
     digests, memo = page_digests(publisher.output, hashes, publisher.read)
     publisher.put(MEMO_FILE, memo)  # committed with the index it describes; a refused build leaves the old one
-    planned = plan_shards(pages, digests, config.language)
+    planned = plan_shards(pages, digests, config.language, config.tz)
     shards = [shard for shard in planned if shard.pages]
     stats = SearchStats(shards=len(shards))
     for shard in shards:
@@ -125,12 +125,12 @@ def _read_memo(path: Path) -> dict[str, str]:
     return {k: v for k, v in data["pages"].items() if isinstance(v, str)}
 
 
-def plan_shards(pages: Sequence[Route], digests: Mapping[str, str], language: str) -> list[Shard]:
-    """The shards `pages` make, newest first, each with the digest of what it indexes (one whose pages all lack the
-    body marker has none to index: it is not published)."""
+def plan_shards(pages: Sequence[Route], digests: Mapping[str, str], language: str, zone: tzinfo) -> list[Shard]:
+    """The shards `pages` make, newest first (years and months in the site's time zone, `zone`), each with the digest
+    of what it indexes (one whose pages all lack the body marker has none to index: it is not published)."""
     shards: dict[str, Shard] = {}
     ordered = sorted(pages, key=lambda r: r.url)
-    keys = shard_keys([route.article.date if route.article is not None else None for route in ordered])
+    keys = shard_keys([route.article.date if route.article is not None else None for route in ordered], zone)
     for route, key in zip(ordered, keys, strict=True):
         shard = shards.setdefault(key, Shard(key))
         (shard.pages if digests[route.output] else shard.unmarked).append(route)

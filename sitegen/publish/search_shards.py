@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 BODY_MARKER = b"data-pagefind-body"
 _FIELD = re.compile(rb"<[^>]*\bdata-pagefind-(?:filter|meta|sort)\b[^>]*>[^<]*")
@@ -39,13 +39,16 @@ class SearchStats:
 YEAR_LIMIT = 2500  # a year with more articles is split into months: a shard's index stays small to make and to hold
 
 
-def shard_keys(dates: Sequence[datetime | None], limit: int = YEAR_LIMIT) -> list[str]:
-    """Each article's shard, by its publication date: its year (in the date's own offset, as its byline shows it),
-    or its month (`2024-03`) when its year has more than `limit` articles. Keys sort as the articles do."""
-    years = Counter(_year(date) for date in dates)
+def shard_keys(dates: Sequence[datetime | None], zone: tzinfo, limit: int = YEAR_LIMIT) -> list[str]:
+    """Each article's shard, by its publication date in the site's time zone (`zone`): its year, or its month
+    (`2024-03`) when its year has more than `limit` articles. All in one zone, so keys sort as the articles' moments
+    do, whatever offset each date was written with (in its own offset, an article of 23:00 on 31 December in New York
+    would sort into an older year than one published before it in Yerevan on 1 January)."""
+    local = [None if date is None else date.astimezone(zone) for date in dates]
+    years = Counter(_year(date) for date in local)
     return [
         f"{_year(date)}-{date.month:02d}" if date is not None and years[_year(date)] > limit else _year(date)
-        for date in dates
+        for date in local
     ]
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import cast
 
@@ -18,9 +18,20 @@ TZ = timezone(timedelta(hours=4))
 def test_a_shard_per_year_and_per_month_in_a_crowded_year() -> None:
     dates = [datetime(2023, 5, 1, tzinfo=TZ), datetime(2024, 1, 2, tzinfo=TZ), datetime(2024, 3, 2, tzinfo=TZ),
              datetime(2024, 3, 9, tzinfo=TZ), datetime(2022, 12, 31, 23, tzinfo=TZ)]  # fmt: skip
-    assert shard_keys(dates) == ["2023", "2024", "2024", "2024", "2022"]
-    assert shard_keys(dates, limit=2) == ["2023", "2024-01", "2024-03", "2024-03", "2022"]
-    assert sorted(set(shard_keys(dates, limit=2)), reverse=True) == ["2024-03", "2024-01", "2023", "2022"]
+    assert shard_keys(dates, TZ) == ["2023", "2024", "2024", "2024", "2022"]
+    assert shard_keys(dates, TZ, limit=2) == ["2023", "2024-01", "2024-03", "2024-03", "2022"]
+    assert sorted(set(shard_keys(dates, TZ, limit=2)), reverse=True) == ["2024-03", "2024-01", "2023", "2022"]
+
+
+def test_shards_are_years_of_the_sites_zone_whatever_offset_a_date_was_written_in() -> None:
+    """Around New Year, dates written in other offsets sort into keys in the order of their moments."""
+    new_york = timezone(timedelta(hours=-5))
+    in_yerevan = datetime(2025, 1, 1, 1, 0, tzinfo=TZ)  # 31 December 21:00 UTC
+    later_in_new_york = datetime(2024, 12, 31, 23, 0, tzinfo=new_york)  # 1 January 04:00 UTC: later
+    keys = shard_keys([in_yerevan, later_in_new_york], TZ)
+    assert keys == ["2025", "2025"]
+    utc_keys = shard_keys([in_yerevan, later_in_new_york], UTC)
+    assert utc_keys == ["2024", "2025"], "in UTC the earlier moment is in the earlier year"
 
 
 PAGE = (
