@@ -253,6 +253,7 @@ class Build:
     seconds: float
     rss_kb: int
     diff: Diff
+    pss_kb: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -329,15 +330,20 @@ class PublishRun:
         log = self.opts.workdir / "logs" / f"publish-{site.size}-{label}.log"
         measured = run.measure(site.command(command), site.site, site.env(), log, self.opts)
         found = diff(before, take_snapshot(output), output)
-        build = Build(measured.seconds, measured.rss_kb, found)
+        build = Build(measured.seconds, measured.rss_kb, found, measured.pss_kb)
         run.progress(
-            f"{site.size} {label}: {measured.seconds:.2f} s, {measured.rss_kb / 1024:.0f} MiB, "
+            f"{site.size} {label}: {measured.seconds:.2f} s, {measured.rss_kb / 1024:.0f} MiB "
+            f"(PSS {_mib(measured.pss_kb)}), "
             f"{len(found.written):,} written, {len(found.removed):,} removed"
         )
         return build
 
 
 # --------------------------------------------------------------------------- the report
+
+
+def _mib(kb: int | None) -> str:
+    return "—" if kb is None else f"{kb / 1024:.0f}"
 
 
 def markdown(runner: PublishRun, opts: run.Options) -> str:
@@ -358,10 +364,10 @@ def size_section(result: SizeResult) -> Iterator[str]:
     )
     yield ""
     yield (
-        "| scenario | wall s | peak MiB | files written | files removed | then no-op: wall s "
-        "| then no-op: files written | issue's limit | met |"
+        "| scenario | wall s | peak MiB (summed RSS) | peak MiB (summed PSS) | files written | files removed "
+        "| then no-op: wall s | then no-op: files written | issue's limit | met |"
     )
-    yield "|---|---:|---:|---:|---:|---:|---:|---|:---:|"
+    yield "|---|---:|---:|---:|---:|---:|---:|---:|---|:---:|"
     for outcome in result.outcomes:
         yield table_row(outcome)
     yield from failures(result)
@@ -377,12 +383,13 @@ def size_section(result: SizeResult) -> Iterator[str]:
 def table_row(outcome: Outcome) -> str:
     scenario, build, noop = outcome.scenario, outcome.build, outcome.noop_after
     if build is None:
-        cells = ["**failed**" if outcome.ran else "not run", *["—"] * 5]
+        cells = ["**failed**" if outcome.ran else "not run", *["—"] * 6]
         verdict = "✗" if outcome.ran else "—"
     else:
         cells = [
             f"{build.seconds:.2f}",
             f"{build.rss_kb / 1024:.0f}",
+            _mib(build.pss_kb),
             f"{len(build.diff.written):,}",
             f"{len(build.diff.removed):,}",
             "—" if noop is None else f"{noop.seconds:.2f}",
@@ -462,7 +469,10 @@ def legend() -> Iterator[str]:
     for scenario in (COLD, *SCENARIOS):
         yield f"- `{scenario.name}`: {scenario.meaning}"
     yield (
-        "- Wall time and peak RSS as in run.py (the whole command; the process tree's memory). A file is written "
+        "- Wall time and peak RSS as in run.py (the whole command; the process tree's memory, summed over its "
+        "processes: a page a forked worker shares with its parent counts once per process), and beside it peak PSS "
+        "summed (each shared page split among its sharers: what the tree takes of the machine; sampled every "
+        "tenth time). Memory limits are checked against the summed RSS. A file is written "
         "when its sha256 in the output's manifest is new or changed, or it appeared on disk, or it was replaced on "
         "disk with other bytes; a file rewritten with identical bytes is not. Removed: in the output before, not after."
     )
@@ -521,7 +531,7 @@ def build_json(build: Build | None) -> dict[str, Any] | None:
         return None
     fields = ("written", "removed", "same_bytes", "untracked", "mismatched")
     lists = {name: paths_json(getattr(build.diff, name)) for name in fields}
-    return {"seconds": round(build.seconds, 3), "rss_kb": build.rss_kb, **lists}
+    return {"seconds": round(build.seconds, 3), "rss_kb": build.rss_kb, "pss_kb": build.pss_kb, **lists}
 
 
 def paths_json(paths: list[str]) -> dict[str, Any]:

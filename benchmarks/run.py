@@ -69,6 +69,7 @@ NEW_PARAGRAPH = (
 class Measurement:
     seconds: float
     rss_kb: int
+    pss_kb: int | None = None  # peak summed PSS: pages shared by forked workers counted once (Linux only)
 
 
 class RunError(Exception):
@@ -81,12 +82,20 @@ class TreeRssSampler:
     ru_maxrss from wait4 is the peak of the largest single process, which undercounts a generator
     that renders in worker processes (several processes are resident at once). Summing the
     session's RSS every `interval` seconds catches that; the reported peak is the larger of both.
+
+    Summed RSS counts every page a forked worker still shares with its parent once per process. Every
+    `PSS_EVERY`th sample also sums PSS (each shared page split among its sharers), which is what the tree takes
+    of the machine's memory; it is read less often because the kernel walks each process's page tables for it.
     """
+
+    PSS_EVERY = 10
 
     def __init__(self, session_id: int, interval: float) -> None:
         self.session_id = session_id
         self.interval = interval
         self.peak_kb = 0
+        self.peak_pss_kb: int | None = None
+        self._samples = 0
         self._outsiders: set[str] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
@@ -105,8 +114,9 @@ class TreeRssSampler:
             self.peak_kb = max(self.peak_kb, self._session_rss_kb())
             self._stop.wait(self.interval)
 
-    def _session_rss_kb(self) -> int:
-        total = 0
+    def _session(self) -> list[tuple[str, int]]:
+        """(pid, RSS in KiB) of every process in the session."""
+        found = []
         for proc in Path("/proc").iterdir():
             # Processes seen outside the session stay outside (a process cannot join another session),
             # so each is read once: the scan stays cheap and barely disturbs the timed run.
@@ -118,8 +128,33 @@ class TreeRssSampler:
             if int(fields[3]) != self.session_id:
                 self._outsiders.add(proc.name)
                 continue
-            total += int(fields[21]) * PAGE_SIZE_KB
-        return total
+            found.append((proc.name, int(fields[21]) * PAGE_SIZE_KB))
+        return found
+
+    def _session_rss_kb(self) -> int:
+        found = self._session()
+        self._samples += 1
+        if self._samples % self.PSS_EVERY == 1:
+            pss = _session_pss_kb([pid for pid, _ in found])
+            if pss is not None:
+                self.peak_pss_kb = max(self.peak_pss_kb or 0, pss)
+        return sum(rss for _, rss in found)
+
+
+def _session_pss_kb(pids: Sequence[str]) -> int | None:
+    """Summed `Pss:` of /proc/PID/smaps_rollup (Linux 4.14+); None where the kernel does not have it."""
+    total = 0
+    for pid in pids:
+        try:
+            rollup = Path("/proc", pid, "smaps_rollup").read_text(encoding="ascii", errors="replace")
+        except FileNotFoundError:
+            if not Path("/proc", pid).exists():
+                continue  # the process ended between the listing and the read
+            return None
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+    return total
 
 
 def _proc_stat_fields(proc: Path) -> list[str] | None:
@@ -168,7 +203,7 @@ def measure(cmd: Sequence[str], cwd: Path, env: dict[str, str], log: Path, opts:
             sampler.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
     _check_exit(proc.returncode, seconds, log, opts.timeout)
-    return Measurement(seconds, max(usage.ru_maxrss, sampler.peak_kb))
+    return Measurement(seconds, max(usage.ru_maxrss, sampler.peak_kb), sampler.peak_pss_kb)
 
 
 def _kill_session(pid: int) -> None:
