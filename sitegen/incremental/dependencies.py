@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -40,6 +41,7 @@ from sitegen.site.plan import ARTICLE_PAGE, AUTHOR, HOME, SECTION, STANDALONE, T
 
 # The pages an edition is shown on, whose moment says what can reach them; every other kind is always looked at.
 DATED_KINDS = frozenset({HOME, ARTICLE_PAGE, STANDALONE, SECTION, TAG, AUTHOR})
+_SOURCE = operator.attrgetter("source")
 _EVERYWHERE = float("-inf")  # an undated article placed or moved: it sorts oldest, every page can show it
 
 
@@ -101,14 +103,14 @@ class Reach:
         moment = made.moment
         if self.since is not None and moment >= self.since:
             return True
-        if any(low <= moment <= high for low, high in self.windows):
+        if self.windows and any(low <= moment <= high for low, high in self.windows):
             return True
         holding = self.holding
         if not holding:
             return False
         if route.article is not None and route.article.source in holding:
             return True
-        return any(a.source in holding for a in route.items)
+        return not holding.isdisjoint(map(_SOURCE, route.items))  # asked of every list page: no Python loop
 
 
 def reach_of(
