@@ -1,5 +1,5 @@
 """Whether the published output is intact (`published_intact`), found out by a second process while the build lists
-its sources.
+its sources (and, when they changed, while it reads and plans them).
 
 A build with nothing to do costs these two checks and little else, and at 100,000s of pages each is about a second
 of system calls: a stat per source file for its stamp, a stat per published file for its size. A build machine has
@@ -66,8 +66,8 @@ class IntactCheck:
 
     def _wait(self) -> frozenset[str] | None:
         assert self.pid is not None and self.pipe is not None
-        with os.fdopen(self.pipe, "rb") as pipe:  # read to the end before waiting: a long list fills the pipe
-            self.pipe = None
+        fd, self.pipe = self.pipe, None  # the file object owns it from here: closed once, whatever happens
+        with os.fdopen(fd, "rb") as pipe:  # read to the end before waiting: a long list fills the pipe
             listed = pipe.read()
         try:
             _, status = os.waitpid(self.pid, 0)
@@ -84,15 +84,22 @@ class IntactCheck:
 
     def cancel(self) -> None:
         if self.pipe is not None:
-            os.close(self.pipe)
-            self.pipe = None
-        if self.pid is None:
+            fd, self.pipe = self.pipe, None
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        pid, self.pid = self.pid, None
+        if pid is None:
             return
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return  # reaped already (SIGCHLD ignored by a program embedding sitegen): its number may be another's now
+        if done:
+            return  # it had finished: reaped now
         with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)  # reaped: no zombie left behind in the process that ran the build
-        self.pid = None
+            os.waitpid(pid, 0)  # reaped: no zombie left behind in the process that ran the build
 
     def __enter__(self) -> IntactCheck:
         return self

@@ -56,7 +56,9 @@ class Publisher:
     # refuses to publish such a folder.
     unpublished: bool = False
     # The published files found gone or changed in size by a check of every file earlier in this build (the intact
-    # check, while the build read its sources): the others are kept without a stat each. None: check each file.
+    # check, while the build read its sources): the others are kept without a stat each. None: check each file. A
+    # file someone else deletes or changes while the build runs (it holds the site's lock: never another sitegen)
+    # is then kept as it is; the next build's check finds it and renders it again.
     damaged: frozenset[str] | None = None
 
     @classmethod
@@ -288,12 +290,13 @@ def _remove_empty_parents(folder: Path, stop: Path) -> None:
 
 def published_intact(output: Path) -> bool:
     """Every file the last build published is still there with the size it was written with."""
-    return damaged_files(output) == frozenset()
+    return damaged_files(output, first=True) == frozenset()
 
 
-def damaged_files(output: Path) -> frozenset[str] | None:
-    """The files the last build published that are gone or no longer have the size they were written with; None
-    when the manifest cannot say (missing, unreadable, not ours, empty, or a commit was cut short).
+def damaged_files(output: Path, *, first: bool = False) -> frozenset[str] | None:
+    """The files the last build published that are gone or no longer have the size they were written with (with
+    `first`, only the first one found); None when the manifest cannot say (missing, unreadable, not ours, empty, or
+    a commit was cut short).
 
     This is what a no-op build costs at 100,000s of pages, so it reads the manifest's sizes straight from the parsed
     JSON, without rebuilding its entries as `read_manifest` does for a build that writes. A name that could lead
@@ -316,6 +319,8 @@ def damaged_files(output: Path) -> frozenset[str] | None:
                     damaged.append(rel)
             except OSError:
                 damaged.append(rel)
+            if first and damaged:
+                break
         return frozenset(damaged)
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None  # gone, unreadable or not ours: not intact, and the build that follows finds out which
