@@ -168,3 +168,18 @@ def test_an_edit_build_keeps_pages_by_the_check_and_renders_the_damaged_again(
     looked_at = {os.path.relpath(p, output) for p in stats if p.startswith(f"{output}{os.sep}")}
     assert looked_at & published <= {FESTIVAL_PAGE}, "kept pages were not looked at again"
     assert run(site).rendered == 0
+
+
+@pytest.mark.usefixtures("forked")
+def test_a_check_that_has_finished_is_reaped_without_a_signal(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the check has exited, its process number may be another process's: cancelling only reaps it."""
+    started = IntactCheck.start(site / "public")
+    pid = started.pid
+    assert pid is not None
+    os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)  # until it has exited, leaving it to be reaped
+    signals: list[tuple[int, int]] = []
+    monkeypatch.setattr(os, "kill", lambda *sent: signals.append(sent))
+    started.cancel()
+    assert signals == [] and started.pid is None and started.pipe is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaped: no zombie left
