@@ -36,7 +36,7 @@ from pagefind.index import IndexConfig
 from pagefind.service import PagefindService
 
 from sitegen.config import Config
-from sitegen.errors import Problem, UsageError, error, warning
+from sitegen.errors import Problem, SitegenError, UsageError, error, warning
 from sitegen.paths import SEARCH_DIR, SEARCH_STATE_FILE, TEMPLATES_DIR
 from sitegen.publish.search_shards import SearchStats, content_digest, indexed_page, shard_keys
 from sitegen.publish.writer import Publisher
@@ -75,7 +75,8 @@ def publish_search(
     started = time.perf_counter()
     pages = [r for r in routes if indexable(r, now)]
     hashes = {r.output: publisher.current[r.output][0] for r in pages}
-    digests, memo = page_digests(publisher.output, hashes, publisher.read)
+    read = _page_reader(publisher)
+    digests, memo = page_digests(publisher.output, hashes, read)
     publisher.put(MEMO_FILE, memo)  # committed with the index it describes; a refused build leaves the old one
     planned = plan_shards(pages, digests, config.language, config.tz)
     shards = [shard for shard in planned if shard.pages]
@@ -83,7 +84,7 @@ def publish_search(
     for shard in shards:
         if _carry_over(publisher, shard):
             continue
-        for rel, data in shard_files(shard, index_shard(publisher.read, shard.pages, config.language)).items():
+        for rel, data in shard_files(shard, index_shard(read, shard.pages, config.language)).items():
             publisher.put(rel, data)
         stats.shards_indexed += 1
     publisher.put(STATE_FILE, listing(shards))
@@ -92,6 +93,21 @@ def publish_search(
     stats.seconds = time.perf_counter() - started
     stats.files = _published_files(publisher)
     return stats, unmarked_warnings(planned)
+
+
+def _page_reader(publisher: Publisher) -> Callable[[str], bytes]:
+    """A page's bytes, for the index. A kept page deleted from the output folder while this build ran (after the
+    build found it there) stops the build with its name: nothing is published, and the next build, which finds it
+    missing, renders it again."""
+
+    def read(rel: str) -> bytes:
+        try:
+            return publisher.read(rel)
+        except FileNotFoundError as exc:
+            message = "was deleted while this build ran: nothing was published; build again to make it anew"
+            raise UsageError([error(str(publisher.output / rel), None, message)]) from exc
+
+    return read
 
 
 def indexable(route: Route, now: datetime) -> bool:
@@ -219,6 +235,8 @@ def index_shard(
     (then nothing is returned)."""
     try:
         return _run(_index(read, pages, language, wait))
+    except SitegenError:
+        raise  # `read` refused (a page deleted while it was read), with the page's name
     except FileNotFoundError as exc:
         if exc.filename is not None:
             raise  # a page gone while it was read (the watch's refresh): made again later

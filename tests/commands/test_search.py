@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import lxml.html
+import pytest
 
+from sitegen.commands import incremental_build
 from sitegen.paths import MANIFEST_FILE
 from sitegen.publish.pagefind import MEMO_FILE
 from tests.conftest import BASIC_CONFIG, Run, SiteWriter, article, with_images_off
@@ -146,6 +148,34 @@ def test_a_deleted_index_file_is_rebuilt(write_site: SiteWriter, cli: Callable[.
     (root / "public/pagefind/2025/pagefind.js").unlink()
     again = cli("build", root)
     assert "indexed" in again.out and (root / "public/pagefind/2025/pagefind.js").is_file()
+
+
+def test_a_page_deleted_while_the_index_is_made_stops_the_build_with_its_name(
+    write_site: SiteWriter, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _ = build(write_site, cli, SITE)
+    kept = root / "public/sports/award/index.html"
+    published = {p: p.read_bytes() for p in (root / "public").rglob("*") if p.is_file() and p != kept}
+    edited = root / "content/news/armenia/2025/drills.md"
+    edited.write_text(edited.read_text().replace("near the border", "by the lake"))
+    real = incremental_build.publish_search
+
+    def delete_then_index(publisher: Any, *args: Any) -> Any:
+        kept.unlink()  # after the build found it published and kept it: someone deletes it by hand
+        return real(publisher, *args)
+
+    monkeypatch.setattr(incremental_build, "publish_search", delete_then_index)
+    refused = cli("build", root)
+    assert refused.code == 2 and "Traceback" not in refused.err
+    assert f"{kept}: was deleted while this build ran" in refused.err and "nothing published" in refused.err
+    assert {p: p.read_bytes() for p in published} == published, "the published site is as it was"
+    monkeypatch.undo()
+    again = cli("build", root)
+    assert (
+        again.code == 0
+        and kept.is_file()
+        and "by the lake" in (root / "public/news/armenia/drills/index.html").read_text()
+    )
 
 
 def test_search_page_and_boxes(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
