@@ -25,3 +25,13 @@ def test_pageviews_normalisation_and_window() -> None:
 def test_missing_pageviews_is_only_a_warning() -> None:
     rows, problems = parse_pageviews("data/pageviews.csv", None)
     assert rows == [] and problems[0].severity.value == "warning"
+
+
+def test_exports_as_spreadsheets_write_them() -> None:
+    """Columns in any order and case, extra columns, blank lines, short rows and a BOM, each problem at its line."""
+    data = "\ufeffDate,Views,Page title,Path\n2025-09-10,\"1,200\",Home,/a/\n\n2025-09-11,7\n,3,X,/b/\n".encode()
+    rows, problems = parse_pageviews("p.csv", data)
+    assert rows == [PageViews("/a/", 1200, date(2025, 9, 10)), PageViews("/b/", 3, None)]
+    assert [str(p) for p in problems] == ["p.csv:4: warning: empty path: row skipped"]
+    twice = b"path,views,views\n/a/,1,2\n"  # two columns of one name: the last one counts
+    assert parse_pageviews("p.csv", twice)[0] == [PageViews("/a/", 2, None)]
