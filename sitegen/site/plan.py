@@ -205,7 +205,17 @@ def _check(routes: Sequence[Route]) -> list[Problem]:
 
 
 def _file_folder_clashes(owners: dict[str, Route]) -> list[Problem]:
-    """A file can't also be a folder: an alias /news/feed.xml/ needs news/feed.xml/index.html, and the feed is there."""
+    """A file can't also be a folder: an alias /news/feed.xml/ needs news/feed.xml/index.html, and the feed is there.
+    Every folder the pages are in is listed once (most share their parents); only when one of them is also a page's
+    file are the pages looked through for the messages."""
+    folders: set[str] = set()
+    for key in owners:
+        folder = key.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    if folders.isdisjoint(owners):
+        return []
     problems = []
     for key, route in owners.items():
         parts = key.split("/")[:-1]
