@@ -8,9 +8,9 @@ the body store, see bodies.py) and load it only while a page showing them is ren
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sitegen.content.article import digest_of
 from sitegen.content.offsets import shared_offset
@@ -129,13 +129,12 @@ def stale_routes(
     return todo, made, looked
 
 
-def horizon(articles: Iterable[Article], now: datetime) -> float | None:
+def horizon(articles: Sequence[Article], now: datetime) -> float | None:
     """The next moment the site changes by itself: an article's publication time or expiry still to come, or the
     moment it leaves the news sitemap's window."""
-    moments = [
-        moment.timestamp()
-        for article in articles
-        for moment in (article.date, article.expires, article.date + NEWS_WINDOW if article.date else None)
-        if moment is not None and moment > now
-    ]
-    return min(moments, default=None)
+    moments = [m for a in articles for m in (a.date, a.expires) if m is not None and m > now]
+    # Only articles of the last few days can still leave the news window: its end is worked out for those, not for
+    # each of 100,000 (the day more: a date in a zone with summer time, plus two days, may move by the shift).
+    recent = now - NEWS_WINDOW - timedelta(days=1)
+    moments += [end for a in articles if a.date is not None and a.date > recent and (end := a.date + NEWS_WINDOW) > now]
+    return min((m.timestamp() for m in moments), default=None)

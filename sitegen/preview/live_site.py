@@ -156,7 +156,7 @@ class LiveSite:
         if changes.reassembled:  # what the next update compares with: changed only by a snapshot that is published
             self._places = None
             self._date = now.astimezone(self.config.tz).date().isoformat()
-            self._horizon = horizon((head.article for head in files.heads.values()), now)
+            self._horizon = horizon([head.article for head in files.heads.values()], now)
         self.snapshot = snapshot
         files.pending = Pending()
         return dataclasses.replace(result, published=True, stale=stale, seconds=time.perf_counter() - started,

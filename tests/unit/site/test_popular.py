@@ -29,7 +29,7 @@ def test_missing_pageviews_is_only_a_warning() -> None:
 
 def test_exports_as_spreadsheets_write_them() -> None:
     """Columns in any order and case, extra columns, blank lines, short rows and a BOM, each problem at its line."""
-    data = "\ufeffDate,Views,Page title,Path\n2025-09-10,\"1,200\",Home,/a/\n\n2025-09-11,7\n,3,X,/b/\n".encode()
+    data = '\ufeffDate,Views,Page title,Path\n2025-09-10,"1,200",Home,/a/\n\n2025-09-11,7\n,3,X,/b/\n'.encode()
     rows, problems = parse_pageviews("p.csv", data)
     assert rows == [PageViews("/a/", 1200, date(2025, 9, 10)), PageViews("/b/", 3, None)]
     assert [str(p) for p in problems] == ["p.csv:4: warning: empty path: row skipped"]
