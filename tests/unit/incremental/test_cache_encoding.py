@@ -4,6 +4,7 @@ is refused (the cache is then thrown away), field by field."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,17 @@ def test_an_article_comes_back_equal_with_its_excerpt_and_reading_time() -> None
 def test_terms_shared_by_articles_are_one_object() -> None:
     one, two = decode_article(encode_article(sample())), decode_article(encode_article(sample()))
     assert one.tags[0] is two.tags[0]
+
+
+def test_texts_shared_by_articles_are_one_string() -> None:
+    """Read back from JSON, as the cache reads them: a section's path and the kind are one string for all articles,
+    and an excerpt that is the summary is the summary's string."""
+    story = dataclasses.replace(sample(), summary="The excerpt.")
+    one, two = (decode_article(json.loads(json.dumps(encode_article(story)))) for _ in range(2))
+    assert one == two == story
+    assert one.section is two.section and one.kind is two.kind
+    assert one.body.excerpt is one.summary and two.body.excerpt is two.summary
+    assert one.summary is not two.summary  # an article's own text stays its own
 
 
 @pytest.mark.parametrize(
