@@ -22,3 +22,26 @@ def shared_offset(moment: datetime) -> datetime:
     key = (zone.utcoffset(None), zone.tzname(None))
     shared = _SHARED.setdefault(key, zone)
     return moment if shared is zone else moment.astimezone(shared)
+
+
+class Now:
+    """One moment (the build time, in UTC) to compare with 100,000 articles' dates: as each date's own `timezone`
+    object, once per offset, so that each comparison is by fields (about 35 times quicker, see above). Exact: a fixed
+    offset has no summer time. A date in a named zone, or naive, is compared with the moment as it is."""
+
+    __slots__ = ("_by_zone", "moment")
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+        self._by_zone: dict[timezone, datetime] = {}
+
+    def beside(self, date: datetime) -> datetime:
+        """The moment, to compare with or subtract from `date`."""
+        zone = date.tzinfo
+        if type(zone) is not timezone or self.moment.tzinfo is None:
+            return self.moment
+        found = self._by_zone.get(zone)
+        if found is None or found.tzinfo is not zone:  # another object with that offset: convert for it alone
+            found = self.moment.astimezone(zone)
+            self._by_zone.setdefault(zone, found)
+        return found

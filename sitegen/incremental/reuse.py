@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sitegen.content.article import digest_of
-from sitegen.content.offsets import shared_offset
+from sitegen.content.offsets import Now, shared_offset
 from sitegen.content.settings import ParseSettings
 from sitegen.content.sources import SourceFile, read_bytes
 from sitegen.errors import Problem
@@ -132,9 +132,14 @@ def stale_routes(
 def horizon(articles: Sequence[Article], now: datetime) -> float | None:
     """The next moment the site changes by itself: an article's publication time or expiry still to come, or the
     moment it leaves the news sitemap's window."""
-    moments = [m for a in articles for m in (a.date, a.expires) if m is not None and m > now]
+    at = Now(now)
+    moments = [m for a in articles for m in (a.date, a.expires) if m is not None and m > at.beside(m)]
     # Only articles of the last few days can still leave the news window: its end is worked out for those, not for
     # each of 100,000 (the day more: a date in a zone with summer time, plus two days, may move by the shift).
-    recent = now - NEWS_WINDOW - timedelta(days=1)
-    moments += [end for a in articles if a.date is not None and a.date > recent and (end := a.date + NEWS_WINDOW) > now]
+    recent = Now(now - NEWS_WINDOW - timedelta(days=1))
+    moments += [
+        end
+        for a in articles
+        if a.date is not None and a.date > recent.beside(a.date) and (end := a.date + NEWS_WINDOW) > now
+    ]
     return min((m.timestamp() for m in moments), default=None)

@@ -5,12 +5,14 @@ Pure: the build time and the analytics rows are arguments, so the same inputs gi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sitegen.config import Config
 from sitegen.content.article import section_title
+from sitegen.content.offsets import Now
 from sitegen.model import ARTICLE, PAGE, Article, Section, SectionInfo, Site, Term
 from sitegen.site.popular import PageViews, fallback, rank
 
@@ -26,9 +28,14 @@ class Visibility:
     def shows(self, article: Article) -> bool:
         if article.draft and not self.drafts:
             return False
-        if article.date and article.date > self.build_time and not self.future:
+        now = self._now
+        if article.date and article.date > now.beside(article.date) and not self.future:
             return False
-        return not (article.expires and article.expires <= self.build_time)
+        return not (article.expires and article.expires <= now.beside(article.expires))
+
+    @functools.cached_property
+    def _now(self) -> Now:  # asked of every article of the archive on every build
+        return Now(self.build_time)
 
 
 def build_site(

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sitegen.content.offsets import Now
 from sitegen.model import Article, Section, Site, Term
 from sitegen.paths import NOT_FOUND_PAGE, ROBOTS_FILE
 from sitegen.site.editions import edition_moment
@@ -138,7 +139,8 @@ def _sitemaps(site: Site, pages: Sequence[Route], limit: int) -> list[Route]:
             parts.append(Route(url, output_path(url), "", SITEMAP, "sitemap", "the sitemap",
                                listed=tuple(listed[start : start + limit])))  # fmt: skip
     index = tuple((part.url, _newest(lastmod for _, lastmod in part.listed)) for part in parts)
-    recent = tuple(a for a in site.articles if _is_news(site, a))[:1000]
+    now = Now(site.build_time)
+    recent = tuple(a for a in site.articles if _is_news(now, a))[:1000]
     news = Route(NEWS_SITEMAP_URL, output_path(NEWS_SITEMAP_URL), "", NEWS_SITEMAP, "news sitemap", "the news sitemap",
                  items=recent)  # fmt: skip
     return [Route(SITEMAP_URL, "sitemap.xml", "", SITEMAP_INDEX, "sitemap", "the sitemap", listed=index), *parts, news]
@@ -162,11 +164,11 @@ def _month(moment: datetime) -> str:
 _MONTH_NAMES: dict[tuple[int, int], str] = {}  # one string per month, however many articles it has
 
 
-def _is_news(site: Site, article: Article) -> bool:
+def _is_news(now: Now, article: Article) -> bool:
     """Google News takes articles published in the two days before now (the build time)."""
     if article.date is None:
         return False
-    age = site.build_time - article.date
+    age = now.beside(article.date) - article.date
     return timedelta(0) <= age <= NEWS_WINDOW
 
 

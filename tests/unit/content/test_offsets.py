@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sitegen.content.article import parse_article
-from sitegen.content.offsets import shared_offset
+from sitegen.content.offsets import Now, shared_offset
 from sitegen.content.settings import ParseSettings
 from sitegen.incremental.encoding import decode_article, encode_article
 from tests.conftest import article
@@ -45,3 +45,21 @@ def test_articles_parsed_and_read_from_the_cache_share_offsets() -> None:
     assert parsed[0] is not None
     read = decode_article(encode_article(parsed[0]))
     assert read.date is not None and read.date.tzinfo is dates[0].tzinfo and read.date == dates[0]
+
+
+def test_now_beside_a_date_compares_and_subtracts_as_the_moment_itself() -> None:
+    """The build time, put in each date's fixed offset, gives every comparison and difference it gives as it is; a
+    date in a named zone (with summer time) or a second object of the same offset is compared with it unchanged."""
+    moment = datetime(2025, 10, 26, 0, 30, tzinfo=UTC)  # Berlin's clocks go back at 01:00 UTC
+    now = Now(moment)
+    yerevan, minus = timezone(timedelta(hours=4)), timezone(timedelta(hours=-9, minutes=-30))
+    zones = [yerevan, minus, timezone(timedelta(hours=4)), ZoneInfo("Europe/Berlin"), UTC]
+    for zone in zones:
+        for minutes in range(-200, 200, 7):
+            date = (moment + timedelta(minutes=minutes)).astimezone(zone)
+            beside = now.beside(date)
+            assert (date > beside, date <= beside, beside - date) == (date > moment, date <= moment, moment - date)
+    assert now.beside(datetime(2025, 1, 1, tzinfo=yerevan)).tzinfo is yerevan
+    assert now.beside(datetime(2025, 1, 1, tzinfo=ZoneInfo("Europe/Berlin"))) is moment
+    naive = Now(datetime(2025, 1, 1))
+    assert naive.beside(datetime(2025, 1, 1, tzinfo=yerevan)) is naive.moment
