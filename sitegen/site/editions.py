@@ -70,11 +70,10 @@ class Editions:
         articles = site.articles  # newest first
         self._keys = [-a.date.timestamp() if a.date else -0.0 for a in articles]  # ascending: assemble's order
         self._pinned = [i for i, a in enumerate(articles) if a.pinned]
-        self._names = _tag_names(articles)
-        self._totals: dict[str, int] = {}
-        for article in articles:
-            for tag in article.tags:
-                self._totals[tag.slug] = self._totals.get(tag.slug, 0) + 1
+        # Each tag as the site names it (its most used spelling, assemble.py), and how many articles have it: what
+        # assembling counted already, not another two passes over every tag of the archive.
+        self._names = dict(site.tags)
+        self._totals = {slug: len(tagged) for slug, tagged in site.tag_articles.items()}
         self._topics: dict[int, tuple[Term, ...]] = {}
         self._editions: dict[datetime | None, Edition] = {}  # many pages share one: the fronts, undated pages
         self._asked = 0
@@ -161,12 +160,3 @@ class Editions:
                 del top[self.topics_count :]
             if start == 0 or self._keys[start - 1] != self._keys[start]:  # same moment: one edition, the last
                 self._topics[start] = tuple(names[s] for s in top)
-
-
-def _tag_names(articles: Sequence[Article]) -> dict[str, Term]:
-    """Each tag by slug, spelled as `assemble` names it (as first used)."""
-    names: dict[str, Term] = {}
-    for article in reversed(articles):
-        for tag in article.tags:
-            names.setdefault(tag.slug, tag)
-    return names

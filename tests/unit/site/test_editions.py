@@ -34,13 +34,10 @@ def by_definition(site: Site, moment: datetime, count: int) -> tuple[list[str], 
     """Latest, popular without analytics and top tags over the articles published by `moment`, computed plainly."""
     then = [a for a in site.articles if a.date is not None and a.date <= moment]
     counts: dict[str, int] = {}
-    names: dict[str, str] = {}
+    names = {slug: term.name for slug, term in site.tags.items()}  # as the site names them
     for article in reversed(then):
         for tag in article.tags:
             counts[tag.slug] = counts.get(tag.slug, 0) + 1
-    for article in reversed(site.articles):
-        for tag in article.tags:
-            names.setdefault(tag.slug, tag.name)
     top = sorted(counts, key=lambda slug: (-counts[slug], names[slug].lower(), slug))[:count]
     return [a.url for a in then[: count + 1]], [a.url for a in fallback(then, count)], top
 
@@ -84,3 +81,24 @@ def test_a_new_article_changes_no_older_edition() -> None:
         assert article.date is not None
         if article.date < (extra.date or NOW):
             assert old.as_of(article.date).key == new.as_of(article.date).key
+
+
+def test_topics_name_a_tag_as_the_site_does() -> None:
+    """Spellings of one tag ("iran" first, then "Iran" more often): every edition's topics name it as its tag page
+    and the current topics fragment do, by the spelling most articles use."""
+    spellings = ["iran", "Iran", "Iran", "Iran", "Trade"]
+    articles = []
+    for i, tag in enumerate(spellings):
+        day = (NOW - timedelta(hours=10 - i)).isoformat()
+        text = f"---\ntitle: Story {i}\ndate: {day}\ntags: [{tag}]\n---\nBody.\n"
+        article, problems = parse(text, f"content/news/s{i}.md")
+        assert article is not None, problems
+        articles.append(article)
+    site = build_site(articles, {}, Config(), Visibility(NOW), [])
+    assert site.tags["iran"].name == "Iran"
+    editions = Editions(site, 4, 4, 4)
+    for article in site.articles:
+        assert article.date is not None
+        topics = editions.as_of(article.date).topics
+        assert [t.name for t in topics if t.slug == "iran"] == ["Iran"], article.title
+    assert editions.as_of(site.articles[0].date).topics == site.top_tags
