@@ -16,7 +16,7 @@ from sitegen.deploy.config import header_rules
 from sitegen.deploy.headers import Headers, headers_for, may_hold_redirect, redirect_target
 from sitegen.errors import UsageError
 from sitegen.paths import is_hidden
-from sitegen.publish.writer import published_intact, read_manifest, shows_unpublished
+from sitegen.publish.writer import intact_output
 
 
 @dataclass(frozen=True)
@@ -28,15 +28,16 @@ class LocalFile:
 
 
 def local_files(output: Path, deploy: DeployConfig) -> dict[str, LocalFile]:
-    if not published_intact(output):
+    built = intact_output(output)
+    if built is None:
         raise UsageError(f"deploy: {output}: no complete build there (never built, a build cut short, or a "
                          "published file changed since): run `sitegen build` first")  # fmt: skip
-    if shows_unpublished(output):
+    if built.unpublished:
         raise UsageError(f"deploy: {output} was built with --drafts or --future: its pages show what is not "
                          "published yet; run `sitegen build` without them first")  # fmt: skip
     rules = header_rules(deploy)
     files: dict[str, LocalFile] = {}
-    for rel, (sha256, size) in read_manifest(output).items():
+    for rel, (sha256, size) in built.files.items():
         if any(is_hidden(part) for part in rel.split("/")):
             continue
         redirect = redirect_target((output / rel).read_bytes()) if may_hold_redirect(rel, size) else None
