@@ -24,7 +24,6 @@ from sitegen.publish.pagefind import (
     MEMO_FILE,
     STATE_FILE,
     Shard,
-    index_shard,
     indexable,
     listing,
     page_digests,
@@ -32,6 +31,7 @@ from sitegen.publish.pagefind import (
     published_shard_digest,
     shard_files,
 )
+from sitegen.publish.pagefind_service import index_shard
 
 
 @dataclass(frozen=True)

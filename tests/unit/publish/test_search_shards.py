@@ -8,7 +8,7 @@ from typing import cast
 
 from pagefind.index import IndexConfig
 
-from sitegen.publish.pagefind import PromptService, index_shard, kept_files
+from sitegen.publish.pagefind_service import PromptService, index_shard, kept_files
 from sitegen.publish.search_shards import content_digest, indexed_content, indexed_page, shard_keys
 from sitegen.site.plan import Route
 
