@@ -104,6 +104,7 @@ class Renderer:
         self.editions = Editions(site, config.latest_count, config.popular.count, config.topics_count)
         self._edition_blocks: dict[str, dict[str, Markup]] = {}
         self._latest: dict[tuple[str, str], Markup] = {}
+        self._references: dict[str, list[str | None]] = {}  # a template's source → the templates it names
 
     @property
     def shared_key(self) -> str:
@@ -227,7 +228,10 @@ class Renderer:
         assert loader is not None
         source, _, _ = loader.get_source(self.env, name)
         seen[name] = source
-        for child in jinja2.meta.find_referenced_templates(self.env.parse(source)):
+        children = self._references.get(source)
+        if children is None:  # parsed once a build: the base template and the partials are in every page's sources
+            children = self._references[source] = list(jinja2.meta.find_referenced_templates(self.env.parse(source)))
+        for child in children:
             if child is None:  # a computed template name: depend on every template there is
                 for other in self.env.list_templates():
                     self._collect_sources(other, seen)
