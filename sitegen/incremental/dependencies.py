@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -97,20 +98,34 @@ class Reach:
     since: float | None = None  # pages whose moment is at or after this
     windows: list[tuple[float, float]] = field(default_factory=list)  # pages whose moment is in one of these
 
-    def touches(self, route: Route, made: Made | None) -> bool:
-        if made is None or made.moment is None or route.kind not in DATED_KINDS:
-            return True
-        moment = made.moment
-        if self.since is not None and moment >= self.since:
-            return True
-        if self.windows and any(low <= moment <= high for low, high in self.windows):
-            return True
-        holding = self.holding
-        if not holding:
-            return False
-        if route.article is not None and route.article.source in holding:
-            return True
-        return not holding.isdisjoint(map(_SOURCE, route.items))  # asked of every list page: no Python loop
+    def reaches(self, routes: Sequence[Route], previous: Mapping[str, Made]) -> list[bool]:
+        """Whether the changes can reach each of `routes` (`previous`: what the last build recorded of each page; a
+        page it did not record is reached). One pass with what it compares held in locals: asked of every page of
+        the archive on every build, where a call per page was most of the cost."""
+        if self.everything:
+            return [True] * len(routes)
+        since = self.since if self.since is not None else math.inf
+        windows, holding = self.windows, self.holding
+        reached = []
+        for route in routes:
+            made = previous.get(route.output)
+            moment = None if made is None else made.moment
+            if (
+                moment is None
+                or moment >= since
+                or route.kind not in DATED_KINDS
+                or (windows and any(low <= moment <= high for low, high in windows))
+            ):
+                reached.append(True)
+            elif not holding:
+                reached.append(False)
+            else:
+                article, items = route.article, route.items
+                reached.append(
+                    (article is not None and article.source in holding)
+                    or (bool(items) and not holding.isdisjoint(map(_SOURCE, items)))  # a list page: no Python loop
+                )
+        return reached
 
 
 def reach_of(

@@ -115,16 +115,18 @@ def stale_routes(
     todo: list[int] = []
     made: dict[str, Made] = {}
     looked = 0
-    for i, route in enumerate(routes):
-        known = previous.get(route.output)
-        if known is not None and not reach.everything and not reach.touches(route, known):
-            if publisher.keep(route.output):
-                made[route.output] = known
+    keep = publisher.keep
+    for i, (route, reached) in enumerate(zip(routes, reach.reaches(routes, previous), strict=True)):
+        output = route.output
+        known = previous.get(output)
+        if not reached and known is not None:
+            if keep(output):
+                made[output] = known
                 continue
             known = None  # vanished from the output: render it
-        made[route.output] = Made(fingerprint(route), route_moment(route))
+        now = made[output] = Made(fingerprint(route), route_moment(route))
         looked += 1
-        if known is None or known.fingerprint != made[route.output].fingerprint or not publisher.keep(route.output):
+        if known is None or known.fingerprint != now.fingerprint or not keep(output):
             todo.append(i)
     return todo, made, looked
 
