@@ -413,8 +413,11 @@ def _file_digest(path: Path) -> str:
 
 
 def _safe_rel(rel: str) -> bool:
-    parts = rel.split("/")
-    return bool(rel) and "\\" not in rel and "\x00" not in rel and all(p not in {"", ".", ".."} for p in parts)
+    """A name inside the folder: no empty, `.` or `..` part, no backslash or NUL. Said with string tests, not a split
+    per name: 137,000 names are read on every build at 100,000 articles (the split was 0.3 s of it)."""
+    if not rel or "\\" in rel or "\x00" in rel or "//" in rel or rel in {".", ".."}:
+        return False
+    return not (rel.startswith(("/", "./", "../")) or rel.endswith(("/", "/.", "/..")) or "/./" in rel or "/../" in rel)
 
 
 def write_manifest(output: Path, files: dict[str, tuple[str, int]], *, unpublished: bool = False) -> None:

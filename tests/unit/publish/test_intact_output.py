@@ -3,10 +3,12 @@ are still there."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from sitegen.commands.build import BuildOptions, build
 from sitegen.paths import MANIFEST_FILE, PENDING_FILE
+from sitegen.publish import writer
 from sitegen.publish.writer import intact_output, read_manifest
 from tests.conftest import SiteWriter, article
 
@@ -43,3 +45,20 @@ def test_nothing_when_the_build_is_not_all_there(write_site: SiteWriter) -> None
     manifest["files"]["../outside.html"] = ["0" * 64, 1]  # edited by hand to lead out of the folder
     (output / MANIFEST_FILE).write_text(json.dumps(manifest))
     assert intact_output(output) is None
+
+
+def test_names_inside_the_folder_are_told_as_their_parts_say() -> None:
+    """The quick string tests refuse exactly the names with an empty, `.` or `..` part, a backslash or a NUL: every
+    name of up to six characters made of `a`, `.`, `/`, `\\` and NUL."""
+
+    def by_parts(rel: str) -> bool:
+        return (
+            bool(rel)
+            and "\\" not in rel
+            and "\x00" not in rel
+            and all(p not in {"", ".", ".."} for p in rel.split("/"))
+        )
+
+    names = ["".join(chars) for n in range(7) for chars in itertools.product("a./\\\x00", repeat=n)]
+    for name in [*names, "news/.../index.html", "a..b.html", "news/./x", "news/../x"]:
+        assert writer._safe_rel(name) == by_parts(name), repr(name)
