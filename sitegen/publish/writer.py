@@ -354,10 +354,20 @@ def intact_output(output: Path) -> LastBuildOutput | None:
     if _damaged(output, data, True) != frozenset():
         return None
     try:
-        entries = {str(rel): (str(entry[0]), int(entry[1])) for rel, entry in data["files"].items()}
+        entries = _entries(data["files"])
     except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
-    return LastBuildOutput({rel: e for rel, e in entries.items() if _safe_rel(rel)}, data.get("unpublished") is True)
+    return LastBuildOutput(_inside(entries), data.get("unpublished") is True)
+
+
+def _entries(files: Any) -> dict[str, tuple[str, int]]:
+    """The manifest's entries as (sha256, size), checked: raises on one that is not."""
+    return {str(rel): (str(entry[0]), int(entry[1])) for rel, entry in files.items()}
+
+
+def _inside(entries: dict[str, tuple[str, int]]) -> dict[str, tuple[str, int]]:
+    """A manifest edited by hand must not make sitegen replace or delete anything outside the output folder."""
+    return {rel: entry for rel, entry in entries.items() if _safe_rel(rel)}
 
 
 def _leads_out(rel: str) -> bool:
@@ -373,7 +383,7 @@ def read_manifest(output: Path) -> dict[str, tuple[str, int]]:
         raw = (output / MANIFEST_FILE).read_bytes()
         data = json.loads(raw.decode("utf-8"))
         files = data["files"] if data.get("version") == _MANIFEST_VERSION else {}
-        entries = {str(rel): (str(entry[0]), int(entry[1])) for rel, entry in files.items()}
+        entries = _entries(files)
     except FileNotFoundError:
         raw, entries = b"", {}
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
@@ -381,8 +391,7 @@ def read_manifest(output: Path) -> dict[str, tuple[str, int]]:
         return {}
     pending = _pending(output, hashlib.sha256(raw).hexdigest()) if (output / PENDING_FILE).exists() else None
     entries.update(dict.fromkeys(pending or (), _UNKNOWN))
-    # A manifest edited by hand must not make sitegen replace or delete anything outside the output folder.
-    return {rel: entry for rel, entry in entries.items() if _safe_rel(rel)}
+    return _inside(entries)
 
 
 def write_pending(output: Path, staged: list[str]) -> None:
