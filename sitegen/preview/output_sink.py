@@ -121,14 +121,17 @@ class OutputSink:
         return Published(built.rendered, built.stats.written, built.stats.removed, full=True,
                          seconds=time.perf_counter() - started, warnings=built.warnings)  # fmt: skip
 
-    def put_files(self, files: dict[str, bytes], folders: Sequence[str]) -> WriteStats:
+    def put_files(self, files: dict[str, bytes], folders: Sequence[str], dropped: Sequence[str] = ()) -> WriteStats:
         """Publish `files` (paths in the output), each of `folders` being replaced by what `files` has under it: the
-        search index's shards, made in the background. Files under `folders` that are not in `files` are removed."""
+        search index's shards, made in the background. Files under `folders` that are not in `files` are removed, and
+        so are `dropped`."""
         publisher = Publisher.following(self.output, self.manifest)
         publisher.unpublished = self.unpublished
         prefixes = tuple(f"{folder}/" for folder in folders)
         try:
             for rel in [rel for rel in publisher.current if prefixes and rel.startswith(prefixes) and rel not in files]:
+                publisher.drop(rel)
+            for rel in dropped:
                 publisher.drop(rel)
             for rel, data in sorted(files.items()):
                 publisher.put(rel, data)

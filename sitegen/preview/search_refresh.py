@@ -1,7 +1,7 @@
 """`build --watch`'s search index, kept current shard by shard in the background from the pages it published.
 
-Pagefind cannot update an index in place, but the index is in shards, one per year (publish/pagefind.py): a save
-re-indexes the shards whose articles' indexed content changed, from the published files themselves. As for the
+Pagefind cannot update an index in place, but the index is in shards (publish/search_layers.py): a save re-indexes
+the recent shard, and the archive shards a build would make again, from the published files themselves. As for the
 preview (search_build.py), that happens only once the editor has paused, in a thread that sends the pages to
 Pagefind one by one and waits while a save is handled, so that it never delays a publish. When it is done the loop's
 thread publishes the new shards through the sink, like any other file, with the state files `sitegen build` reads:
@@ -20,24 +20,17 @@ from sitegen.errors import UsageError
 from sitegen.paths import SEARCH_DIR
 from sitegen.preview.output_sink import OutputSink
 from sitegen.preview.reporter import Reporter
-from sitegen.publish.pagefind import (
-    MEMO_FILE,
-    STATE_FILE,
-    Shard,
-    indexable,
-    listing,
-    page_digests,
-    plan_shards,
-    published_shard_digest,
-    shard_files,
-)
+from sitegen.publish.pagefind import MEMO_FILE, STATE_FILE, indexable, listing, page_digests, shard_digest, shard_files
 from sitegen.publish.pagefind_service import index_shard
+from sitegen.publish.search_layers import Shard, plan_layout, published_shards
+from sitegen.publish.writer import Publisher
 
 
 @dataclass(frozen=True)
 class _Made:
     files: dict[str, bytes]  # by path in the output, the shards' state files and the listing included
     folders: list[str]  # the shard folders these files replace (a year gone: its folder, with no files)
+    dropped: list[str]  # files to remove besides (the fragments of pages masked in a kept shard)
     pages: int
     shards: int
 
@@ -96,15 +89,18 @@ class SearchRefresh:
         except FileNotFoundError:
             self._due = True
             return
-        shards = [shard for shard in plan_shards(pages, digests, language, config.tz) if shard.pages]
-        stale = [shard for shard in shards if published_shard_digest(output, shard.key) != shard.digest]
-        keys = {shard.key for shard in shards}
+        published, damaged = published_shards(output, manifest, Publisher.following(output, dict(manifest)).intact)
+        marked = [route for route in pages if digests[route.output]]
+        layout = plan_layout(marked, digests, published, config.tz, shard_digest(language), damaged)
+        stale = [s for s in layout.made if s.key not in published or published[s.key].digest != s.digest]
+        keep = {rel for kept in layout.kept for rel in kept.files}
+        dropped = sorted(rel for kept in layout.kept for rel in published[kept.key].files if rel not in keep)
         gone = sorted({rel.split("/")[1] for rel in manifest if rel.count("/") > 1 and rel.startswith(f"{SEARCH_DIR}/")}
-                      - keys)  # fmt: skip
-        top = listing(shards)
-        if not stale and not gone and _published(output / STATE_FILE) == top:
+                      - set(layout.keys))  # fmt: skip
+        top = listing(layout)
+        if not stale and not gone and not dropped and _published(output / STATE_FILE) == top:
             return  # the published index was made from exactly these pages
-        self._job = _Job(output, stale, gone, {STATE_FILE: top, MEMO_FILE: memo}, language)
+        self._job = _Job(output, stale, gone, dropped, {STATE_FILE: top, MEMO_FILE: memo}, language, digests)
 
     def _finish(self, job: _Job, *, publish: bool) -> None:
         self._job = None
@@ -119,7 +115,7 @@ class SearchRefresh:
             self._due |= job.outdated
             return
         try:
-            stats = self.sink.put_files(job.made.files, job.made.folders)
+            stats = self.sink.put_files(job.made.files, job.made.folders, job.made.dropped)
         except UsageError as exc:
             self.reporter.problems(exc.problems, once=False)
             self.reporter.failure("sitegen: the search index was not published")
@@ -135,11 +131,20 @@ class _Job:
     loop's thread; a paused run waits before its next page (Pagefind, idle meanwhile, waits with it)."""
 
     def __init__(
-        self, output: Path, stale: Sequence[Shard], gone: Sequence[str], top: dict[str, bytes], language: str
+        self,
+        output: Path,
+        stale: Sequence[Shard],
+        gone: Sequence[str],
+        dropped: Sequence[str],
+        top: dict[str, bytes],
+        language: str,
+        digests: dict[str, str],
     ) -> None:
         self.output = output
         self.stale = list(stale)
         self.gone = list(gone)
+        self.dropped = list(dropped)
+        self.digests = digests
         self.top = top
         self.language = language
         self.started = time.monotonic()
@@ -181,12 +186,16 @@ class _Job:
     def _index(self) -> _Made | None:
         files = dict(self.top)  # the listing and the memo
         for shard in self.stale:
-            made = index_shard(lambda rel: (self.output / rel).read_bytes(), shard.pages, self.language, self._go_on)
+            read = self._read
+            made = index_shard(read, shard.pages, self.language, self._go_on, shard.extra)
             if self._cancelled:
                 return None
-            files.update(shard_files(shard, made))
+            files.update(shard_files(shard, made, self.digests))
         folders = [shard.folder for shard in self.stale] + [f"{SEARCH_DIR}/{key}" for key in self.gone]
-        return _Made(files, folders, sum(len(shard.pages) for shard in self.stale), len(self.stale))
+        return _Made(files, folders, self.dropped, sum(len(shard.pages) for shard in self.stale), len(self.stale))
+
+    def _read(self, rel: str) -> bytes:
+        return (self.output / rel).read_bytes()
 
 
 def _published(path: Path) -> bytes | None:

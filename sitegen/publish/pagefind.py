@@ -1,20 +1,22 @@
 """Full-text search: the published article pages indexed with Pagefind, the index published with the site.
 
 Pagefind builds a chunked static index (a reader's browser downloads only the parts a query needs) and a small JS API
-that `/search/` uses. The index is split into shards, one per year (search_shards.py), each a Pagefind bundle in
-`pagefind/<year>/`; `pagefind/sitegen-search.json` lists them, newest first, and the search page merges them
-(Pagefind's `mergeIndex`). Each shard is made from the very bytes this build publishes, fed to Pagefind from memory
-through its Python API, one shard at a time (a build holds one year's index, whatever the archive's size), then
-handed file by file to the Publisher: staged, recorded in the manifest and committed atomically with the pages it
-describes; a later build removes what it no longer needs (a year without articles any more).
+that `/search/` uses. The index is split into shards: archive shards, one per year (search_shards.py), and a recent
+shard that takes the changes (search_layers.py), each a Pagefind bundle in `pagefind/<key>/`;
+`pagefind/sitegen-search.json` lists them, with the archive's pages shown from the recent shard now, and the search
+page merges them (Pagefind's `mergeIndex`). Each shard is made from the very bytes this build publishes, fed to
+Pagefind from memory through its Python API, one shard at a time (a build holds one year's index, whatever the
+archive's size), then handed file by file to the Publisher: staged, recorded in the manifest and committed
+atomically with the pages it describes; a later build removes what it no longer needs (a year without articles any
+more, the fragments of masked pages).
 
 Only article pages the public may see are indexed (never drafts, scheduled or expired articles, even in a preview
 build with --drafts/--future), and of each page only the element marked `data-pagefind-body` (headline and body).
 
-A shard is re-indexed only when what is indexed of its pages changed: each shard folder holds a state file with the
-digest of its pages' indexed content (plus the Pagefind version and the index language), so it always describes the
-index next to it. What each page's indexed content is, by the page's bytes, is remembered in a hidden file of the
-output (published with the index): only pages whose bytes changed are read again.
+Each shard folder holds a state file with, per page, the digest of its indexed content and its Pagefind id, and the
+digest of the whole (plus the Pagefind version and the index language), so it always describes the index next to it.
+What each page's indexed content is, by the page's bytes, is remembered in a hidden file of the output (published
+with the index): only pages whose bytes changed are read again.
 """
 
 from __future__ import annotations
@@ -23,36 +25,32 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sitegen.config import Config
 from sitegen.errors import Problem, UsageError, error, warning
 from sitegen.paths import SEARCH_DIR, SEARCH_STATE_FILE, TEMPLATES_DIR
-from sitegen.publish.search_shards import SearchStats, content_digest, shard_keys
+from sitegen.publish.search_layers import (
+    RECENT,
+    SHARD_STATE_FILE,
+    Layout,
+    Shard,
+    entries,
+    plan_layout,
+    published_shards,
+    state,
+    uncounted,
+)
+from sitegen.publish.search_shards import SearchStats, content_digest
 from sitegen.publish.writer import Publisher
 from sitegen.site.assemble import Visibility
 from sitegen.site.plan import ARTICLE_PAGE, Route
 
-STATE_FILE = f"{SEARCH_DIR}/{SEARCH_STATE_FILE}"  # the shards, newest first: what the search page merges
-SHARD_STATE_FILE = "sitegen-shard.json"  # in each shard's folder: what that shard was made from
+STATE_FILE = f"{SEARCH_DIR}/{SEARCH_STATE_FILE}"  # the shards, recent first: what the search page merges
 MEMO_FILE = ".sitegen-search-pages.json"  # each page's indexed-content digest, by its bytes' hash (a dot name: never
 # served; published like any file, so it goes with search off)
 _FORMAT = 2  # bump when what goes into the index changes in a way the digest cannot see
-
-
-@dataclass
-class Shard:
-    key: str  # its folder under pagefind/
-    pages: list[Route] = field(default_factory=list)  # with a marked body, by URL
-    unmarked: list[Route] = field(default_factory=list)
-    digest: str = ""
-
-    @property
-    def folder(self) -> str:
-        return f"{SEARCH_DIR}/{self.key}"
 
 
 def publish_search(
@@ -70,23 +68,29 @@ def publish_search(
     read = _page_reader(publisher)
     digests, memo = page_digests(publisher.output, hashes, read)
     publisher.put(MEMO_FILE, memo)  # committed with the index it describes; a refused build leaves the old one
-    planned = plan_shards(pages, digests, config.language, config.tz)
-    shards = [shard for shard in planned if shard.pages]
-    stats = SearchStats(shards=len(shards))
-    for shard in shards:
+    published, damaged = published_shards(publisher.output, publisher.previous, publisher.intact)
+    marked = [r for r in pages if digests[r.output]]
+    layout = plan_layout(marked, digests, published, config.tz, shard_digest(config.language), damaged)
+    for kept in layout.kept:
+        if not publisher.keep_all(kept.files):
+            message = "was changed while this build ran: nothing was published; build again to make it anew"
+            raise UsageError([error(str(publisher.output / kept.folder), None, message)])
+    stats = SearchStats(shards=len(layout.keys))
+    for shard in layout.made:
         if _carry_over(publisher, shard):
             continue
         from sitegen.publish.pagefind_service import index_shard  # loaded only when a shard is indexed
 
-        for rel, data in shard_files(shard, index_shard(read, shard.pages, config.language)).items():
+        made = index_shard(read, shard.pages, config.language, extra=shard.extra)
+        for rel, data in shard_files(shard, made, digests).items():
             publisher.put(rel, data)
         stats.shards_indexed += 1
-    publisher.put(STATE_FILE, listing(shards))
-    stats.pages = sum(len(s.pages) for s in shards)
+    publisher.put(STATE_FILE, listing(layout))
+    stats.pages = len(marked)
     stats.reindexed = stats.shards_indexed > 0
     stats.seconds = time.perf_counter() - started
     stats.files = _published_files(publisher)
-    return stats, unmarked_warnings(planned)
+    return stats, unmarked_warnings([r for r in pages if not digests[r.output]])
 
 
 def _page_reader(publisher: Publisher) -> Callable[[str], bytes]:
@@ -135,21 +139,17 @@ def _read_memo(path: Path) -> dict[str, str]:
     return {k: v for k, v in data["pages"].items() if isinstance(v, str)}
 
 
-def plan_shards(pages: Sequence[Route], digests: Mapping[str, str], language: str, zone: tzinfo) -> list[Shard]:
-    """The shards `pages` make, newest first (years and months in the site's time zone, `zone`), each with the digest
-    of what it indexes (one whose pages all lack the body marker has none to index: it is not published)."""
-    shards: dict[str, Shard] = {}
-    ordered = sorted(pages, key=lambda r: r.url)
-    keys = shard_keys([route.article.date if route.article is not None else None for route in ordered], zone)
-    for route, key in zip(ordered, keys, strict=True):
-        shard = shards.setdefault(key, Shard(key))
-        (shard.pages if digests[route.output] else shard.unmarked).append(route)
-    for shard in shards.values():
-        h = hashlib.sha256(f"{_FORMAT}\0{_pagefind_version()}\0{language}\0{shard.key}".encode())
+def shard_digest(language: str) -> Callable[[Shard, Mapping[str, str]], str]:
+    """What a shard is made from, as one digest: its pages' indexed content, and what else shapes the index."""
+    version = _pagefind_version()
+
+    def digest(shard: Shard, digests: Mapping[str, str]) -> str:
+        h = hashlib.sha256(f"{_FORMAT}\0{version}\0{language}\0{shard.key}".encode())
         for route in shard.pages:
             h.update(f"\0{route.url}\0{digests[route.output]}".encode())
-        shard.digest = h.hexdigest()
-    return [shards[key] for key in sorted(shards, reverse=True)]
+        return h.hexdigest()
+
+    return digest
 
 
 def _pagefind_version() -> str:
@@ -161,47 +161,31 @@ def _pagefind_version() -> str:
         return "unknown"
 
 
-def shard_state(shard: Shard) -> dict[str, Any]:
-    """What a shard was made from; a build that keeps it repeats its warning from here."""
-    state: dict[str, Any] = {"generator": "sitegen", "digest": shard.digest, "pages": len(shard.pages),
-                             "unmarked": len(shard.unmarked)}  # fmt: skip
-    if shard.unmarked:
-        state.update(template=shard.unmarked[0].template, example=shard.unmarked[0].url)
-    return state
-
-
-def shard_files(shard: Shard, files: Mapping[str, bytes]) -> dict[str, bytes]:
+def shard_files(shard: Shard, files: Mapping[str, bytes], digests: Mapping[str, str]) -> dict[str, bytes]:
     """What a newly indexed shard publishes, by path in the output: Pagefind's files (`files`, by path in the
-    shard's folder) and the state file saying what they were made from."""
+    shard's folder) and the state file saying what each page was indexed from (`digests`, by output path)."""
     published = {f"{shard.folder}/{rel}": data for rel, data in sorted(files.items())}
-    published[f"{shard.folder}/{SHARD_STATE_FILE}"] = json.dumps(shard_state(shard), indent=0).encode()
+    by_url = {route.url: digests[route.output] for route in shard.pages}
+    published[f"{shard.folder}/{SHARD_STATE_FILE}"] = state(shard, entries(files, by_url))
     return published
 
 
-def listing(shards: Sequence[Shard]) -> bytes:
-    """The top-level state file: the shards the search page merges, newest first (the first is its primary)."""
-    return json.dumps({"generator": "sitegen", "shards": [s.key for s in shards],
-                       "pages": sum(len(s.pages) for s in shards)}, indent=0).encode()  # fmt: skip
+def listing(layout: Layout) -> bytes:
+    """The top-level state file: the shards the search page merges (the first is its primary), and the pages of
+    kept shards it hides: their ids, and what they add to each filter's counts."""
+    masked = layout.masked
+    return json.dumps({"generator": "sitegen", "shards": layout.keys, "recent": RECENT if RECENT in layout.keys
+                       else None, "pages": layout.pages, "masked": sorted(e.fragment for e in masked),
+                       "uncounted": uncounted(masked)}, indent=0).encode()  # fmt: skip
 
 
-def unmarked_warnings(shards: Sequence[Shard]) -> list[Problem]:
-    unmarked = [route for shard in shards for route in shard.unmarked]
+def unmarked_warnings(unmarked: Sequence[Route]) -> list[Problem]:
     if not unmarked:
         return []
     # Without the marker Pagefind would index the whole page, sidebars and navigation included: left out.
     return [warning(f"{TEMPLATES_DIR}/{unmarked[0].template}", None,
                     f"{len(unmarked)} article page(s) have no data-pagefind-body element and are left out of the "
                     f"search index, e.g. {unmarked[0].url}")]  # fmt: skip
-
-
-def published_shard_digest(output: Path, key: str) -> str | None:
-    """The digest the shard `key` in `output` was made from, as its state file says (None: no such shard)."""
-    try:
-        state = json.loads((output / SEARCH_DIR / key / SHARD_STATE_FILE).read_bytes())
-    except (OSError, ValueError):
-        return None
-    digest = state.get("digest") if isinstance(state, dict) else None
-    return digest if isinstance(digest, str) else None
 
 
 def _carry_over(publisher: Publisher, shard: Shard) -> bool:

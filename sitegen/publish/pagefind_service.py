@@ -24,13 +24,17 @@ _IN_FLIGHT = 32  # pages sent to Pagefind before waiting for its replies: bounde
 
 
 def index_shard(
-    read: Callable[[str], bytes], pages: Sequence[Route], language: str, wait: Callable[[], bool] | None = None
+    read: Callable[[str], bytes],
+    pages: Sequence[Route],
+    language: str,
+    wait: Callable[[], bool] | None = None,
+    extra: str = "",
 ) -> dict[str, bytes]:
     """Index `pages` (`read` gives a page's bytes by its output path) with Pagefind; its files by path relative to
     the shard's folder. `wait`, called before each page, may block (a paused run) and returns False to give up
-    (then nothing is returned)."""
+    (then nothing is returned). `extra`: markup added to each page's end (a metadata field)."""
     try:
-        return _run(_index(read, pages, language, wait))
+        return _run(_index(read, pages, language, wait, extra))
     except SitegenError:
         raise  # `read` refused (a page deleted while it was read), with the page's name
     except FileNotFoundError as exc:
@@ -53,7 +57,7 @@ def _run(work: Coroutine[Any, Any, dict[str, bytes]]) -> dict[str, bytes]:
 
 
 async def _index(
-    read: Callable[[str], bytes], pages: Sequence[Route], language: str, wait: Callable[[], bool] | None
+    read: Callable[[str], bytes], pages: Sequence[Route], language: str, wait: Callable[[], bool] | None, extra: str
 ) -> dict[str, bytes]:
     # One language for the whole site, whatever a template's `lang` says: Pagefind splits indexes by language
     # and the browser searches only the index of the search page's language, so a second one would be unfindable.
@@ -69,7 +73,7 @@ async def _index(
                 for task in done:
                     task.result()
             page = read(route.output)
-            html = (indexed_page(page) or page).decode("utf-8", "replace")
+            html = (indexed_page(page) or page).decode("utf-8", "replace") + extra
             pending.add(asyncio.ensure_future(index.add_html_file(content=html, url=route.url)))
         for task in pending:
             await task

@@ -125,9 +125,11 @@ class Publisher:
 
     def keep_all(self, rels: list[str]) -> bool:
         """Carry several published files over, all or none: False (and nothing kept) if any cannot be kept."""
-        if not all(rel in self.previous and self._unchanged(rel, self.previous[rel]) for rel in rels):
-            return False
-        return all(self.keep(rel) for rel in rels)
+        return self.intact(rels) and all(self.keep(rel) for rel in rels)
+
+    def intact(self, rels: list[str]) -> bool:
+        """Whether each of `rels` is published and still there as it was."""
+        return all(rel in self.previous and self._unchanged(rel, self.previous[rel]) for rel in rels)
 
     def read(self, rel: str) -> bytes:
         """The bytes `rel` will have once this build commits: staged by this build, or published and kept."""

@@ -1,7 +1,10 @@
 // The /search/ page: Pagefind's JS API over the index in /pagefind/, results in the theme's own teaser markup.
-// The index is in shards, one Pagefind bundle per year (/pagefind/2025/, /pagefind/2024/, ...), listed newest first
-// in /pagefind/sitegen-search.json: the newest is loaded, the others merged into it (mergeIndex), so that one search
-// runs over all of them and returns one list.
+// The index is in shards, one Pagefind bundle each, listed in /pagefind/sitegen-search.json: a recent shard (the
+// newest articles and every one changed since its archive shard was made) and archive shards, one per year or month,
+// newest first (/pagefind/recent/, /pagefind/2025/, /pagefind/2024/, ...). The first is loaded, the others merged
+// into it (mergeIndex), so that one search runs over all of them and returns one list. The archive's pages that the
+// recent shard shows now are "masked": the listing names their ids, dropped from every search, and what they add to
+// the filter counts, taken off.
 // The page's form is a plain GET form, so /search/?q=word&section=News (from any search box on the site, or a
 // shared link) runs that search on load; searching here keeps the address in step so results can be shared too.
 const PAGE_SIZE = 10;
@@ -17,8 +20,11 @@ const list = document.getElementById("search-results");
 const moreButton = document.getElementById("search-more");
 
 let pagefind = null;
-let shards = []; // the index's shards, newest first
-let ordered = null; // { results, done } for the search on screen
+let shards = []; // the index's shards: the recent one, then the archive newest first
+let recent = null; // the recent shard's name, if there is one
+let masked = new Set(); // ids of archive pages shown from the recent shard
+let uncounted = {}; // what the masked pages add to each filter's counts
+let ordered = null; // the search on screen: { results, total, sorted, fill }
 let shown = 0;
 let generation = 0; // a newer search makes an older one's late answers void
 
@@ -35,6 +41,9 @@ async function start() {
     await pagefind.init();
     await Promise.all(others.map((shard) => pagefind.mergeIndex(form.dataset.index + shard + "/", { mergeFilter: { shard } })));
     shards = listing.shards;
+    recent = listing.recent || null;
+    masked = new Set(listing.masked || []);
+    uncounted = listing.uncounted || {};
     // Filter values are loaded only when the reader opens the filters, or when the address asks for one.
     if (filterSelects.some((select) => params.get(select.name)) || params.get("sort")) {
       filtersBox.open = true;
@@ -63,7 +72,11 @@ function fillFilters(params) {
 async function loadFilters(params) {
   const available = await pagefind.filters();
   for (const select of filterSelects) {
-    const counts = available[select.dataset.filter] || {};
+    const counts = { ...(available[select.dataset.filter] || {}) };
+    for (const [name, n] of Object.entries(uncounted[select.dataset.filter] || {})) {
+      counts[name] = (counts[name] || 0) - n;
+      if (counts[name] <= 0) delete counts[name];
+    }
     for (const name of Object.keys(counts).sort((a, b) => a.localeCompare(b))) {
       select.add(new Option(`${name} (${counts[name]})`, name));
     }
@@ -99,14 +112,14 @@ async function search() {
   // Without words every result is equally relevant: newest first is the only useful order then.
   const byDate = sortSelect.value === "date" || !term;
   const options = byDate ? { filters, sort: { date: "desc" } } : { filters };
-  const results = await searchSpellings(term, options, byDate);
+  const found = await searchSpellings(term, options, byDate);
   if (mine !== generation) return;
-  ordered = { results, sorted: byDate ? results.length : 0 };
+  ordered = Array.isArray(found) ? { results: found, total: found.length, sorted: byDate ? found.length : 0 } : found;
   list.replaceChildren();
   shown = 0;
   await showMore(mine);
   if (mine !== generation) return;
-  const n = results.length;
+  const n = ordered.total;
   statusLine.textContent = n === 0 ? `No articles found for “${term}”.` : `${n} ${n === 1 ? "article" : "articles"} found.`;
 }
 
@@ -119,28 +132,64 @@ function spellings(term) {
   return [...new Set([lower, base, base.replace(/և/g, "եւ"), base.replace(/և/g, "եվ")])];
 }
 
+// The results a search shows: none of the masked archive pages, each page once.
+function live(results) {
+  const seen = new Set();
+  return results.filter((r) => !masked.has(r.id) && !seen.has(r.id) && seen.add(r.id));
+}
+
 // A merged search orders every shard's results by score, whatever `sort` says; each shard orders its own by date, and
-// the shards are years, newest first: newest first over all of them is one search per shard, in the shards' order.
+// the archive shards are years, newest first: newest first over the archive is one search per shard, in the shards'
+// order. The recent shard's results (mostly the newest articles, but also older ones edited since) are merged into
+// that list by date, as far as the page shown needs: a date is in the result's fragment, loaded to show it anyway.
 async function searchByShard(term, options) {
   const searches = await Promise.all(
     shards.map((shard) => pagefind.search(term, { ...options, filters: { ...options.filters, shard } })),
   );
-  return searches.flatMap((s) => s.results);
+  const lists = searches.map((s) => live(s.results));
+  const fresh = recent ? lists[shards.indexOf(recent)] : [];
+  const archive = lists.filter((_, i) => shards[i] !== recent).flat();
+  if (!fresh.length) return archive;
+  return { results: [], total: fresh.length + archive.length, sorted: 0, fill: byDateMerge([fresh, archive]) };
+}
+
+// Lists each newest first, taken from newest first into `into` until it has `n` results.
+function byDateMerge(lists) {
+  const heads = lists.filter((l) => l.length).map((l) => ({ list: l, at: 0 }));
+  return async (n, into) => {
+    while (into.length < n && heads.length) {
+      const dates = await Promise.all(heads.map((h) => dateOf(h.list[h.at])));
+      const best = dates.reduce((b, date, i) => (date > dates[b] ? i : b), 0);
+      const head = heads[best];
+      into.push(head.list[head.at++]);
+      if (head.at === head.list.length) heads.splice(best, 1);
+    }
+  };
+}
+
+const loaded = new WeakMap(); // result → its fragment, loaded once
+function dataOf(result) {
+  if (!loaded.has(result)) loaded.set(result, result.data());
+  return loaded.get(result);
+}
+
+async function dateOf(result) {
+  return ((await dataOf(result)).meta || {}).date || "";
 }
 
 async function searchSpellings(term, options, byDate) {
   const variants = spellings(term);
   if (variants.length === 1 && byDate) return searchByShard(variants[0], options);
   const searches = await Promise.all(variants.map((v) => pagefind.search(v, options)));
-  if (searches.length === 1) return searches[0].results;
+  if (searches.length === 1) return live(searches[0].results);
   const best = new Map();
-  for (const result of searches.flatMap((s) => s.results)) {
+  for (const result of live(searches.flatMap((s) => s.results))) {
     const seen = best.get(result.id);
     if (!seen || result.score > seen.score) best.set(result.id, result);
   }
   const merged = [...best.values()].sort((a, b) => b.score - a.score);
   if (!byDate) return merged;
-  const dated = await Promise.all(merged.map(async (r) => ({ r, date: (await r.data()).meta.date || "" })));
+  const dated = await Promise.all(merged.map(async (r) => ({ r, date: await dateOf(r) })));
   return dated.sort((a, b) => b.date.localeCompare(a.date)).map((item) => item.r);
 }
 
@@ -161,7 +210,7 @@ async function settleOrder(upTo) {
     let end = start + 1;
     while (end < results.length && results[end].score === results[start].score) end++;
     if (end - start > 1 && end - start <= MAX_TIE_GROUP) {
-      const group = await Promise.all(results.slice(start, end).map(async (r) => ({ r, data: await r.data() })));
+      const group = await Promise.all(results.slice(start, end).map(async (r) => ({ r, data: await dataOf(r) })));
       group.sort((a, b) => (b.data.meta.date || "").localeCompare(a.data.meta.date || ""));
       group.forEach((item, i) => { results[start + i] = item.r; });
     }
@@ -171,13 +220,16 @@ async function settleOrder(upTo) {
 
 async function showMore(mine = generation) {
   if (!ordered) return;
-  await settleOrder(shown + PAGE_SIZE);
-  const page = ordered.results.slice(shown, shown + PAGE_SIZE);
-  const items = await Promise.all(page.map((r) => r.data()));
+  const wanted = shown + PAGE_SIZE;
+  if (ordered.fill) await ordered.fill(wanted, ordered.results);
+  else await settleOrder(wanted);
+  if (mine !== generation) return;
+  const page = ordered.results.slice(shown, wanted);
+  const items = await Promise.all(page.map(dataOf));
   if (mine !== generation) return;
   for (const data of items) list.append(resultItem(data));
   shown += page.length;
-  moreButton.hidden = shown >= ordered.results.length;
+  moreButton.hidden = shown >= ordered.total;
 }
 
 function resultItem(data) {

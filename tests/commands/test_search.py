@@ -115,7 +115,11 @@ def test_index_is_published_through_the_manifest(
     output = root / "public"
     manifest = json.loads((output / MANIFEST_FILE).read_text())["files"]
     on_disk = {p.relative_to(output).as_posix() for p in (output / "pagefind").rglob("*") if p.is_file()}
-    assert {"pagefind/2025/pagefind.js", "pagefind/2025/pagefind-entry.json", "pagefind/sitegen-search.json"} <= on_disk
+    assert {
+        "pagefind/recent/pagefind.js",
+        "pagefind/recent/pagefind-entry.json",
+        "pagefind/sitegen-search.json",
+    } <= on_disk
     assert on_disk <= set(manifest), "every index file is recorded as sitegen's"
     assert not (tmp_path / "pagefind").exists(), "Pagefind must not write into the working directory"
     assert not (output / ".sitegen-staging").exists()
@@ -124,7 +128,7 @@ def test_index_is_published_through_the_manifest(
 
 def test_unchanged_pages_are_not_reindexed(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
     root, _ = build(write_site, cli, SITE)
-    entry = root / "public/pagefind/2025/pagefind-entry.json"
+    entry = root / "public/pagefind/recent/pagefind-entry.json"
     first = entry.stat().st_mtime_ns
     again = cli("build", root)
     assert again.code == 0 and "indexed" not in again.out  # nothing changed at all: the build stops early
@@ -144,9 +148,9 @@ def test_unchanged_pages_are_not_reindexed(write_site: SiteWriter, cli: Callable
 
 def test_a_deleted_index_file_is_rebuilt(write_site: SiteWriter, cli: Callable[..., Run]) -> None:
     root, _ = build(write_site, cli, SITE)
-    (root / "public/pagefind/2025/pagefind.js").unlink()
+    (root / "public/pagefind/recent/pagefind.js").unlink()
     again = cli("build", root)
-    assert "indexed" in again.out and (root / "public/pagefind/2025/pagefind.js").is_file()
+    assert "indexed" in again.out and (root / "public/pagefind/recent/pagefind.js").is_file()
 
 
 def test_a_page_deleted_while_the_index_is_made_stops_the_build_with_its_name(

@@ -1,0 +1,264 @@
+"""Which shards a build makes, keeps and masks: the search index as archive shards that stay put and one small
+recent shard that takes the changes.
+
+Pagefind cannot change an index, and it indexes about 250 pages a second on the build machine, so a year of 1,000
+articles costs 4 s to make again: more than the whole rest of a build that publishes one story. So a build never
+makes an archive shard (a year, or a month: search_shards.py) again for an edit or a new article:
+- the recent shard holds the newest `WINDOW` articles and every article added or changed since its archive shard was
+  made; it is a few hundred pages at most, made again whenever one of them changes;
+- an archive shard is kept as published. Its pages changed since are masked: the listing names their Pagefind ids,
+  the search page drops them from its results and its filter counts, and their fragment files (the text a result
+  shows) are removed from the output;
+- when the recent shard holds more than `LIMIT` pages, those older than the window are folded into their archive
+  shards, which are made again: once per `LIMIT - WINDOW` publishes, not at every one;
+- an archive shard with a page that is published no more (deleted, made a draft, scheduled, expired, its body marker
+  gone) is made again in that very build: nothing unpublished stays in an index file.
+
+The window is what keeps the recent shard's results in their place. Pagefind scores by BM25, whose inverse document
+frequency comes from each index's own page counts: in an index of three pages every word looks common, and its
+results would rank below every archive result. With a hundred pages or more, a word's share of pages, and so its
+weight, is about what an archive shard gives it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any
+
+from sitegen.paths import SEARCH_DIR
+from sitegen.publish.search_shards import shard_keys
+from sitegen.site.plan import Route
+
+RECENT = "recent"  # the recent shard's folder under pagefind/
+WINDOW = 100  # the newest articles, always in the recent shard: its word statistics stay like an archive shard's
+LIMIT = 250  # the recent shard's size at which the pages older than the window go to their archive shards
+# Added to each page the recent shard indexes, so that its Pagefind id (a hash of what the index holds of the page)
+# differs from the one an archive shard gave the same text: a page edited and then changed back is shown from the
+# recent shard while its archive id stays masked.
+RECENT_FIELD = '<span hidden data-pagefind-meta="layer:recent"></span>'
+SHARD_STATE_FILE = "sitegen-shard.json"  # in each shard's folder: what that shard was made from
+_FRAGMENT_DIR = "fragment/"
+_FRAGMENT_SUFFIX = ".pf_fragment"
+_FRAGMENT_SIGNATURE = b"pagefind_dcd"  # how Pagefind starts every file once decompressed
+
+
+@dataclass
+class Shard:
+    """A shard to make (or to carry over, when the published one was made from exactly these pages)."""
+
+    key: str  # its folder under pagefind/
+    pages: list[Route] = field(default_factory=list)  # with a marked body, by URL
+    digest: str = ""
+
+    @property
+    def folder(self) -> str:
+        return f"{SEARCH_DIR}/{self.key}"
+
+    @property
+    def extra(self) -> str:
+        """What is added to each of its pages for the index."""
+        return RECENT_FIELD if self.key == RECENT else ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a published shard's state file says of one of its pages."""
+
+    digest: str  # of the page's indexed content, when the shard was made
+    fragment: str  # Pagefind's id of the page: the name of its fragment file, what a search result's `id` is
+    filters: Mapping[str, Sequence[str]]  # its filter values (section, tag, author), to take out of the counts
+
+
+@dataclass
+class Published:
+    """A published shard, intact, as its state file describes it."""
+
+    key: str
+    digest: str
+    entries: dict[str, Entry]  # by URL
+    files: list[str]  # its files, by path in the output
+    fragments: frozenset[str]  # the ids whose fragment file is still published
+
+
+@dataclass
+class Kept:
+    """A published archive shard carried over as it is, less what changed since it was made."""
+
+    key: str
+    files: list[str]  # to keep: all but the masked pages' fragments
+    masked: list[Entry]  # its pages shown from the recent shard now
+    pages: int  # that it still shows
+
+    @property
+    def folder(self) -> str:
+        return f"{SEARCH_DIR}/{self.key}"
+
+
+@dataclass
+class Layout:
+    made: list[Shard]  # archive shards made again and the recent shard (last), each with pages
+    kept: list[Kept]
+
+    @property
+    def keys(self) -> list[str]:
+        """Every shard the search page merges: the recent one first (the primary), then the archive, newest first."""
+        archive = sorted({shard.key for shard in self.made if shard.key != RECENT} | {k.key for k in self.kept})
+        return [RECENT] * any(shard.key == RECENT for shard in self.made) + archive[::-1]
+
+    @property
+    def pages(self) -> int:
+        return sum(len(shard.pages) for shard in self.made) + sum(kept.pages for kept in self.kept)
+
+    @property
+    def masked(self) -> list[Entry]:
+        return [entry for kept in self.kept for entry in kept.masked]
+
+
+def plan_layout(
+    pages: Sequence[Route],
+    digests: Mapping[str, str],
+    published: Mapping[str, Published],
+    zone: tzinfo,
+    shard_digest: Callable[[Shard, Mapping[str, str]], str],
+    damaged: Iterable[str] = (),
+) -> Layout:
+    """Where each of `pages` (published articles with a marked body, `digests` their indexed content's by output
+    path) is indexed, given the shards `published` by the last build (by key) and those it published that are
+    `damaged` (a file deleted by hand, say: made again)."""
+    marked = sorted(pages, key=lambda r: r.url)
+    current = {route.url: route for route in marked}
+    keys = dict(zip(current, shard_keys([_date(route) for route in marked], zone), strict=True))
+    newest = _newest(marked, WINDOW)
+    archive = {key: shard for key, shard in published.items() if key != RECENT}
+    live = {key: _live(shard, current, keys, digests) for key, shard in archive.items()}
+    # A page published no more is taken out of its shard at once, whatever that costs.
+    remade = {key for key, shard in archive.items() if any(url not in current for url in shard.entries)}
+    remade |= set(damaged) - {RECENT}
+    recent = _recent(marked, keys, newest, live, remade)
+    if len(recent) > LIMIT:
+        remade |= {keys[route.url] for route in recent if route.url not in newest}
+        recent = _recent(marked, keys, newest, live, remade)
+    made = [Shard(key, [r for r in marked if keys[r.url] == key and r.url not in newest]) for key in sorted(remade)]
+    made = [shard for shard in made if shard.pages]  # a year with no articles any more: its shard goes
+    if recent:
+        made.append(Shard(RECENT, recent))
+    for shard in made:
+        shard.digest = shard_digest(shard, digests)
+    kept = [_kept(shard, live[key]) for key, shard in sorted(archive.items()) if key not in remade and live[key]]
+    return Layout(made, kept)
+
+
+def _date(route: Route) -> Any:
+    return route.article.date if route.article is not None else None
+
+
+def _newest(pages: Sequence[Route], count: int) -> set[str]:
+    """The URLs of the `count` newest pages (undated last; among equal dates, by URL)."""
+    dated = sorted((r for r in pages if _date(r) is not None), key=lambda r: (_date(r), r.url), reverse=True)
+    undated = [r for r in pages if _date(r) is None]
+    return {route.url for route in (dated + undated)[:count]}
+
+
+def _live(
+    shard: Published, current: Mapping[str, Route], keys: Mapping[str, str], digests: Mapping[str, str]
+) -> set[str]:
+    """The URLs `shard` still shows as they are: published, in its key, unchanged, their fragment still there."""
+    return {
+        url
+        for url, entry in shard.entries.items()
+        if url in current
+        and keys[url] == shard.key
+        and digests[current[url].output] == entry.digest
+        and entry.fragment in shard.fragments
+    }
+
+
+def _recent(
+    marked: Sequence[Route], keys: Mapping[str, str], newest: set[str], live: Mapping[str, set[str]], remade: set[str]
+) -> list[Route]:
+    """The pages no kept archive shard shows and no remade one takes (a remade shard takes its key's pages older
+    than the window)."""
+    shown = set().union(*(urls for key, urls in live.items() if key not in remade))
+    return [r for r in marked if r.url not in shown and not (keys[r.url] in remade and r.url not in newest)]
+
+
+def _kept(shard: Published, live: set[str]) -> Kept:
+    masked = [entry for url, entry in sorted(shard.entries.items()) if url not in live]
+    gone = {_fragment_file(shard.key, entry.fragment) for entry in masked}
+    return Kept(shard.key, [rel for rel in shard.files if rel not in gone], masked, len(live))
+
+
+def _fragment_file(key: str, fragment: str) -> str:
+    return f"{SEARCH_DIR}/{key}/{_FRAGMENT_DIR}{fragment}{_FRAGMENT_SUFFIX}"
+
+
+def uncounted(masked: Iterable[Entry]) -> dict[str, dict[str, int]]:
+    """What the masked pages add to the index's filter counts, which the search page takes off."""
+    counts: dict[str, Counter[str]] = {}
+    for entry in masked:
+        for name, values in entry.filters.items():
+            counts.setdefault(name, Counter()).update(values)
+    return {name: dict(sorted(counter.items())) for name, counter in sorted(counts.items())}
+
+
+def entries(files: Mapping[str, bytes], digests: Mapping[str, str]) -> dict[str, Entry]:
+    """Each page of a newly made shard (`files`, Pagefind's, by path in its folder), by URL, from its fragment;
+    `digests`: each page's indexed-content digest, by URL."""
+    found: dict[str, Entry] = {}
+    for rel, data in files.items():
+        if not (rel.startswith(_FRAGMENT_DIR) and rel.endswith(_FRAGMENT_SUFFIX)):
+            continue
+        fragment = json.loads(gzip.decompress(data).removeprefix(_FRAGMENT_SIGNATURE))
+        url = fragment["url"]
+        filters = {str(k): [str(v) for v in vs] for k, vs in sorted(fragment.get("filters", {}).items())}
+        found[url] = Entry(digests.get(url, ""), rel[len(_FRAGMENT_DIR) : -len(_FRAGMENT_SUFFIX)], filters)
+    return dict(sorted(found.items()))
+
+
+def state(shard: Shard, made: Mapping[str, Entry]) -> bytes:
+    """A made shard's state file: its digest and, per page, what it was indexed from."""
+    pages = {url: [e.digest, e.fragment, e.filters] for url, e in made.items()}
+    return json.dumps({"generator": "sitegen", "digest": shard.digest, "pages": pages}, separators=(",", ":")).encode()
+
+
+def published_shards(
+    output: Path, manifest: Mapping[str, tuple[str, int]], intact: Callable[[list[str]], bool]
+) -> tuple[dict[str, Published], set[str]]:
+    """The shards the last build published in `output` (`manifest`: its files), by key, those whose state file
+    reads and whose every file is there as published (`intact`); and the keys of the others, damaged."""
+    folders: dict[str, list[str]] = {}
+    for rel in manifest:
+        if rel.startswith(f"{SEARCH_DIR}/") and rel.count("/") >= 2:
+            folders.setdefault(rel.split("/", 2)[1], []).append(rel)
+    shards = {}
+    for key, files in folders.items():
+        shard = _read_state(output, manifest, key, files)
+        if shard is not None and intact(files):
+            shards[key] = shard
+    return shards, set(folders) - set(shards)
+
+
+def _read_state(output: Path, manifest: Mapping[str, tuple[str, int]], key: str, files: list[str]) -> Published | None:
+    rel = f"{SEARCH_DIR}/{key}/{SHARD_STATE_FILE}"
+    if rel not in manifest:
+        return None
+    try:
+        data = (output / rel).read_bytes()
+        if hashlib.sha256(data).hexdigest() != manifest[rel][0]:
+            return None
+        raw = json.loads(data)
+        made = {url: Entry(str(d), str(f), {str(k): [str(v) for v in vs] for k, vs in filters.items()})
+                for url, (d, f, filters) in raw["pages"].items()}  # fmt: skip
+        digest = str(raw["digest"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # an older build's state, or damaged: the shard is made again
+    prefix = f"{SEARCH_DIR}/{key}/{_FRAGMENT_DIR}"
+    fragments = frozenset(r[len(prefix) : -len(_FRAGMENT_SUFFIX)] for r in files if r.startswith(prefix))
+    return Published(key, digest, made, sorted(files), fragments)
