@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import heapq
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -161,9 +162,9 @@ def _date(route: Route) -> Any:
 
 def _newest(pages: Sequence[Route], count: int) -> set[str]:
     """The URLs of the `count` newest pages (undated last; among equal dates, by URL)."""
-    dated = sorted((r for r in pages if _date(r) is not None), key=lambda r: (_date(r), r.url), reverse=True)
-    undated = [r for r in pages if _date(r) is None]
-    return {route.url for route in (dated + undated)[:count]}
+    dated = heapq.nlargest(count, (r for r in pages if _date(r) is not None), key=lambda r: (_date(r), r.url))
+    undated = [r for r in pages if _date(r) is None][: count - len(dated)]
+    return {route.url for route in dated + undated}
 
 
 def _live(
