@@ -246,7 +246,7 @@ def measure(
                 assert output is not None
                 ready = wait_for_index(output, edit.last_marker, last_save, process, limit=1800)
             else:
-                ready = wait_until(port, "/pagefind/pagefind-entry.json", None, process, limit=1800)
+                ready = wait_until(port, "/pagefind/sitegen-search.json", None, process, limit=1800)
             search_ready = ready - last_save
         memory = peak_mb(process.pid)
         tree_peak = tree.stop()
@@ -269,7 +269,7 @@ def wait_for_index(output: Path, marker: bytes, since: float, process: subproces
     while time.perf_counter() - started < limit:
         if process.poll() is not None:
             raise RuntimeError(f"sitegen exited with {process.returncode}")
-        for fragment in (output / "pagefind" / "fragment").glob("*.pf_fragment"):
+        for fragment in (output / "pagefind").glob("*/fragment/*.pf_fragment"):  # any shard's
             try:
                 if fragment.stat().st_mtime >= wall_since and marker in gzip.decompress(fragment.read_bytes()):
                     return time.perf_counter()
