@@ -22,7 +22,7 @@ from sitegen.preview.output_sink import OutputSink
 from sitegen.preview.reporter import Reporter
 from sitegen.publish.pagefind import MEMO_FILE, STATE_FILE, indexable, listing, page_digests, shard_digest, shard_files
 from sitegen.publish.pagefind_service import index_shard
-from sitegen.publish.search_layers import Shard, plan_layout, published_shards
+from sitegen.publish.search_layers import Shard, made_apart, plan_layout, published_shards, reusable
 from sitegen.publish.writer import Publisher
 
 
@@ -92,7 +92,8 @@ class SearchRefresh:
         published, damaged = published_shards(output, manifest, Publisher.following(output, dict(manifest)).intact)
         marked = [route for route in pages if digests[route.output]]
         layout = plan_layout(marked, digests, published, config.tz, shard_digest(language), damaged)
-        stale = [s for s in layout.made if s.key not in published or published[s.key].digest != s.digest]
+        masked = {entry.fragment for entry in layout.masked}
+        stale = [shard for shard in layout.made if not reusable(shard, published, masked)]
         keep = {rel for kept in layout.kept for rel in kept.files}
         dropped = sorted(rel for kept in layout.kept for rel in published[kept.key].files if rel not in keep)
         gone = sorted({rel.split("/")[1] for rel in manifest if rel.count("/") > 1 and rel.startswith(f"{SEARCH_DIR}/")}
@@ -100,7 +101,8 @@ class SearchRefresh:
         top = listing(layout)
         if not stale and not gone and not dropped and _published(output / STATE_FILE) == top:
             return  # the published index was made from exactly these pages
-        self._job = _Job(output, stale, gone, dropped, {STATE_FILE: top, MEMO_FILE: memo}, language, digests)
+        self._job = _Job(output, stale, gone, dropped, {STATE_FILE: top, MEMO_FILE: memo}, language, digests, masked)
+        self._job.listing = manifest.get(STATE_FILE)
 
     def _finish(self, job: _Job, *, publish: bool) -> None:
         self._job = None
@@ -113,6 +115,9 @@ class SearchRefresh:
             return
         if job.made is None:
             self._due |= job.outdated
+            return
+        if self.sink.manifest.get(STATE_FILE) != job.listing:  # a full build published another index meanwhile:
+            self._due = True  # this run's shards and masks were planned against the one it replaced
             return
         try:
             stats = self.sink.put_files(job.made.files, job.made.folders, job.made.dropped)
@@ -139,12 +144,15 @@ class _Job:
         top: dict[str, bytes],
         language: str,
         digests: dict[str, str],
+        masked: set[str],
     ) -> None:
         self.output = output
         self.stale = list(stale)
         self.gone = list(gone)
         self.dropped = list(dropped)
         self.digests = digests
+        self.masked = masked
+        self.listing: tuple[str, int] | None = None  # the published listing's manifest entry this run started from
         self.top = top
         self.language = language
         self.started = time.monotonic()
@@ -186,13 +194,15 @@ class _Job:
     def _index(self) -> _Made | None:
         files = dict(self.top)  # the listing and the memo
         for shard in self.stale:
-            read = self._read
-            made = index_shard(read, shard.pages, self.language, self._go_on, shard.extra)
+            made = made_apart(shard, self.masked, self._index_one)
             if self._cancelled:
                 return None
             files.update(shard_files(shard, made, self.digests))
         folders = [shard.folder for shard in self.stale] + [f"{SEARCH_DIR}/{key}" for key in self.gone]
         return _Made(files, folders, self.dropped, sum(len(shard.pages) for shard in self.stale), len(self.stale))
+
+    def _index_one(self, shard: Shard) -> dict[str, bytes]:
+        return index_shard(self._read, shard.pages, self.language, self._go_on, shard.extra)
 
     def _read(self, rel: str) -> bytes:
         return (self.output / rel).read_bytes()

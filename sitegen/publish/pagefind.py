@@ -37,8 +37,10 @@ from sitegen.publish.search_layers import (
     Layout,
     Shard,
     entries,
+    made_apart,
     plan_layout,
     published_shards,
+    reusable,
     state,
     uncounted,
 )
@@ -76,12 +78,13 @@ def publish_search(
             message = "was changed while this build ran: nothing was published; build again to make it anew"
             raise UsageError([error(str(publisher.output / kept.folder), None, message)])
     stats = SearchStats(shards=len(layout.keys))
+    masked = {entry.fragment for entry in layout.masked}
     for shard in layout.made:
-        if _carry_over(publisher, shard):
+        if reusable(shard, published, masked) and publisher.keep_all(published[shard.key].files):
             continue
         from sitegen.publish.pagefind_service import index_shard  # loaded only when a shard is indexed
 
-        made = index_shard(read, shard.pages, config.language, extra=shard.extra)
+        made = made_apart(shard, masked, lambda s: index_shard(read, s.pages, config.language, extra=s.extra))
         for rel, data in shard_files(shard, made, digests).items():
             publisher.put(rel, data)
         stats.shards_indexed += 1
@@ -186,21 +189,6 @@ def unmarked_warnings(unmarked: Sequence[Route]) -> list[Problem]:
     return [warning(f"{TEMPLATES_DIR}/{unmarked[0].template}", None,
                     f"{len(unmarked)} article page(s) have no data-pagefind-body element and are left out of the "
                     f"search index, e.g. {unmarked[0].url}")]  # fmt: skip
-
-
-def _carry_over(publisher: Publisher, shard: Shard) -> bool:
-    """Keep the published shard when it was made from exactly these pages (all its files or none)."""
-    state_file = f"{shard.folder}/{SHARD_STATE_FILE}"
-    entry = publisher.previous.get(state_file)
-    if entry is None:
-        return False
-    try:
-        data = (publisher.output / state_file).read_bytes()
-        if hashlib.sha256(data).hexdigest() != entry[0] or json.loads(data).get("digest") != shard.digest:
-            return False
-    except (OSError, ValueError, AttributeError):
-        return False
-    return publisher.keep_all(sorted(rel for rel in publisher.previous if rel.startswith(f"{shard.folder}/")))
 
 
 def _published_files(publisher: Publisher) -> int:

@@ -17,7 +17,7 @@ from pagefind.index import IndexConfig
 from pagefind.service import PagefindService
 
 from sitegen.errors import SitegenError, UsageError, error
-from sitegen.publish.search_shards import indexed_page
+from sitegen.publish.search_shards import indexed_page, with_field
 from sitegen.site.plan import Route
 
 _IN_FLIGHT = 32  # pages sent to Pagefind before waiting for its replies: bounded memory, a busy service
@@ -32,7 +32,7 @@ def index_shard(
 ) -> dict[str, bytes]:
     """Index `pages` (`read` gives a page's bytes by its output path) with Pagefind; its files by path relative to
     the shard's folder. `wait`, called before each page, may block (a paused run) and returns False to give up
-    (then nothing is returned). `extra`: markup added to each page's end (a metadata field)."""
+    (then nothing is returned). `extra`: markup added to each page's marked body (metadata fields)."""
     try:
         return _run(_index(read, pages, language, wait, extra))
     except SitegenError:
@@ -73,7 +73,7 @@ async def _index(
                 for task in done:
                     task.result()
             page = read(route.output)
-            html = (indexed_page(page) or page).decode("utf-8", "replace") + extra
+            html = with_field(indexed_page(page) or page, extra.encode()).decode("utf-8", "replace")
             pending.add(asyncio.ensure_future(index.add_html_file(content=html, url=route.url)))
         for task in pending:
             await task

@@ -48,6 +48,7 @@ SHARD_STATE_FILE = "sitegen-shard.json"  # in each shard's folder: what that sha
 _FRAGMENT_DIR = "fragment/"
 _FRAGMENT_SUFFIX = ".pf_fragment"
 _FRAGMENT_SIGNATURE = b"pagefind_dcd"  # how Pagefind starts every file once decompressed
+_SALTS = 8  # tries at ids apart from the masked ones: each clashes with a chance of about a thousandth
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Shard:
     key: str  # its folder under pagefind/
     pages: list[Route] = field(default_factory=list)  # with a marked body, by URL
     digest: str = ""
+    salt: int = 0  # above 0: indexed again, so that its pages' ids differ from masked ones (made_apart)
 
     @property
     def folder(self) -> str:
@@ -65,7 +67,8 @@ class Shard:
     @property
     def extra(self) -> str:
         """What is added to each of its pages for the index."""
-        return RECENT_FIELD if self.key == RECENT else ""
+        salt = f'<span hidden data-pagefind-meta="salt:{self.salt}"></span>' if self.salt else ""
+        return (RECENT_FIELD if self.key == RECENT else "") + salt
 
 
 @dataclass(frozen=True)
@@ -142,17 +145,22 @@ def plan_layout(
     # A page published no more is taken out of its shard at once, whatever that costs.
     remade = {key for key, shard in archive.items() if any(url not in current for url in shard.entries)}
     remade |= set(damaged) - {RECENT}
-    recent = _recent(marked, keys, newest, live, remade)
-    if len(recent) > LIMIT:
-        remade |= {keys[route.url] for route in recent if route.url not in newest}
+    while True:
         recent = _recent(marked, keys, newest, live, remade)
+        if len(recent) > LIMIT:
+            remade |= {keys[route.url] for route in recent if route.url not in newest}
+            recent = _recent(marked, keys, newest, live, remade)
+        kept = [_kept(shard, live[key]) for key, shard in sorted(archive.items()) if key not in remade and live[key]]
+        clashing = _clashing(kept, archive, live)
+        if not clashing:
+            break
+        remade |= clashing  # made again, they have no masked pages
     made = [Shard(key, [r for r in marked if keys[r.url] == key and r.url not in newest]) for key in sorted(remade)]
     made = [shard for shard in made if shard.pages]  # a year with no articles any more: its shard goes
     if recent:
         made.append(Shard(RECENT, recent))
     for shard in made:
         shard.digest = shard_digest(shard, digests)
-    kept = [_kept(shard, live[key]) for key, shard in sorted(archive.items()) if key not in remade and live[key]]
     return Layout(made, kept)
 
 
@@ -190,6 +198,44 @@ def _recent(
     return [r for r in marked if r.url not in shown and not (keys[r.url] in remade and r.url not in newest)]
 
 
+def _clashing(kept: Sequence[Kept], archive: Mapping[str, Published], live: Mapping[str, set[str]]) -> set[str]:
+    """The kept shards with a masked page whose id a page shown from another kept shard has: Pagefind's ids are 7
+    hex digits, unique within one index only, and the search page drops every result with a masked id."""
+    shown = {archive[k.key].entries[url].fragment for k in kept for url in live[k.key]}
+    return {k.key for k in kept if any(entry.fragment in shown for entry in k.masked)}
+
+
+def reusable(shard: Shard, published: Mapping[str, Published], masked: set[str]) -> bool:
+    """Whether the published shard of `shard`'s key was made from exactly its pages, has every page's fragment,
+    and shows none under a masked id."""
+    found = published.get(shard.key)
+    if found is None or found.digest != shard.digest:
+        return False
+    ids = {entry.fragment for entry in found.entries.values()}
+    return ids <= found.fragments and not ids & masked
+
+
+def made_apart(shard: Shard, masked: set[str], index: Callable[[Shard], Mapping[str, bytes]]) -> Mapping[str, bytes]:
+    """`shard`'s index files (`index` makes them), none of whose pages has a masked id. A clash (about one build in
+    a thousand that masks pages) is indexed again with a salt field, which gives every page another id."""
+    files: Mapping[str, bytes] = {}
+    for salt in range(_SALTS):
+        shard.salt = salt
+        files = index(shard)
+        if not files or not masked & fragment_ids(files):
+            break
+    return files
+
+
+def fragment_ids(files: Mapping[str, bytes]) -> set[str]:
+    """The ids of the pages of an index's files, by path in its folder."""
+    return {rel[len(_FRAGMENT_DIR) : -len(_FRAGMENT_SUFFIX)] for rel in files if _is_fragment(rel)}
+
+
+def _is_fragment(rel: str) -> bool:
+    return rel.startswith(_FRAGMENT_DIR) and rel.endswith(_FRAGMENT_SUFFIX)
+
+
 def _kept(shard: Published, live: set[str]) -> Kept:
     masked = [entry for url, entry in sorted(shard.entries.items()) if url not in live]
     gone = {_fragment_file(shard.key, entry.fragment) for entry in masked}
@@ -214,7 +260,7 @@ def entries(files: Mapping[str, bytes], digests: Mapping[str, str]) -> dict[str,
     `digests`: each page's indexed-content digest, by URL."""
     found: dict[str, Entry] = {}
     for rel, data in files.items():
-        if not (rel.startswith(_FRAGMENT_DIR) and rel.endswith(_FRAGMENT_SUFFIX)):
+        if not _is_fragment(rel):
             continue
         fragment = json.loads(gzip.decompress(data).removeprefix(_FRAGMENT_SIGNATURE))
         url = fragment["url"]

@@ -77,6 +77,14 @@ def indexed_page(page: bytes) -> bytes | None:
     return b"<!DOCTYPE html><html><head><meta charset=utf-8></head><body>" + page[start:end] + b"</body></html>"
 
 
+def with_field(page: bytes, field: bytes) -> bytes:
+    """`page` with `field` (markup: a hidden metadata element) first inside its marked body element, where Pagefind
+    reads it (it skips one outside that element, or after the document's end); unchanged without a marked body."""
+    marker = page.find(BODY_MARKER)
+    close = page.find(b">", marker)
+    return page if marker < 0 or close < 0 else page[: close + 1] + field + page[close + 1 :]
+
+
 def _indexed_parts(page: bytes) -> tuple[int, int, bytes] | None:
     """Where the marked body element starts and ends, and the search fields outside it."""
     marker = page.find(BODY_MARKER)

@@ -110,6 +110,10 @@ def test_edits_leave_the_archive_alone_until_the_recent_shard_is_folded(tmp_path
         assert wait_for_results(page) == ["/sports/new/", "/news/mid/", "/news/old/"], "each once, by date"
         assert page.locator("select[name=section] option[value=News]").inner_text() == "News (3)", "counted once"
         assert shard_files(years.output, "2024") == untouched[0], "the archive shards are not made again"
+        recent = [
+            json.loads(gzip.decompress(p.read_bytes())[12:]) for p in years.output.glob("pagefind/recent/fragment/*")
+        ]
+        assert {f["url"]: f["meta"].get("layer") for f in recent} == {"/news/old/": "recent", "/sports/new/": "recent"}
         masked = listing(years.output)["masked"]
         assert len(masked) == 1
         left = set(untouched[1]) - {f"fragment/{masked[0]}.pf_fragment"}

@@ -20,7 +20,9 @@ from sitegen.publish.search_layers import (
     Published,
     Shard,
     entries,
+    made_apart,
     plan_layout,
+    reusable,
     uncounted,
 )
 from sitegen.site.plan import Route
@@ -165,3 +167,39 @@ def test_entries_come_from_pagefinds_fragments_and_masks_leave_the_filter_counts
     assert found == {"/a/": Entry("d1", "en_1a2b", {"section": ["News"], "tag": ["Iran", "Oil"]})}
     other = Entry("d2", "en_ff", {"tag": ["Iran"]})
     assert uncounted([found["/a/"], other]) == {"section": {"News": 1}, "tag": {"Iran": 2, "Oil": 1}}
+
+
+def test_a_masked_id_another_shard_shows_is_not_masked_its_shard_is_made_again() -> None:
+    """Pagefind's ids are unique within one index only: the search page would drop the other shard's page too."""
+    pages, digests, published = first_build()
+    other = published["2024"]
+    published["2024"] = Published("2024", other.digest, {**other.entries, "/c/": Entry("1", "2023/a/1", {})},
+                                  other.files, other.fragments | {"2023/a/1"})  # fmt: skip
+    digests["a/index.html"] = "2"  # masks 2023's "2023/a/1"
+    layout = plan(pages, digests, published)
+    assert members(layout) == {"2023": ["/a/", "/b/"], RECENT: ["/e/", "/f/"]} and layout.masked == []
+
+
+def test_a_shard_is_reused_only_with_every_fragment_and_no_masked_id() -> None:
+    pages, _, published = first_build()
+    shard = Shard("2023", [p for p in pages if p.url in ("/a/", "/b/")])
+    shard.digest = published["2023"].digest
+    assert reusable(shard, published, set())
+    assert not reusable(shard, published, {"2023/a/1"})
+    damaged = published["2023"]
+    published["2023"] = Published(
+        "2023", damaged.digest, damaged.entries, damaged.files, damaged.fragments - {"2023/b/1"}
+    )
+    assert not reusable(shard, published, set()), "a fragment masked away once: made again, not carried over"
+
+
+def test_a_shard_whose_ids_clash_with_masked_ones_is_indexed_again_with_a_salt() -> None:
+    made: list[int] = []
+
+    def index(shard: Shard) -> dict[str, bytes]:
+        made.append(shard.salt)
+        return {f"fragment/en_{shard.salt}.pf_fragment": b"", "pagefind-entry.json": b"{}"}
+
+    files = made_apart(Shard(RECENT), {"en_0", "en_1"}, index)
+    assert made == [0, 1, 2] and "fragment/en_2.pf_fragment" in files
+    assert 'data-pagefind-meta="salt:2"' in Shard(RECENT, salt=2).extra and "layer:recent" in Shard(RECENT).extra
