@@ -33,7 +33,10 @@ async function start() {
   input.value = params.get("q") || "";
   sortSelect.value = params.get("sort") === "date" ? "date" : "";
   try {
-    const listing = await (await fetch(form.dataset.index + "sitegen-search.json", { cache: "no-cache" })).json();
+    // Never a cached listing, not even one a server calls unchanged: a listing rewritten within the second of the
+    // last answer keeps its Last-Modified, and an old one names shards (and misses masks) a publish has replaced.
+    const fresh = `${form.dataset.index}sitegen-search.json?ts=${Date.now()}`;
+    const listing = await (await fetch(fresh, { cache: "no-store" })).json();
     const [primary, ...others] = listing.shards;
     pagefind = await import(form.dataset.index + primary + "/pagefind.js");
     // Each shard's results carry its name as a filter: newest-first order is the shards' order (search() below).
@@ -132,10 +135,10 @@ function spellings(term) {
   return [...new Set([lower, base, base.replace(/և/g, "եւ"), base.replace(/և/g, "եվ")])];
 }
 
-// The results a search shows: none of the masked archive pages, each page once.
+// The results a search shows: none of the masked archive pages. (The build makes sure no page shown has a masked
+// page's id: Pagefind's ids are short hashes, unique within one index only.)
 function live(results) {
-  const seen = new Set();
-  return results.filter((r) => !masked.has(r.id) && !seen.has(r.id) && seen.add(r.id));
+  return results.filter((r) => !masked.has(r.id));
 }
 
 // A merged search orders every shard's results by score, whatever `sort` says; each shard orders its own by date, and
@@ -218,18 +221,25 @@ async function settleOrder(upTo) {
   }
 }
 
-async function showMore(mine = generation) {
-  if (!ordered) return;
+// A second click on "more" while a page of results is being added waits for it rather than adds it again.
+function showMore(mine = generation) {
+  const current = ordered;
+  if (!current) return Promise.resolve();
+  current.showing = current.showing || addPage(current, mine).finally(() => { current.showing = null; });
+  return current.showing;
+}
+
+async function addPage(current, mine) {
   const wanted = shown + PAGE_SIZE;
-  if (ordered.fill) await ordered.fill(wanted, ordered.results);
+  if (current.fill) await current.fill(wanted, current.results);
   else await settleOrder(wanted);
   if (mine !== generation) return;
-  const page = ordered.results.slice(shown, wanted);
+  const page = current.results.slice(shown, wanted);
   const items = await Promise.all(page.map(dataOf));
   if (mine !== generation) return;
   for (const data of items) list.append(resultItem(data));
   shown += page.length;
-  moreButton.hidden = shown >= ordered.total;
+  moreButton.hidden = shown >= current.total;
 }
 
 function resultItem(data) {
