@@ -89,15 +89,14 @@ class SearchRefresh:
         except FileNotFoundError:
             self._due = True
             return
-        published, damaged = published_shards(output, manifest, Publisher.following(output, dict(manifest)).intact)
+        published, damaged = published_shards(output, manifest, Publisher(output, previous=manifest).intact)
         marked = [route for route in pages if digests[route.output]]
         layout = plan_layout(marked, digests, published, config.tz, shard_digest(language), damaged)
         masked = {entry.fragment for entry in layout.masked}
         stale = [shard for shard in layout.made if not reusable(shard, published, masked)]
         keep = {rel for kept in layout.kept for rel in kept.files}
         dropped = sorted(rel for kept in layout.kept for rel in published[kept.key].files if rel not in keep)
-        gone = sorted({rel.split("/")[1] for rel in manifest if rel.count("/") > 1 and rel.startswith(f"{SEARCH_DIR}/")}
-                      - set(layout.keys))  # fmt: skip
+        gone = sorted((set(published) | damaged) - set(layout.keys))  # every shard folder published: intact or not
         top = listing(layout)
         if not stale and not gone and not dropped and _published(output / STATE_FILE) == top:
             return  # the published index was made from exactly these pages

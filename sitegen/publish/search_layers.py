@@ -228,13 +228,16 @@ def made_apart(shard: Shard, masked: set[str], index: Callable[[Shard], Mapping[
     return files
 
 
-def fragment_ids(files: Mapping[str, bytes]) -> set[str]:
+def fragment_ids(files: Iterable[str]) -> set[str]:
     """The ids of the pages of an index's files, by path in its folder."""
-    return {rel[len(_FRAGMENT_DIR) : -len(_FRAGMENT_SUFFIX)] for rel in files if _is_fragment(rel)}
+    return {fragment for rel in files if (fragment := _fragment_id(rel)) is not None}
 
 
-def _is_fragment(rel: str) -> bool:
-    return rel.startswith(_FRAGMENT_DIR) and rel.endswith(_FRAGMENT_SUFFIX)
+def _fragment_id(rel: str) -> str | None:
+    """The id of the page whose fragment is `rel` (a path in a shard's folder); None for another file."""
+    if rel.startswith(_FRAGMENT_DIR) and rel.endswith(_FRAGMENT_SUFFIX):
+        return rel[len(_FRAGMENT_DIR) : -len(_FRAGMENT_SUFFIX)]
+    return None
 
 
 def _kept(shard: Published, live: set[str]) -> Kept:
@@ -261,12 +264,13 @@ def entries(files: Mapping[str, bytes], digests: Mapping[str, str]) -> dict[str,
     `digests`: each page's indexed-content digest, by URL."""
     found: dict[str, Entry] = {}
     for rel, data in files.items():
-        if not _is_fragment(rel):
+        page_id = _fragment_id(rel)
+        if page_id is None:
             continue
         fragment = json.loads(gzip.decompress(data).removeprefix(_FRAGMENT_SIGNATURE))
         url = fragment["url"]
         filters = {str(k): [str(v) for v in vs] for k, vs in sorted(fragment.get("filters", {}).items())}
-        found[url] = Entry(digests.get(url, ""), rel[len(_FRAGMENT_DIR) : -len(_FRAGMENT_SUFFIX)], filters)
+        found[url] = Entry(digests.get(url, ""), page_id, filters)
     return dict(sorted(found.items()))
 
 
@@ -310,6 +314,6 @@ def _read_state(output: Path, manifest: Mapping[str, tuple[str, int]], key: str,
         digest = str(raw["digest"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # an older build's state, or damaged: the shard is made again
-    prefix = f"{SEARCH_DIR}/{key}/{_FRAGMENT_DIR}"
-    fragments = frozenset(r[len(prefix) : -len(_FRAGMENT_SUFFIX)] for r in files if r.startswith(prefix))
+    folder = f"{SEARCH_DIR}/{key}/"
+    fragments = frozenset(fragment_ids(rel.removeprefix(folder) for rel in files))
     return Published(key, digest, made, sorted(files), fragments)
