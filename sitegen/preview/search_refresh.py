@@ -78,7 +78,7 @@ class SearchRefresh:
             return
         now, config = snapshot.site.build_time, snapshot.renderer.config
         language = config.language
-        pages = [route for route in snapshot.routes.values() if indexable(route, now)]
+        pages = indexable(snapshot.routes.values(), now)
         manifest, output = self.sink.manifest, self.sink.output
         if not all(route.output in manifest for route in pages):
             self._due = True  # a page not published yet: the next save publishes it

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -65,7 +65,7 @@ def publish_search(
     if not config.search.enabled:
         return SearchStats(), []
     started = time.perf_counter()
-    pages = [r for r in routes if indexable(r, now)]
+    pages = indexable(routes, now)
     hashes = {r.output: publisher.current[r.output][0] for r in pages}
     read = _page_reader(publisher)
     digests, memo = page_digests(publisher.output, hashes, read)
@@ -111,10 +111,11 @@ def _page_reader(publisher: Publisher) -> Callable[[str], bytes]:
     return read
 
 
-def indexable(route: Route, now: datetime) -> bool:
-    """An article page the public may see: drafts, scheduled and expired articles stay out even in preview builds."""
-    article = route.article
-    return route.kind == ARTICLE_PAGE and article is not None and Visibility(now).shows(article)
+def indexable(routes: Iterable[Route], now: datetime) -> list[Route]:
+    """The article pages the public may see: drafts, scheduled and expired articles stay out even in preview builds.
+    One `Visibility` for them all: it holds the build time once per date offset, and 100,000 pages are asked."""
+    public = Visibility(now).shows
+    return [r for r in routes if r.kind == ARTICLE_PAGE and r.article is not None and public(r.article)]
 
 
 def page_digests(output: Path, hashes: Mapping[str, str], read: Callable[[str], bytes]) -> tuple[dict[str, str], bytes]:

@@ -44,16 +44,26 @@ def shard_keys(dates: Sequence[datetime | None], zone: tzinfo, limit: int = YEAR
     (`2024-03`) when its year has more than `limit` articles. All in one zone, so keys sort as the articles' moments
     do, whatever offset each date was written with (in its own offset, an article of 23:00 on 31 December in New York
     would sort into an older year than one published before it in Yerevan on 1 January)."""
-    local = [None if date is None else date.astimezone(zone) for date in dates]
-    years = Counter(_year(date) for date in local)
-    return [
-        f"{_year(date)}-{date.month:02d}" if date is not None and years[_year(date)] > limit else _year(date)
-        for date in local
-    ]
+    local = [None if date is None else _local_month(date, zone) for date in dates]
+    years = Counter(month[0] for month in local if month is not None)
+    names = {month: _key(month, month is not None and years[month[0]] > limit) for month in set(local)}
+    return [names[month] for month in local]
 
 
-def _year(date: datetime | None) -> str:
-    return f"{date.year:04d}" if date is not None else "0000"
+def _key(month: tuple[int, int] | None, by_month: bool) -> str:
+    if month is None:
+        return "0000"
+    return f"{month[0]:04d}-{month[1]:02d}" if by_month else f"{month[0]:04d}"
+
+
+def _local_month(date: datetime, zone: tzinfo) -> tuple[int, int]:
+    """The year and month of `date` in `zone`. Two offsets differ by 26 hours at most (-12:00 to +14:00), so a date
+    two days or more from the turn of its month is in the same month in any zone: only the others are converted
+    (converting 100,000 dates was a quarter of a second of every build)."""
+    if 3 <= date.day <= 26:
+        return date.year, date.month
+    moment = date.astimezone(zone)
+    return moment.year, moment.month
 
 
 def indexed_content(page: bytes) -> bytes | None:

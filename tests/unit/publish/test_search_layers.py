@@ -4,10 +4,12 @@ two and a limit of four: each build's layout is published as the next build find
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -19,10 +21,13 @@ from sitegen.publish.search_layers import (
     Layout,
     Published,
     Shard,
+    Unreadable,
     entries,
     made_apart,
     plan_layout,
+    published_shards,
     reusable,
+    state,
     uncounted,
 )
 from sitegen.site.plan import Route
@@ -203,3 +208,53 @@ def test_a_shard_whose_ids_clash_with_masked_ones_is_indexed_again_with_a_salt()
     files = made_apart(Shard(RECENT), {"en_0", "en_1"}, index)
     assert made == [0, 1, 2] and "fragment/en_2.pf_fragment" in files
     assert 'data-pagefind-meta="salt:2"' in Shard(RECENT, salt=2).extra and "layer:recent" in Shard(RECENT).extra
+
+
+def lazily(published: Mapping[str, Published], reads: list[str], broken: str = "") -> dict[str, Published]:
+    """The shards as a build finds them: each state read only when its pages are asked for (counted in `reads`);
+    `broken`'s does not read."""
+
+    def reader(shard: Published) -> Any:
+        def read() -> dict[str, Entry]:
+            reads.append(shard.key)
+            if shard.key == broken:
+                raise Unreadable(shard.key)
+            return shard.entries
+
+        return read
+
+    return {k: Published(k, p.digest, None, p.files, p.fragments, reader(p)) for k, p in published.items()}
+
+
+def test_only_the_states_of_shards_with_a_changed_page_are_read() -> None:
+    pages, digests, published = first_build()
+    digests["a/index.html"] = "2"
+    reads: list[str] = []
+    layout = plan(pages, digests, lazily(published, reads))
+    assert reads == ["2023"], "2024 is known whole from its digest"
+    assert layout == plan(pages, digests, published), "the layout of a build that read every state"
+    assert [e.fragment for e in layout.masked] == ["2023/a/1"]
+
+
+def test_a_state_that_does_not_read_when_its_pages_are_needed_makes_its_shard_again() -> None:
+    pages, digests, published = first_build()
+    digests["a/index.html"] = "2"
+    layout = plan(pages, digests, lazily(published, [], broken="2023"))
+    assert members(layout) == {"2023": ["/a/", "/b/"], RECENT: ["/e/", "/f/"]} and layout.masked == []
+
+
+def test_a_published_state_is_read_back_its_pages_only_when_asked(tmp_path: Path) -> None:
+    shard = Shard("2023", [page("a", 2023)], digest="ab" * 32)
+    made = {"/a/": Entry("d1", "en_1", {"tag": ["Oil"]})}
+    files = {"pagefind/2023/sitegen-shard.json": state(shard, made), "pagefind/2023/fragment/en_1.pf_fragment": b"x"}
+    for rel, data in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    manifest = {rel: (hashlib.sha256(data).hexdigest(), len(data)) for rel, data in files.items()}
+    shards, damaged = published_shards(tmp_path, manifest, lambda rels: True)
+    found = shards["2023"]
+    assert damaged == set() and found.digest == shard.digest and found.loaded is None
+    assert found.entries == made and found.fragments == {"en_1"}
+
+    (tmp_path / "pagefind/2023/sitegen-shard.json").write_bytes(b"{}")  # not what was published
+    assert published_shards(tmp_path, manifest, lambda rels: True) == ({}, {"2023"})
