@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import types
 import typing
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,7 +39,7 @@ def decode_article(data: list[Any]) -> Article:
     """An article as encoded: its body has no HTML (a build loads it from the body store when a page shows it)."""
     if type(data) is list and len(data) == len(_ARTICLE_FIELDS):
         _share_texts(data)
-    article = _decoder(Article)(_expect(data, list))
+    article = _decode_article(_expect(data, list))
     assert isinstance(article, Article)
     return article
 
@@ -99,9 +100,9 @@ def _make_decoder(hint: Any) -> Decoder:
     if origin is tuple:
         item_hint = typing.get_args(hint)[0]
         if item_hint in _SIMPLE:  # aliases, image paths, a focal point: checked without a call per item
-            return lambda value: _simple_tuple(_expect(value, list), item_hint)
+            return lambda value: _simple_tuple(value if type(value) is list else _expect(value, list), item_hint)
         item = _decoder(item_hint)
-        return lambda value: tuple([item(v) for v in _expect(value, list)])
+        return lambda value: tuple([item(v) for v in (value if type(value) is list else _expect(value, list))])
     if hint is datetime:
         return _decode_datetime
     if hint is Body:
@@ -122,13 +123,15 @@ def _dataclass_decoder(cls: type) -> Decoder:
 
     def decode_shared(value: Any) -> Any:
         try:
+            return interned[tuple(value)]  # 500,000 terms are read at 100,000 articles: one lookup for most
+        except KeyError:
             key: Any = tuple(value)
-            hash(key)
-        except TypeError:  # a field that is itself a list
+        except TypeError:  # a field that is itself a list (or not a list at all: decode refuses it)
             key = json.dumps(value)
-        if key not in interned:
-            interned[key] = decode(value)
-        return interned[key]
+            if key in interned:
+                return interned[key]
+        found = interned[key] = decode(value)
+        return found
 
     return decode_shared
 
@@ -171,6 +174,9 @@ def _field_reader(var: str, hint: Any, namespace: dict[str, Any], reader: str) -
         if optional:
             check = f"{var} is not None and {check}"
         return [f"    if {check}:", f"        {var} = _expect({var}, {kind})"]
+    if optional and len(typing.get_args(hint)) == 2:  # most optional fields are None: no call for those
+        namespace[reader] = _decoder(inner)
+        return [f"    if {var} is not None:", f"        {var} = {reader}({var})"]
     namespace[reader] = _decoder(hint)
     return [f"    {var} = {reader}({var})"]
 
@@ -183,16 +189,34 @@ def _simple_tuple(items: list[Any], kind: type) -> tuple[Any, ...]:
 
 
 def _decode_body(value: Any) -> Body:
-    excerpt, minutes = _expect(value, list)
-    return Body(
-        None, None if excerpt is None else _expect(excerpt, str), None if minutes is None else _expect(minutes, int)
-    )
+    excerpt, minutes = value if type(value) is list else _expect(value, list)
+    if excerpt is not None and type(excerpt) is not str:
+        _expect(excerpt, str)
+    if minutes is not None and type(minutes) is not int:
+        _expect(minutes, int)
+    return Body(None, excerpt, minutes)
 
 
 def _decode_datetime(value: Any) -> datetime:
-    text, zone, fold = _expect(value, list)
-    moment = datetime.fromisoformat(_expect(text, str))
-    return moment.replace(tzinfo=_zone(zone), fold=int(fold)) if zone else shared_offset(moment)
+    text, zone, fold = value if type(value) is list else _expect(value, list)
+    if type(text) is not str:
+        _expect(text, str)
+    if zone:
+        return datetime.fromisoformat(text).replace(tzinfo=_zone(zone), fold=int(fold))
+    # Most dates end in the same few offsets ("+04:00"): the wall time is read and given the process's one tzinfo
+    # of that offset (offsets.py), the same datetime as shared_offset makes, without working the offset out again.
+    suffix = text[-6:]
+    shared = _OFFSETS.get(suffix)
+    if shared is not None:
+        return datetime.fromisoformat(text[:-6]).replace(tzinfo=shared)
+    moment = shared_offset(datetime.fromisoformat(text))
+    if _OFFSET_SUFFIX.fullmatch(suffix) and moment.tzinfo is not None and moment.isoformat().endswith(suffix):
+        _OFFSETS[suffix] = moment.tzinfo
+    return moment
+
+
+_OFFSETS: dict[str, tzinfo] = {}  # "+04:00" → the shared tzinfo of that offset
+_OFFSET_SUFFIX = re.compile(r"[+-]\d\d:\d\d")
 
 
 _ZONES: dict[str, ZoneInfo] = {}
@@ -211,3 +235,6 @@ def _expect(value: Any, kind: type) -> Any:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise TypeError(f"expected {kind.__name__}, found {type(value).__name__}")
     return value
+
+
+_decode_article = _decoder(Article)  # made once: 100,000 articles are read on every build

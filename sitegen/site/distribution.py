@@ -146,7 +146,7 @@ def _sitemaps(site: Site, pages: Sequence[Route], limit: int) -> list[Route]:
                                listed=tuple(listed[start : start + limit])))  # fmt: skip
     index = tuple((part.url, _newest(lastmod for _, lastmod in part.listed)) for part in parts)
     now = Now(site.build_time)
-    recent = tuple(a for a in site.articles if _is_news(now, a))[:1000]
+    recent = _news(now, site.articles)
     news = Route(NEWS_SITEMAP_URL, output_path(NEWS_SITEMAP_URL), "", NEWS_SITEMAP, "news sitemap", "the news sitemap",
                  items=recent)  # fmt: skip
     return [Route(SITEMAP_URL, "sitemap.xml", "", SITEMAP_INDEX, "sitemap", "the sitemap", listed=index), *parts, news]
@@ -168,6 +168,20 @@ def _month(moment: datetime) -> str:
 
 
 _MONTH_NAMES: dict[tuple[int, int], str] = {}  # one string per month, however many articles it has
+
+
+def _news(now: Now, articles: Sequence[Article]) -> tuple[Article, ...]:
+    """The newest 1,000 articles of the news window. `articles` are newest first, undated last: the window's end is
+    where the search stops, not the end of the archive."""
+    found = []
+    for article in articles:
+        if article.date is None or now.beside(article.date) - article.date > NEWS_WINDOW:
+            break
+        if _is_news(now, article):
+            found.append(article)
+            if len(found) == 1000:
+                break
+    return tuple(found)
 
 
 def _is_news(now: Now, article: Article) -> bool:

@@ -17,6 +17,7 @@ Pages without a dated article (standalone pages, search, 404) take the site's ne
 from __future__ import annotations
 
 import hashlib
+import operator
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,9 +53,12 @@ class Edition:
 
 
 def edition_moment(articles: Sequence[Article]) -> datetime | None:
-    """A page's moment: the newest publication time among the articles it shows (None: none is dated)."""
-    dates = [a.date for a in articles if a.date is not None]
-    return max(dates) if dates else None
+    """A page's moment: the newest publication time among the articles it shows (None: none is dated). In C, without
+    a Python step per article: asked of every list page, 700,000 articles at 100,000."""
+    return max(filter(None, map(_DATE, articles)), default=None)
+
+
+_DATE = operator.attrgetter("date")
 
 
 class Editions:
@@ -74,6 +78,7 @@ class Editions:
         # assembling counted already, not another two passes over every tag of the archive.
         self._names = dict(site.tags)
         self._totals = {slug: len(tagged) for slug, tagged in site.tag_articles.items()}
+        self._counted: tuple[int, dict[str, int]] = (0, self._totals)  # the last counts made, from that position
         self._topics: dict[int, tuple[Term, ...]] = {}
         self._editions: dict[datetime | None, Edition] = {}  # many pages share one: the fronts, undated pages
         self._asked = 0
@@ -116,18 +121,21 @@ class Editions:
         return self._topics[start]
 
     def _counts_from(self, start: int) -> dict[str, int]:
-        """Tag counts over articles[start:], from whichever end of the archive is nearer."""
+        """Tag counts over articles[start:], from whichever is nearer: either end of the archive, or the last moment
+        counted (the pages an edit reaches show editions close to each other: its own page's, and the lists holding
+        it, whose newest articles are its neighbours)."""
         articles = self.site.articles
-        if start <= len(articles) // 2:
-            counts = dict(self._totals)
-            for article in articles[:start]:
-                for tag in article.tags:
-                    counts[tag.slug] -= 1
-            return counts
-        counts = {}
-        for article in articles[start:]:
+        begin, counts = self._counted
+        if abs(start - begin) > min(start, len(articles) - start):
+            begin, counts = (0, self._totals) if start <= len(articles) // 2 else (len(articles), {})
+        counts = dict(counts)
+        for article in articles[start:begin]:  # newer than what was counted: in
             for tag in article.tags:
                 counts[tag.slug] = counts.get(tag.slug, 0) + 1
+        for article in articles[begin:start]:  # older: out
+            for tag in article.tags:
+                counts[tag.slug] -= 1
+        self._counted = (start, counts)
         return counts
 
     def _rank(self, counts: dict[str, int]) -> tuple[Term, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -53,6 +53,22 @@ def test_texts_shared_by_articles_are_one_string() -> None:
     assert one.section is two.section and one.kind is two.kind
     assert one.body.excerpt is one.summary and two.body.excerpt is two.summary
     assert one.summary is not two.summary  # an article's own text stays its own
+
+
+@pytest.mark.parametrize(
+    "date",
+    [datetime(2025, 9, 1, 10, tzinfo=timezone(timedelta(hours=4))), datetime(2025, 9, 1, 10, 5, 7, 123456,
+     tzinfo=timezone(timedelta(hours=-3, minutes=-30))), datetime(1920, 1, 1, tzinfo=timezone(timedelta(seconds=4321))),
+     datetime(2025, 9, 1, 10, tzinfo=UTC), datetime(2025, 9, 1, 10), datetime(2025, 11, 2, 1, 30, fold=1,
+     tzinfo=ZoneInfo("America/New_York"))],
+)  # fmt: skip
+def test_a_date_comes_back_the_same_and_with_one_tzinfo_per_offset(date: datetime) -> None:
+    """Read back twice, as two articles are: the same moment, wall time, offset and fold, sharing one tzinfo."""
+    story = dataclasses.replace(sample(), date=date)
+    one, two = (decode_article(json.loads(json.dumps(encode_article(story)))) for _ in range(2))
+    assert one.date is not None and two.date is not None
+    assert (one.date, one.date.isoformat(), one.date.fold) == (date, date.isoformat(), date.fold)
+    assert one.date.tzinfo is two.date.tzinfo
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,19 @@ def test_an_edition_is_the_blocks_as_of_its_moment() -> None:
         assert editions._swept == (len(set(moments)) > 64)
 
 
+def test_topics_counted_from_the_last_moment_asked_match_in_any_order() -> None:
+    """Moments asked in random order, back and forth, fewer than the sweep's threshold: each edition's topics are
+    counted from the nearer of the archive's ends and the last moment counted."""
+    for seed in range(4):
+        site = random_site(seed, 120)
+        editions = Editions(site, 4, 4, 4)
+        moments = sorted({a.date for a in site.articles if a.date is not None})
+        random.Random(seed).shuffle(moments)
+        for moment in moments[:60]:
+            assert [t.slug for t in editions.as_of(moment).topics] == by_definition(site, moment, 4)[2], seed
+        assert not editions._swept
+
+
 def test_the_newest_edition_matches_the_site_without_analytics() -> None:
     site = random_site(7, 40)
     editions = Editions(site, Config().latest_count, Config().popular.count, Config().topics_count)
