@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from sitegen import __version__
 from sitegen.commands.build import BuildOptions, BuildResult, build
@@ -13,6 +16,18 @@ from sitegen.config import build_time, load_config
 from sitegen.errors import EXIT_CONTENT, EXIT_OK, EXIT_USAGE, Problem, SitegenError
 from sitegen.paths import CONFIG_FILE, CONTENT_DIR, OUTPUT_DIR, PYPROJECT_FILE
 from sitegen.progress import Progress
+
+
+def entry() -> NoReturn:
+    """The `sitegen` command: `main`, then an exit that leaves the interpreter without tearing it down. Freeing the
+    objects of a built archive one by one took 1.3 s at 100,000 articles (0.3 s at 10,000) after the build had
+    finished; everything the command does is done and closed when `main` returns (pools, files, the lock, the
+    preview's folder), so only the standard streams are left to flush. An exception still exits the usual way."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader gone (`sitegen build | head`), a stream closed
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,42 @@
+"""The `sitegen` command as installed (`sitegen.cli:entry`): it leaves without tearing the interpreter down, so what
+it prints must be flushed and its exit code kept."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import SiteWriter, article
+
+ENTRY = "import sys; from sitegen.cli import entry; sys.argv[0] = 'sitegen'; entry()"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command with its streams piped and buffered, as a deploy script or CI job runs it."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    command = [sys.executable, "-c", ENTRY, *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False, env=env)
+
+
+def test_a_build_prints_its_summary_and_exits_zero(write_site: SiteWriter, tmp_path: Path) -> None:
+    site = write_site({"content/news/a.md": article("Talks resume", "2025-09-01T10:00:00+04:00")})
+    done = run("build", str(site), "-o", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Built 1 articles into") and done.stdout.endswith("\n"), "flushed, whole"
+    assert (tmp_path / "out/news/a/index.html").is_file()
+
+
+def test_problems_are_printed_and_the_exit_code_kept(write_site: SiteWriter, tmp_path: Path) -> None:
+    site = write_site({"content/news/a.md": "---\ntitle: [unclosed\n---\nBody.\n"})
+    done = run("build", str(site), "-o", str(tmp_path / "out"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "content/news/a.md:3: invalid YAML" in done.stderr and "nothing published" in done.stderr
+
+
+def test_what_a_command_printed_without_flushing_is_all_there(tmp_path: Path) -> None:
+    """`sitegen init` prints its next steps with plain prints: held in the buffer of a piped stdout until the end."""
+    done = run("init", str(tmp_path / "paper"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Created a new site in") and done.stdout.endswith("  sitegen build\n")
