@@ -1,7 +1,5 @@
-"""`python -m sitegen` runs the command line."""
+"""`python -m sitegen` runs the command line, as the installed `sitegen` command does."""
 
-import sys
+from sitegen.cli import entry
 
-from sitegen.cli import main
-
-sys.exit(main())
+entry()
