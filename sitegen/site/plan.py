@@ -71,7 +71,7 @@ def numbered_url(base: str, number: int) -> str:
     return f"{base}page/{number}/"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per page: 137,000 at 100,000 articles, a dict each without slots
 class Route:
     url: str
     output: str  # path of the file in the output folder, POSIX separators
