@@ -207,8 +207,10 @@ def _decode_datetime(value: Any) -> datetime:
     # of that offset (offsets.py), the same datetime as shared_offset makes, without working the offset out again.
     suffix = text[-6:]
     shared = _OFFSETS.get(suffix)
-    if shared is not None:
-        return datetime.fromisoformat(text[:-6]).replace(tzinfo=shared)
+    if shared is not None and "T" in text:
+        wall = datetime.fromisoformat(text[:-6])
+        if wall.tzinfo is None:  # else two offsets, say: refused below, as any text fromisoformat refuses
+            return wall.replace(tzinfo=shared)
     moment = shared_offset(datetime.fromisoformat(text))
     if _OFFSET_SUFFIX.fullmatch(suffix) and moment.tzinfo is not None and moment.isoformat().endswith(suffix):
         _OFFSETS[suffix] = moment.tzinfo

@@ -40,3 +40,23 @@ def test_what_a_command_printed_without_flushing_is_all_there(tmp_path: Path) ->
     done = run("init", str(tmp_path / "paper"))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Created a new site in") and done.stdout.endswith("  sitegen build\n")
+
+
+def test_output_that_cannot_be_written_is_said_and_fails_the_command(tmp_path: Path) -> None:
+    """A full disk under `sitegen ... > file`: what was held in the buffer is lost, and the exit code says so."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:  # noqa: PTH123 - a device, written by the child
+        done = subprocess.run([sys.executable, "-c", ENTRY, "init", str(tmp_path / "paper")], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120, check=False, env=env)  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "could not write the output" in done.stderr
+    assert (tmp_path / "paper/sitegen.toml").is_file(), "the command itself did its work"
+
+
+def test_under_a_profiler_the_command_exits_the_usual_way(tmp_path: Path) -> None:
+    """`python -m cProfile -o FILE -m sitegen`: the profiler writes its file at exit, which a hard exit would skip."""
+    stats = tmp_path / "init.prof"
+    command = [sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "sitegen", "init", str(tmp_path / "paper")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert stats.is_file() and stats.stat().st_size > 0

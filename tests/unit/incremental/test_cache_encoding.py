@@ -14,6 +14,7 @@ from sitegen.incremental.encoding import decode_article, encode_article
 from sitegen.model import Article, Body, Image, Term
 
 YEREVAN = ZoneInfo("Asia/Yerevan")
+OFFSET = timedelta(hours=4)
 
 
 def sample() -> Article:
@@ -69,6 +70,16 @@ def test_a_date_comes_back_the_same_and_with_one_tzinfo_per_offset(date: datetim
     assert one.date is not None and two.date is not None
     assert (one.date, one.date.isoformat(), one.date.fold) == (date, date.isoformat(), date.fold)
     assert one.date.tzinfo is two.date.tzinfo
+
+
+@pytest.mark.parametrize("text", ["2025-09-01T10:00:00+04:00+04:00", "2025-09-01T10:00:00Z+04:00", "10:00+04:00"])
+def test_a_date_text_with_a_known_offset_is_still_checked_whole(text: str) -> None:
+    """Texts no build writes, ending in an offset the decoder has seen (and so reads without parsing it again)."""
+    decode_article(encode_article(dataclasses.replace(sample(), date=datetime(2025, 1, 1, tzinfo=timezone(OFFSET)))))
+    encoded = encode_article(sample())
+    encoded[[f.name for f in dataclasses.fields(Article)].index("date")] = [text, None, 0]
+    with pytest.raises((TypeError, ValueError)):
+        decode_article(encoded)
 
 
 @pytest.mark.parametrize(

@@ -36,19 +36,20 @@ def test_shards_are_years_of_the_sites_zone_whatever_offset_a_date_was_written_i
 
 
 def test_a_dates_month_is_the_zones_at_every_offset_and_turn_of_month() -> None:
-    """Only dates near the turn of a month are converted: each key is the one the date converted to the zone has."""
-    zone = ZoneInfo("America/St_Johns")  # -03:30, with summer time
-    offsets = [timezone(timedelta(minutes=m)) for m in (-720, -570, -60, 0, 345, 765, 840)]
+    """Only dates near the turn of a month are converted: each key is the one the date converted to the zone has,
+    for offsets up to a day either way (what `fromisoformat` accepts) and the zones furthest apart."""
+    offsets = [timezone(timedelta(minutes=m)) for m in (-1439, -720, -570, -60, 0, 345, 765, 840, 1439)]
+    days = [(2023, 2, d) for d in (1, 2, 3, 26, 27, 28)] + [(2024, 12, d) for d in (1, 2, 3, 26, 27, 28, 29, 30, 31)]
     dates = [
         datetime(year, month, day, hour, minute, tzinfo=offset)
-        for year, month, day in ((2023, 12, 31), (2024, 1, 1), (2024, 2, 28), (2024, 2, 29), (2024, 3, 2), (2024, 3, 3),
-                                 (2024, 3, 26), (2024, 3, 27), (2024, 10, 31), (2024, 11, 3))
+        for year, month, day in days
         for hour, minute in ((0, 0), (0, 30), (11, 59), (23, 59))
         for offset in offsets
-    ]  # fmt: skip
-    converted = [d.astimezone(zone) for d in dates]
-    assert shard_keys(dates, zone) == [f"{d.year:04d}" for d in converted]
-    assert shard_keys(dates, zone, limit=0) == [f"{d.year:04d}-{d.month:02d}" for d in converted]
+    ]
+    for zone in (ZoneInfo("America/St_Johns"), ZoneInfo("Pacific/Kiritimati"), ZoneInfo("Pacific/Pago_Pago"), UTC):
+        converted = [d.astimezone(zone) for d in dates]
+        assert shard_keys(dates, zone) == [f"{d.year:04d}" for d in converted]
+        assert shard_keys(dates, zone, limit=0) == [f"{d.year:04d}-{d.month:02d}" for d in converted]
 
 
 PAGE = (
