@@ -256,5 +256,8 @@ def test_a_published_state_is_read_back_its_pages_only_when_asked(tmp_path: Path
     assert damaged == set() and found.digest == shard.digest and found.loaded is None
     assert found.entries == made and found.fragments == {"en_1"}
 
+    later = published_shards(tmp_path, manifest, lambda rels: True)[0]["2023"]
     (tmp_path / "pagefind/2023/sitegen-shard.json").write_bytes(b"{}")  # not what was published
+    with pytest.raises(Unreadable):
+        _ = later.entries  # read when asked, as the file is then: not held from before
     assert published_shards(tmp_path, manifest, lambda rels: True) == ({}, {"2023"})
