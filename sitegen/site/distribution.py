@@ -171,8 +171,8 @@ _MONTH_NAMES: dict[tuple[int, int], str] = {}  # one string per month, however m
 
 
 def _news(now: Now, articles: Sequence[Article]) -> tuple[Article, ...]:
-    """The newest 1,000 articles of the news window. `articles` are newest first, undated last: the window's end is
-    where the search stops, not the end of the archive."""
+    """The newest 1,000 articles of the news window. `articles` are newest first (every article is dated; one that
+    was not would sort as 1970): the window's end is where the search stops, not the end of the archive."""
     found = []
     for article in articles:
         if article.date is None or now.beside(article.date) - article.date > NEWS_WINDOW:
