@@ -379,14 +379,13 @@ def _read_state(output: Path, manifest: Mapping[str, tuple[str, int]], key: str,
     rel = f"{SEARCH_DIR}/{key}/{SHARD_STATE_FILE}"
     if rel not in manifest:
         return None
+    sha = manifest[rel][0]
     try:
-        data = (output / rel).read_bytes()
-    except OSError:
-        return None
-    if hashlib.sha256(data).hexdigest() != manifest[rel][0]:
+        data = _bytes(output / rel, sha)
+    except Unreadable:
         return None
     folder = f"{SEARCH_DIR}/{key}/"
-    fragments = frozenset(fragment_ids(rel.removeprefix(folder) for rel in files))
+    fragments = frozenset(fragment_ids(name.removeprefix(folder) for name in files))
     head = _STATE_HEAD.match(data)  # the digest, where `state` writes it: the pages need not be parsed to know it
     if head is None:
         try:
@@ -394,7 +393,6 @@ def _read_state(output: Path, manifest: Mapping[str, tuple[str, int]], key: str,
         except (Unreadable, ValueError, KeyError, TypeError):
             return None  # an older build's state, or damaged: the shard is made again
     # Read again when asked, not held: the states of 100,000 articles are 23 MB, and most are never asked for.
-    sha = manifest[rel][0]
     return Published(
         key, head.group(1).decode(), None, sorted(files), fragments, lambda: _entries_of(_bytes(output / rel, sha))
     )
