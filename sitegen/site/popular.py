@@ -10,8 +10,8 @@ import csv
 import heapq
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from sitegen.errors import Problem, warning
@@ -19,8 +19,7 @@ from sitegen.model import Article
 from sitegen.urls import normalise_url
 
 
-@dataclass(frozen=True)
-class PageViews:
+class PageViews(NamedTuple):  # one per row: 100,000 at an archive's size, a tuple each rather than an object
     path: str
     views: int
     day: date | None
@@ -41,12 +40,17 @@ def parse_pageviews(source: str, data: bytes | None) -> tuple[list[PageViews], l
             warning(source, 1, "expected a header 'path,views' (and optionally 'date'): Most Popular falls back")
         ]
     at_path, at_views, at_day = _column(header, "path"), _column(header, "views"), _column(header, "date")
+    assert at_path is not None and at_views is not None  # both are in the header: checked above
+    width = max(at_path, at_views, -1 if at_day is None else at_day) + 1
     rows: list[PageViews] = []
     problems: list[Problem] = []
     for row in reader:
         if not row:
             continue  # a blank line
-        parsed = _row(_cell(row, at_path), _cell(row, at_views), _cell(row, at_day))
+        if at_day is None and len(row) >= width:  # most exports: every cell there, no dates; no call per cell
+            parsed = _row(row[at_path].strip(), row[at_views].strip(), "")
+        else:
+            parsed = _row(_cell(row, at_path), _cell(row, at_views), _cell(row, at_day))
         if isinstance(parsed, str):
             problems.append(warning(source, reader.line_num, f"{parsed}: row skipped"))
         else:
@@ -66,13 +70,16 @@ def _cell(row: list[str], column: int | None) -> str:
 
 
 def _row(path: str, raw_views: str, raw_day: str) -> PageViews | str:
-    raw_views = raw_views.replace(",", "").replace("_", "")
     if not path:
         return "empty path"
-    try:
-        views = int(float(raw_views))
-    except ValueError:
-        return f"views {raw_views!r} is not a number"
+    if raw_views.isdigit() and raw_views.isascii():  # most rows: a count, read as it is written
+        views = int(raw_views)
+    else:
+        raw_views = raw_views.replace(",", "").replace("_", "")
+        try:
+            views = int(float(raw_views))
+        except ValueError:
+            return f"views {raw_views!r} is not a number"
     if views < 0:
         return f"views {views} is negative"
     day = None
@@ -114,9 +121,11 @@ def rank(
         if url in by_url:
             totals[url] = totals.get(url, 0) + row.views
     # Ties go to the newer article, then the URL, so the list is stable from build to build.
-    # Only the first `count` are shown: a heap of them, not a sort of every article viewed (same order: nsmallest is
-    # sorted()[:count]).
-    ranked = heapq.nsmallest(count, totals, key=lambda u: (-totals[u], -_stamp(by_url[u]), u))
+    # Only the first `count` are shown, and all of them have at least the `count`th largest total: only the pages
+    # with that many views are sorted by the whole key (a date each), not every article viewed.
+    least = min(heapq.nlargest(count, totals.values()), default=0)
+    contenders = [u for u, views in totals.items() if views >= least]
+    ranked = sorted(contenders, key=lambda u: (-totals[u], -_stamp(by_url[u]), u))[:count]
     return tuple(by_url[u] for u in ranked if totals[u] > 0)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sitegen.model import Article
 from sitegen.site.popular import PageViews, normalise_path, parse_pageviews, rank
 from tests.unit.parsing import NOW, parse
 
@@ -35,3 +36,48 @@ def test_exports_as_spreadsheets_write_them() -> None:
     assert [str(p) for p in problems] == ["p.csv:4: warning: empty path: row skipped"]
     twice = b"path,views,views\n/a/,1,2\n"  # two columns of one name: the last one counts
     assert parse_pageviews("p.csv", twice)[0] == [PageViews("/a/", 2, None)]
+
+
+def _stamp(article: Article) -> float:
+    return article.date.timestamp() if article.date else 0.0
+
+
+def test_ranking_is_the_whole_sort_cut_to_the_count() -> None:
+    """Ranking sorts only the pages with at least the `count`th largest total: the same list as sorting every page
+    viewed by (views, newer, URL), ties at the cut included."""
+    import random
+    from dataclasses import replace
+    from datetime import timedelta
+
+    base, _ = parse("---\ntitle: A\ndate: 2025-09-01\n---\n", "content/a.md")
+    assert base is not None and base.date is not None
+    start = base.date
+    generator = random.Random(13)
+    for _ in range(300):
+        articles = [
+            replace(
+                base,
+                url=f"/a{i}/",
+                source=f"content/a{i}.md",
+                date=start + timedelta(hours=generator.randint(0, 5)),
+            )
+            for i in range(generator.randint(1, 30))
+        ]
+        rows = [PageViews(f"/a{generator.randint(0, 35)}/", generator.choice([0, 1, 2, 2, 3]), None) for _ in range(40)]
+        count = generator.randint(1, 8)
+        totals: dict[str, int] = {}
+        for row in rows:
+            totals[row.path] = totals.get(row.path, 0) + row.views
+        by_url = {a.url: a for a in articles}
+        viewed = [u for u in totals if u in by_url]
+        whole = sorted(viewed, key=lambda u: (-totals[u], -_stamp(by_url[u]), u))[:count]
+        assert rank(rows, articles, NOW, 7, count) == tuple(by_url[u] for u in whole if totals[u] > 0)
+
+
+def test_counts_written_in_other_ways_read_as_before() -> None:
+    data = "path,views\n/a/, 12 \n/b/,1_000\n/c/,٣\n/d/,2.9\n/e/,-1\n/f/\n".encode()
+    rows, problems = parse_pageviews("p.csv", data)
+    assert rows == [PageViews("/a/", 12, None), PageViews("/b/", 1000, None), PageViews("/c/", 3, None),
+                    PageViews("/d/", 2, None)]  # fmt: skip
+    assert [str(p) for p in problems] == ["p.csv:6: warning: views -1 is negative: row skipped",
+                                          "p.csv:7: warning: views '' is not a number: row skipped"]  # fmt: skip
