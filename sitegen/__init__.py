@@ -1,8 +1,3 @@
 """sitegen: a static site generator for news publishers."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("sitegen")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
+__version__ = "0.1.0"  # the package's version too: pyproject.toml reads it from here
