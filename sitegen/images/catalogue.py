@@ -14,7 +14,6 @@ from pathlib import Path
 from sitegen.config import ImagesConfig
 from sitegen.content.sources import SourceFile, read_bytes
 from sitegen.errors import Problem, error
-from sitegen.images.encode import ImageFault, decode, encode_many
 from sitegen.images.recipes import RESPONSIVE, Probe, Recipe, recipes_for, responsive, social, teaser
 from sitegen.images.store import DerivativeStore, source_digest
 from sitegen.images.usage import Use, line_of
@@ -54,6 +53,8 @@ class EncodeResult:
 
 def run_task(task: EncodeTask) -> EncodeResult:
     """Decode one source and encode each derivative the store lacks (in a worker process)."""
+    from sitegen.images.encode import ImageFault, decode, encode_many  # Pillow: only where a picture is decoded
+
     store = DerivativeStore(task.store)
     try:
         data = read_bytes(task.source)
@@ -121,6 +122,8 @@ def finish(prepared: Prepared, results: Iterable[EncodeResult], store: Derivativ
 def verify(uses: Mapping[str, Use], store: DerivativeStore, settings: ImagesConfig, root: Path) -> list[Problem]:
     """`sitegen check`: every source decoded, nothing encoded or written, so that a site that passes check builds.
     A source the store knows by its digest was decoded by an earlier build and is not decoded again."""
+    from sitegen.images.encode import ImageFault, decode  # Pillow: only where a picture is decoded
+
     problems: list[Problem] = []
     for _, use in sorted(uses.items()):
         try:
