@@ -198,7 +198,11 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _print_summary(result: BuildResult, output: Path, *, quiet: bool) -> None:
-    if not quiet:
+    """The build's summary, printed once the site is published: a reader that went away (`sitegen build | head -1`)
+    loses the rest of it, and the exit code still says how the build went."""
+    if quiet:
+        return
+    with contextlib.suppress(BrokenPipeError):
         print(_summary(result, output), flush=True)
         if result.images:
             print(f"Images: {result.images} shown, {result.encoded} derivatives encoded", flush=True)
@@ -235,8 +239,9 @@ def _jobs(text: str) -> int:
 
 
 def _report(problems: Sequence[Problem]) -> None:
-    for problem in problems:
-        print(problem, file=sys.stderr)
+    with contextlib.suppress(BrokenPipeError):  # no one left to read them: the exit code is what is left to say
+        for problem in problems:
+            print(problem, file=sys.stderr)
 
 
 # ------------------------------------------------------------------------------------------- editors: new, init, check

@@ -60,3 +60,21 @@ def test_under_a_profiler_the_command_exits_the_usual_way(tmp_path: Path) -> Non
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert stats.is_file() and stats.stat().st_size > 0
+
+
+def test_a_reader_gone_does_not_fail_a_published_build(write_site: SiteWriter, tmp_path: Path) -> None:
+    """`sitegen build | head -c 0`: the summary has no one to read it, the site is published, and the build's exit
+    code is its own (it was 2, "Broken pipe", although the site had been published)."""
+    site = write_site({"content/news/a.md": article("Talks resume", "2025-09-01T10:00:00+04:00")})
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    read, write = os.pipe()
+    os.close(read)  # before the command starts: every write to its stdout fails with EPIPE
+    try:
+        command = [sys.executable, "-c", ENTRY, "build", str(site), "-o", str(tmp_path / "out")]
+        done = subprocess.run(command, stdout=write, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+                              env=env)  # fmt: skip
+    finally:
+        os.close(write)
+    assert done.returncode == 0, done.stderr
+    assert "Broken pipe" not in done.stderr and "error" not in done.stderr, done.stderr
+    assert (tmp_path / "out/news/a/index.html").is_file()
