@@ -26,6 +26,7 @@ from sitegen.content.commonmark import CommonMarkExtension
 from sitegen.content.embeds import EmbedSettings, EmbedsExtension
 from sitegen.content.headings import HeadingIdsExtension
 from sitegen.content.lists import ListsExtension
+from sitegen.content.quick_inline import QuickInlineExtension
 from sitegen.content.shortcodes import ShortcodesExtension
 
 MORE_MARKER = "<!--more-->"
@@ -78,16 +79,22 @@ _converters: dict[MarkupSettings, markdown.Markdown] = {}
 def _converter(settings: MarkupSettings) -> markdown.Markdown:
     found = _converters.get(settings)
     if found is None:
-        own: list[Extension] = [
-            StrictAttrListExtension(), HeadingIdsExtension(), AlertsExtension(), _DetailsExtension(),
-            EmbedsExtension(settings.embeds), ShortcodesExtension(), ListsExtension(),
-            CommonMarkExtension(),
-        ]  # fmt: skip
-        found = markdown.Markdown(
-            extensions=[*_EXTENSIONS, *own], extension_configs=_EXTENSION_CONFIGS, output_format="html"
-        )
-        _converters[settings] = found
+        found = _converters[settings] = make_converter(settings)
     return found
+
+
+def make_converter(settings: MarkupSettings, *, quick_inline: bool = True) -> markdown.Markdown:
+    """A converter with every extension sitegen uses; `quick_inline`: with the inline step that skips the patterns
+    that cannot match a text (quick_inline.py; False only to compare the two)."""
+    own: list[Extension] = [
+        StrictAttrListExtension(), HeadingIdsExtension(), AlertsExtension(), _DetailsExtension(),
+        EmbedsExtension(settings.embeds), ShortcodesExtension(), ListsExtension(), CommonMarkExtension(),
+    ]  # fmt: skip
+    if quick_inline:
+        own.append(QuickInlineExtension())
+    return markdown.Markdown(
+        extensions=[*_EXTENSIONS, *own], extension_configs=_EXTENSION_CONFIGS, output_format="html"
+    )
 
 
 def render_markdown(text: str, settings: MarkupSettings = MarkupSettings()) -> str:
