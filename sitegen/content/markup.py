@@ -11,6 +11,7 @@ generators' shortcodes (shortcodes.py).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -106,6 +107,7 @@ def render_markdown(text: str, settings: MarkupSettings = MarkupSettings()) -> s
         raise
 
 
+@functools.lru_cache(maxsize=4)  # an article's body is asked twice in a row: for its excerpt and its reading time
 def plain_text(fragment: str) -> str:
     """The text of an HTML fragment, tags dropped, entities decoded, white space folded."""
     without_code = _SCRIPT.sub(" ", fragment)  # a teaser never shows a script's source as text

@@ -251,3 +251,13 @@ def test_every_removal_is_named_with_its_line() -> None:
         "content/news/x.md:9: warning: unsafe HTML removed: <button>",
         "content/news/x.md:9: warning: unsafe HTML removed: <form>",
     ]
+
+
+def test_a_bodys_plain_text_is_worked_out_once_for_its_excerpt_and_reading_time() -> None:
+    from sitegen.content.markup import excerpt, plain_text, reading_minutes
+
+    body = "<p>" + " ".join(f"word{i}" for i in range(300)) + "</p>"
+    plain_text.cache_clear()
+    assert excerpt(None, "source", body).endswith("word54…")
+    assert reading_minutes(body) == 2
+    assert plain_text.cache_info().hits == 1 and plain_text.cache_info().misses == 1
