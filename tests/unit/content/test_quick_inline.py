@@ -90,10 +90,13 @@ def test_a_plain_text_is_not_tried_by_the_patterns_it_cannot_match(
 
 
 def test_outside_a_document_it_is_markdowns_own(converters: tuple[markdown.Markdown, markdown.Markdown]) -> None:
-    quick, _ = converters
-    inline: Any = quick.treeprocessors["inline"]
-    quick.reset()
-    inline.stashed_nodes = {}
-    inline.ancestors = []
-    handled = inline._InlineProcessor__handleInline("plain")
-    assert handled == "plain"
+    """Called by something other than its own `run` (no document under way), it handles a text as the base does."""
+    text = "a *b* [c](/d) `e`"
+    handled = []
+    for converter in converters:
+        inline: Any = converter.treeprocessors["inline"]
+        converter.reset()
+        inline.stashed_nodes, inline.ancestors = {}, []
+        handled.append((inline._InlineProcessor__handleInline(text), len(inline.stashed_nodes)))
+    assert handled[0] == handled[1]
+    assert handled[0][1] == 3, "emphasis, link and code were each put aside"
