@@ -22,11 +22,20 @@ from typing import Any
 
 from sitegen import __version__, paths
 from sitegen.errors import Problem, Severity, warning
-from sitegen.incremental.encoding import BODY_IMAGES_FIELD, DIGEST_FIELD, decode_article, encode_article
+from sitegen.incremental.encoding import (
+    BODY_IMAGES_FIELD,
+    DIGEST_FIELD,
+    TermTable,
+    decode_article,
+    decode_term,
+    encode_article,
+    encode_term,
+)
 from sitegen.model import Article
 
 _FORMAT = "sitegen-build-state"
-_VERSION = 8  # 8: articles have a guid, and know the images their body shows; images have a focal point; 6: routes keep
+_VERSION = 9  # 9: tags and authors in a table of their own, articles name them by number; 8: articles have a guid,
+# and know the images their body shows; images have a focal point; 6: routes keep
 # their moment, the build its site key (dependencies.py)
 _READ_BATCH = 2000  # articles decoded at a time: their JSON is freed before the next batch is read
 _CODE_SUFFIXES = frozenset({".py", ".js"})
@@ -38,6 +47,7 @@ CREATE TABLE articles (
     source TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, digest TEXT NOT NULL,
     article TEXT, teaser TEXT NOT NULL, problems TEXT NOT NULL
 );
+CREATE TABLE terms (id INTEGER PRIMARY KEY, term TEXT NOT NULL);
 CREATE TABLE routes (
     folder TEXT NOT NULL, output TEXT NOT NULL, fingerprint TEXT NOT NULL, moment REAL, PRIMARY KEY (folder, output)
 );
@@ -53,6 +63,7 @@ class LastBuild:
     articles: int
     pages: int
     warnings: tuple[Problem, ...]
+    claims: str = ""  # the URLs its routes claim (plan.claims), found safe and claimed once
 
     def to_json(self) -> str:
         data = dataclasses.asdict(self)
@@ -69,6 +80,7 @@ class LastBuild:
             articles=int(data["articles"]),
             pages=int(data["pages"]),
             warnings=tuple(_decode_problem(p) for p in data["warnings"]),
+            claims=str(data.get("claims", "")),
         )
 
 
@@ -131,6 +143,7 @@ class BuildCache:
     # output folder → {file in it → what it was rendered from}. By folder, so that building into two folders in turn
     # (a preview server and `build`) does not make each build a full one.
     routes: dict[str, dict[str, Made]] = field(default_factory=dict)
+    terms: TermTable = field(default_factory=TermTable)  # the tags and authors the stored articles name by number
     index: str = ""  # the last build's site key (dependencies.SiteKey, as JSON); empty: not known
     problems: list[Problem] = field(default_factory=list)  # why an unreadable cache was not used
     stale: bool = False  # the file on disk is not this build's to update: replace it
@@ -162,6 +175,7 @@ class BuildCache:
 
     def _forget(self) -> None:
         self.articles, self.routes, self.last, self.index = {}, {}, None, ""
+        self.terms = TermTable()
         self.stale = True
 
     def _read_meta(self) -> None:
@@ -178,6 +192,7 @@ class BuildCache:
     def _read_state(self) -> None:
         assert self.path is not None
         with contextlib.closing(_connect(self.path)) as db:
+            self.terms = _read_terms(db)
             query = "SELECT source, mtime_ns, size, digest, article, teaser, problems FROM articles"
             rows = db.execute(query)
             while batch := rows.fetchmany(_READ_BATCH):
@@ -194,7 +209,7 @@ class BuildCache:
         problems = json.loads("[" + ",".join(r[6] for r in rows) + "]")
         for row, article, found in zip(rows, articles, problems, strict=True):
             source, mtime_ns, size, digest, _, teaser, _ = row
-            decoded = None if article is None else decode_article(article)
+            decoded = None if article is None else decode_article(article, self.terms)
             if decoded is not None:  # the row's source and digest are the article's: one string each, not two
                 source = decoded.source if decoded.source == source else source
                 digest = decoded.digest if decoded.digest == digest else digest
@@ -254,9 +269,13 @@ class BuildCache:
             db.executemany("DELETE FROM articles WHERE source = ?", gone)
             # Rows made as they are written (a generator): the JSON of every article of a first build at once is
             # hundreds of MB.
+            terms = TermTable() if reset else self.terms
             db.executemany(
-                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)", (_article_row(parsed[s]) for s in fresh)
+                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (_article_row(parsed[s], terms) for s in fresh),
             )
+            added = [(i, json.dumps(encode_term(term), ensure_ascii=False)) for i, term in terms.added()]
+            db.executemany("INSERT INTO terms VALUES (?, ?)", added)
             restamped = [
                 (p.stamp[0], p.stamp[1], s)
                 for s, p in parsed.items()
@@ -325,8 +344,16 @@ def _ignore_in_git(folder: Path) -> None:
         ignore.write_text("# sitegen's build cache: safe to delete, never commit\n*\n", encoding="utf-8")
 
 
-def _article_row(p: Parsed) -> tuple[Any, ...]:
-    article = None if p.article is None else json.dumps(encode_article(p.article), ensure_ascii=False)
+def _read_terms(db: sqlite3.Connection) -> TermTable:
+    """The terms table, numbered from 0 without a gap (else the rows' numbers would not mean what they meant)."""
+    rows = db.execute("SELECT id, term FROM terms ORDER BY id").fetchall()
+    if any(row[0] != i for i, row in enumerate(rows)):
+        raise ValueError("the terms table has a gap")
+    return TermTable([decode_term(json.loads(term)) for _, term in rows])
+
+
+def _article_row(p: Parsed, terms: TermTable) -> tuple[Any, ...]:
+    article = None if p.article is None else json.dumps(encode_article(p.article, terms), ensure_ascii=False)
     problems = json.dumps([[x.path, x.line, x.message, x.severity.value] for x in p.problems], ensure_ascii=False)
     return (p.source, p.stamp[0], p.stamp[1], p.digest, article, p.teaser, problems)
 

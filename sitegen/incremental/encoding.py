@@ -9,13 +9,13 @@ import json
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sitegen.content.offsets import shared_offset
-from sitegen.model import Article, Body
+from sitegen.model import Article, Body, Term
 
 # Dataclasses are stored as lists of their fields' values, in field order: half the size of objects with names, and
 # read twice as fast. The code digest in the cache key covers a change of the fields.
@@ -23,23 +23,65 @@ _ARTICLE_FIELDS = [f.name for f in dataclasses.fields(Article)]
 DIGEST_FIELD = _ARTICLE_FIELDS.index("digest")
 BODY_IMAGES_FIELD = _ARTICLE_FIELDS.index("images")
 _SUMMARY, _BODY = _ARTICLE_FIELDS.index("summary"), _ARTICLE_FIELDS.index("body")
+_TERM_FIELDS = [_ARTICLE_FIELDS.index(name) for name in ("authors", "tags")]
+_TERMS_HINT = tuple[Term, ...]
 # Texts that thousands of articles share ("article", a section's path): one string each, not one per article.
 _REPEATED = [_ARTICLE_FIELDS.index(name) for name in ("kind", "section")]
 _REPEATED_TEXTS: dict[str, str] = {}
 
 
-def encode_article(article: Article) -> list[Any]:
-    """An article's fields; its body as what lists show (excerpt, reading time): the HTML is in the body store."""
+class TermTable:
+    """The tags and authors of a build cache, each stored once: article rows name them by number. Seven terms an
+    article, a few hundred in all: as text in every row they were a third of the JSON read on every build."""
+
+    def __init__(self, terms: Sequence[Term] = ()) -> None:
+        self.terms = list(terms)
+        self._ids = {term: i for i, term in enumerate(self.terms)}
+        self.known = len(self.terms)  # the terms stored already; those after it are new since (`added`)
+
+    def id_of(self, term: Term) -> int:
+        found = self._ids.get(term)
+        if found is None:
+            found = self._ids[term] = len(self.terms)
+            self.terms.append(term)
+        return found
+
+    def added(self) -> list[tuple[int, Term]]:
+        """The terms numbered since the table was read or last saved (`saved`)."""
+        return list(enumerate(self.terms))[self.known :]
+
+    def saved(self) -> None:
+        self.known = len(self.terms)
+
+
+def encode_term(term: Term) -> list[Any]:
+    return [term.name, term.slug, term.url]
+
+
+def decode_term(data: Any) -> Term:
+    term = _decode_term(data)
+    assert isinstance(term, Term)
+    return term
+
+
+def encode_article(article: Article, terms: TermTable | None = None) -> list[Any]:
+    """An article's fields; its body as what lists show (excerpt, reading time): the HTML is in the body store. With
+    `terms`, its tags and authors are their numbers in the table (new ones are added to it)."""
     encoded = _encode(article)
     assert isinstance(encoded, list)
+    if terms is not None:
+        for i in _TERM_FIELDS:
+            encoded[i] = [terms.id_of(term) for term in getattr(article, _ARTICLE_FIELDS[i])]
     return encoded
 
 
-def decode_article(data: list[Any]) -> Article:
-    """An article as encoded: its body has no HTML (a build loads it from the body store when a page shows it)."""
+def decode_article(data: list[Any], terms: TermTable | None = None) -> Article:
+    """An article as encoded (with `terms`: its tags and authors by number in the table); its body has no HTML (a
+    build loads it from the body store when a page shows it)."""
     if type(data) is list and len(data) == len(_ARTICLE_FIELDS):
         _share_texts(data)
-    article = _decode_article(_expect(data, list))
+    checked = _expect(data, list)
+    article = _decode_article(checked) if terms is None else _decode_numbered(checked, terms.terms)
     assert isinstance(article, Article)
     return article
 
@@ -139,7 +181,7 @@ def _dataclass_decoder(cls: type) -> Decoder:
 _SIMPLE = {str: "str", bool: "bool", int: "int", float: "float"}
 
 
-def _compiled_decoder(cls: type) -> Decoder:
+def _compiled_decoder(cls: type, numbered: bool = False) -> Decoder:
     """The decoder of one dataclass, written out as Python source and compiled once, the way `dataclasses` makes
     `__init__`: a loop over per-field reader functions costs a function call per field, and 100,000 articles of 21
     fields are read on every build. The object is made by its own `__init__`: setting its `__dict__` directly was
@@ -147,14 +189,17 @@ def _compiled_decoder(cls: type) -> Decoder:
     (assembling, planning, sitemaps) slower by more than it saved."""
     hints = typing.get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]
-    namespace: dict[str, Any] = {"_cls": cls, "_expect": _expect}
+    namespace: dict[str, Any] = {"_cls": cls, "_expect": _expect, "_numbered": _numbered_terms}
     lines = [
-        "def decode(value):",
+        "def decode(value, _terms=None):" if numbered else "def decode(value):",
         f"    if type(value) is not list or len(value) != {len(names)}:",
         f"        raise TypeError('expected the {len(names)} fields of a {cls.__name__}')",
         f"    {', '.join(f'v{i}' for i in range(len(names)))}, = value",
     ]
     for i, name in enumerate(names):
+        if numbered and hints[name] == _TERMS_HINT:  # tags and authors by their number in the cache's table
+            lines.append(f"    v{i} = _numbered(v{i}, _terms)")
+            continue
         lines += _field_reader(f"v{i}", hints[name], namespace, f"r{i}")
     lines.append(f"    return _cls({', '.join(f'v{i}' for i in range(len(names)))})")
     exec("\n".join(lines), namespace)  # the source is made above from the dataclass's own field names
@@ -179,6 +224,18 @@ def _field_reader(var: str, hint: Any, namespace: dict[str, Any], reader: str) -
         return [f"    if {var} is not None:", f"        {var} = {reader}({var})"]
     namespace[reader] = _decoder(hint)
     return [f"    {var} = {reader}({var})"]
+
+
+_INTS = frozenset({int})
+
+
+def _numbered_terms(value: Any, terms: list[Term]) -> tuple[Term, ...]:
+    """Terms by number: a list of numbers of the table, each checked (a negative one would count from its end)."""
+    if type(value) is not list:
+        _expect(value, list)
+    if value and (not _INTS.issuperset(map(type, value)) or min(value) < 0):
+        raise TypeError("expected numbers of the terms table")
+    return tuple([terms[i] for i in value])  # a number past the table's end: IndexError, the cache is not used
 
 
 def _simple_tuple(items: list[Any], kind: type) -> tuple[Any, ...]:
@@ -240,3 +297,6 @@ def _expect(value: Any, kind: type) -> Any:
 
 
 _decode_article = _decoder(Article)  # made once: 100,000 articles are read on every build
+# The same, with tags and authors by their number in the table given as its second argument.
+_decode_numbered = typing.cast(Callable[[Any, list[Term]], Any], _compiled_decoder(Article, numbered=True))
+_decode_term = _decoder(Term)

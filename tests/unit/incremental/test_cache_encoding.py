@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sitegen.incremental.encoding import decode_article, encode_article
+from sitegen.incremental.encoding import TermTable, decode_article, encode_article
 from sitegen.model import Article, Body, Image, Term
 
 YEREVAN = ZoneInfo("Asia/Yerevan")
 OFFSET = timedelta(hours=4)
+_FIELDS = [f.name for f in dataclasses.fields(Article)]
 
 
 def sample() -> Article:
@@ -97,3 +98,22 @@ def test_a_value_of_the_wrong_type_is_refused(field: str, value: object) -> None
 def test_a_record_with_fields_missing_is_refused() -> None:
     with pytest.raises(TypeError):
         decode_article(encode_article(sample())[:-1])
+
+
+def test_with_a_term_table_tags_and_authors_are_numbers_and_come_back_the_same() -> None:
+    table = TermTable([Term("Trade", "trade", "/tags/trade/")])
+    encoded = json.loads(json.dumps(encode_article(sample(), table)))
+    assert encoded[_FIELDS.index("authors")] == [1] and encoded[_FIELDS.index("tags")] == [2, 0]
+    assert [term.name for _, term in table.added()] == ["Anna", "Iran"], "the new ones, after the one read"
+    back = decode_article(encoded, TermTable(table.terms))
+    assert back == sample()
+    assert back.tags[1] is table.terms[0], "one object per term, the table's"
+
+
+@pytest.mark.parametrize("numbers", [[5], [-1], ["0"], [True], 0])
+def test_a_term_number_that_is_not_one_of_the_table_is_refused(numbers: object) -> None:
+    table = TermTable([Term("Trade", "trade", "/tags/trade/")])
+    encoded = encode_article(dataclasses.replace(sample(), authors=(), tags=()), table)
+    encoded[_FIELDS.index("tags")] = numbers
+    with pytest.raises((TypeError, IndexError)):
+        decode_article(encoded, table)
