@@ -166,12 +166,15 @@ def distribution_for(config: Config, site_static: Mapping[str, SourceFile]) -> D
     )
 
 
-def plan_site(inputs: Inputs, articles: Iterable[Article], visibility: Visibility) -> tuple[Planned, list[Problem]]:
-    """The site as published at `visibility`, and every page it has; URL collisions are errors."""
+def plan_site(
+    inputs: Inputs, articles: Iterable[Article], visibility: Visibility, checked: str = ""
+) -> tuple[Planned, list[Problem]]:
+    """The site as published at `visibility`, and every page it has; URL collisions are errors (`checked`: the
+    routes' `claims` when a build last found none, see plan.plan)."""
     config = inputs.config
     site = build_site(articles, inputs.indexes, config, visibility, inputs.pageviews)
     distribution = distribution_for(config, inputs.statics.site).planner()
-    routes, problems = plan(site, config.page_size, distribution, search=config.search.enabled)
+    routes, problems = plan(site, config.page_size, distribution, search=config.search.enabled, checked=checked)
     files = bundle_files((*site.articles, *site.pages), inputs.resources)
     pages = {route.output for route in routes}
     problems += [error(found.rel, None, f"is published as {rel}, where a page or static file of the site is: rename it")

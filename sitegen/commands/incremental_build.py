@@ -46,7 +46,7 @@ from sitegen.publish.writer import Publisher
 from sitegen.render.assets import Assets
 from sitegen.render.renderer import Renderer
 from sitegen.site.assemble import Visibility
-from sitegen.site.plan import Route
+from sitegen.site.plan import Route, claims
 
 MAX_TEMPLATE_FAILURES = 25  # one broken base template fails every page: report it once, not ten thousand times
 
@@ -103,7 +103,8 @@ class IncrementalBuild:
         inputs, problems = read_inputs(listing)
         self.problems += problems
         stop_on_errors(self.problems)
-        planned, problems = plan_site(inputs, loaded.articles, self.visibility)
+        checked = cache.last.claims if cache.last is not None else ""
+        planned, problems = plan_site(inputs, loaded.articles, self.visibility, checked)
         stop_on_errors(problems)
         images = self._images(inputs, planned)  # before any page: a page says how big each picture is
         bodies = Bodies(store, loaded.files, settings)
@@ -113,7 +114,7 @@ class IncrementalBuild:
             gc.enable()
         result, prints, index = self._publish(inputs, planned, loaded, cache, bodies, survey.code, images)
         last = LastBuild(survey.inputs, horizon(loaded.articles, self.now), result.articles, result.pages,
-                         tuple(self.problems))  # fmt: skip
+                         tuple(self.problems), claims(planned.routes))  # fmt: skip
         self.problems[:0] = cache.problems
         self.problems += cache.save(loaded.parsed, loaded.fresh, prints, self.output, last, index.to_json())
         _tidy(store, cache, loaded)

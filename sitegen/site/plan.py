@@ -6,6 +6,7 @@ last-writer-wins race at write time.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -99,8 +100,11 @@ MoreRoutes = Callable[[Site, Sequence[Route]], list[Route]]
 
 
 def plan(
-    site: Site, page_size: int, more: MoreRoutes | None = None, *, search: bool = False
+    site: Site, page_size: int, more: MoreRoutes | None = None, *, search: bool = False, checked: str = ""
 ) -> tuple[list[Route], list[Problem]]:
+    """Every route of `site`, and the URLs that are unsafe or claimed twice. `checked`: the `claims` of a plan whose
+    URLs were found fine; when this plan's are the same, they are not checked again (at 100,000 articles the check
+    was half a second of every incremental build, the digest a tenth of that)."""
     routes: list[Route] = []
     if search:
         routes.append(Route(SEARCH_URL, output_path(SEARCH_URL), "search.html", SEARCH, "Search", "the search page"))
@@ -119,7 +123,15 @@ def plan(
             )
     if more is not None:
         routes += more(site, routes)
+    if checked and checked == claims(routes):
+        return routes, []
     return routes, _check(routes)
+
+
+def claims(routes: Sequence[Route]) -> str:
+    """A digest of the URLs and files the routes claim, in order: all that the URL check looks at."""
+    text = "\0".join([f"{route.url}\1{route.output}" for route in routes])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 def _home(site: Site, page_size: int) -> list[Route]:

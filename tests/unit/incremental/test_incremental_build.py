@@ -15,12 +15,14 @@ import pytest
 from sitegen.commands.build import BuildOptions, BuildResult, build
 from sitegen.config import build_time, load_config
 from sitegen.incremental import workers
+from sitegen.errors import ContentError
 from sitegen.incremental.fingerprint import Fingerprinter
 from sitegen.model import Article, Body
 from sitegen.paths import BODIES_DIR, CACHE_DIR, STATE_FILE
 from sitegen.render.renderer import Renderer, make_environment
 from sitegen.render.theme import TemplateSet
 from sitegen.site.assemble import Visibility, build_site
+from sitegen.site import plan as plan_module
 from sitegen.site.plan import Route
 from tests.conftest import BASIC_CONFIG, Run, SiteWriter, article
 
@@ -187,6 +189,50 @@ def test_incremental_result_equals_a_clean_build(site: Path, tmp_path: Path) -> 
     assert published(site / "public") == published(tmp_path / "clean")  # the manifests too: the same files
 
 
+def test_tags_and_authors_new_in_a_later_build_are_stored_with_the_ones_before(site: Path, tmp_path: Path) -> None:
+    """The cache names tags and authors by their number in a table of its own (encoding.TermTable): a tag first
+    used in the second build is added after the others, and articles read back from the cache in a third build have
+    the tags they had, old numbers and new."""
+    state = site / CACHE_DIR / STATE_FILE
+    with sqlite3.connect(state) as db:
+        before = db.execute("SELECT id, term FROM terms ORDER BY id").fetchall()
+    db.close()
+    edit(site / "content/culture/2025/festival.md", lambda t: t.replace("[Music]", "[Music, Opera]"))
+    (site / "content/culture/2025/concert.md").write_text(article("Concert", "2025-09-09", "Music.", tags="[Jazz]",
+                                                                  authors="[Ani]"))  # fmt: skip
+    assert run(site).parsed == 2
+    with sqlite3.connect(state) as db:
+        after = db.execute("SELECT id, term FROM terms ORDER BY id").fetchall()
+    db.close()
+    assert after[: len(before)] == before, "the numbers stored rows use keep their meaning"
+    assert {term for _, term in after[len(before) :]} == {'["Opera", "opera", "/tags/opera/"]',
+                                                         '["Jazz", "jazz", "/tags/jazz/"]'}  # fmt: skip
+    edit(site / "content/news/armenia/2025/drills.md", lambda t: t + "\nMore.\n")
+    third = run(site)
+    assert third.parsed == 1, "the others, new tags and old, came from the cache"
+    build(BuildOptions(root=site, output=tmp_path / "clean", clean=True))
+    assert published(site / "public") == published(tmp_path / "clean")
+    assert "Festival opens" in (site / "public/tags/opera/index.html").read_text(encoding="utf-8")
+    assert "Concert" in (site / "public/tags/jazz/index.html").read_text(encoding="utf-8")
+
+
+def test_urls_are_checked_again_only_when_the_routes_claim_others(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build whose routes claim the URLs the last build's did, in the same order, found safe then, does not check
+    them again (plan.claims); one that claims any other is checked, and a clash it makes is an error."""
+    checked: list[int] = []
+    real = plan_module._check
+    monkeypatch.setattr(plan_module, "_check", lambda routes: checked.append(len(routes)) or real(routes))
+    edit(site / "content/culture/2025/festival.md", lambda t: t + "\nMore.\n")
+    assert run(site).parsed == 1 and checked == [], "the same URLs: not checked again"
+    edit(site / "content/culture/2025/festival.md", lambda t: t.replace("[Music]", "[Jazz]"))
+    run(site)
+    assert len(checked) == 1, "a new tag page: checked"
+    (site / "content/culture/2025/clash.md").write_text(article("Clash", "2025-09-11", "Text.", slug="festival"))
+    with pytest.raises(ContentError, match="also claimed by"):
+        run(site)
+    assert len(checked) == 2
+
+
 def test_the_cache_read_in_batches_gives_the_same_build(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -238,7 +284,9 @@ def test_clean_ignores_the_cache(site: Path) -> None:
     assert result.stats.written == 0  # same bytes as before: nothing rewritten
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "foreign", "wrong types"])
+@pytest.mark.parametrize(
+    "damage", ["garbage", "truncated", "empty", "foreign", "wrong types", "term gap", "term missing", "negative term"]
+)
 def test_a_damaged_cache_means_a_correct_full_build(site: Path, tmp_path: Path, damage: str) -> None:
     state = site / CACHE_DIR / STATE_FILE
     expected = published(site / "public")
@@ -252,6 +300,12 @@ def test_a_damaged_cache_means_a_correct_full_build(site: Path, tmp_path: Path, 
         with sqlite3.connect(state) as db:
             if damage == "foreign":
                 db.execute("UPDATE meta SET value = 'another-program' WHERE key = 'format'")
+            elif damage == "term gap":
+                db.execute("UPDATE terms SET id = id + 100 WHERE id = 0")
+            elif damage == "term missing":
+                db.execute("DELETE FROM terms WHERE id = (SELECT MAX(id) FROM terms)")
+            elif damage == "negative term":  # would count from the table's end: another article's tag
+                db.execute("UPDATE articles SET article = replace(article, '[0]', '[-1]')")
             else:
                 db.execute("UPDATE articles SET article = '{\"title\": 5}'")
         db.close()
