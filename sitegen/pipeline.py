@@ -42,7 +42,7 @@ from sitegen.render.renderer import Renderer, make_environment, syntax_problem
 from sitegen.render.theme import TemplateSet
 from sitegen.site.assemble import Visibility, build_site
 from sitegen.site.distribution import Distribution
-from sitegen.site.plan import Route, plan
+from sitegen.site.plan import Route, check_urls, claims, plan
 from sitegen.site.popular import PageViews, parse_pageviews
 
 TEMPLATE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".j2", ".jinja")
@@ -154,6 +154,7 @@ class Planned:
     site: Site
     routes: list[Route]
     files: Mapping[str, SourceFile] = field(default_factory=dict)  # page bundles' files, by path in the output
+    claims: str = ""  # what the routes claim (plan.claims): a build that publishes them found the claims safe
 
 
 def distribution_for(config: Config, site_static: Mapping[str, SourceFile]) -> Distribution:
@@ -167,19 +168,22 @@ def distribution_for(config: Config, site_static: Mapping[str, SourceFile]) -> D
 
 
 def plan_site(
-    inputs: Inputs, articles: Iterable[Article], visibility: Visibility, checked: str = ""
+    inputs: Inputs, articles: Iterable[Article], visibility: Visibility, checked: str | None = None
 ) -> tuple[Planned, list[Problem]]:
-    """The site as published at `visibility`, and every page it has; URL collisions are errors (`checked`: the
-    routes' `claims` when a build last found none, see plan.plan)."""
+    """The site as published at `visibility`, and every page it has; URL collisions are errors. `checked`, for a
+    build that keeps its state: the routes' `claims` when the last build found none ("" if not known); the same
+    claims are not checked again."""
     config = inputs.config
     site = build_site(articles, inputs.indexes, config, visibility, inputs.pageviews)
     distribution = distribution_for(config, inputs.statics.site).planner()
-    routes, problems = plan(site, config.page_size, distribution, search=config.search.enabled, checked=checked)
+    routes, _ = plan(site, config.page_size, distribution, search=config.search.enabled, check=False)
+    claimed = "" if checked is None else claims(routes)
+    problems = [] if checked and claimed == checked else check_urls(routes)
     files = bundle_files((*site.articles, *site.pages), inputs.resources)
     pages = {route.output for route in routes}
     problems += [error(found.rel, None, f"is published as {rel}, where a page or static file of the site is: rename it")
                  for rel, found in files.items() if rel in pages or rel in inputs.statics.files]  # fmt: skip
-    return Planned(site, routes, files), problems
+    return Planned(site, routes, files, claimed), problems
 
 
 def make_renderer(inputs: Inputs, site: Site, images: ImageSet | None = None) -> Renderer:

@@ -46,7 +46,7 @@ from sitegen.publish.writer import Publisher
 from sitegen.render.assets import Assets
 from sitegen.render.renderer import Renderer
 from sitegen.site.assemble import Visibility
-from sitegen.site.plan import Route, claims
+from sitegen.site.plan import Route
 
 MAX_TEMPLATE_FAILURES = 25  # one broken base template fails every page: report it once, not ten thousand times
 
@@ -114,7 +114,7 @@ class IncrementalBuild:
             gc.enable()
         result, prints, index = self._publish(inputs, planned, loaded, cache, bodies, survey.code, images)
         last = LastBuild(survey.inputs, horizon(loaded.articles, self.now), result.articles, result.pages,
-                         tuple(self.problems), claims(planned.routes))  # fmt: skip
+                         tuple(self.problems), planned.claims)  # fmt: skip
         self.problems[:0] = cache.problems
         self.problems += cache.save(loaded.parsed, loaded.fresh, prints, self.output, last, index.to_json())
         _tidy(store, cache, loaded)

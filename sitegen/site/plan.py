@@ -7,6 +7,7 @@ last-writer-wins race at write time.
 from __future__ import annotations
 
 import hashlib
+import operator
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -100,11 +101,10 @@ MoreRoutes = Callable[[Site, Sequence[Route]], list[Route]]
 
 
 def plan(
-    site: Site, page_size: int, more: MoreRoutes | None = None, *, search: bool = False, checked: str = ""
+    site: Site, page_size: int, more: MoreRoutes | None = None, *, search: bool = False, check: bool = True
 ) -> tuple[list[Route], list[Problem]]:
-    """Every route of `site`, and the URLs that are unsafe or claimed twice. `checked`: the `claims` of a plan whose
-    URLs were found fine; when this plan's are the same, they are not checked again (at 100,000 articles the check
-    was half a second of every incremental build, the digest a tenth of that)."""
+    """Every route of `site`, and the URLs that are unsafe or claimed twice (`check`; else the caller checks them,
+    see `claims`)."""
     routes: list[Route] = []
     if search:
         routes.append(Route(SEARCH_URL, output_path(SEARCH_URL), "search.html", SEARCH, "Search", "the search page"))
@@ -123,15 +123,19 @@ def plan(
             )
     if more is not None:
         routes += more(site, routes)
-    if checked and checked == claims(routes):
-        return routes, []
-    return routes, _check(routes)
+    return routes, check_urls(routes) if check else []
 
 
 def claims(routes: Sequence[Route]) -> str:
-    """A digest of the URLs and files the routes claim, in order: all that the URL check looks at."""
-    text = "\0".join([f"{route.url}\1{route.output}" for route in routes])
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    """A digest of the URLs and files the routes claim, in order: all that the URL check looks at. Routes that
+    claim what those of a build that passed the check claimed need no check (at 100,000 articles the check is 0.4 s
+    of every incremental build, the digest 0.03 s)."""
+    digest = hashlib.sha256("\0".join(map(_URL, routes)).encode("utf-8", "surrogatepass"))
+    digest.update(b"\1" + "\0".join(map(_OUTPUT, routes)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:24]
+
+
+_URL, _OUTPUT = operator.attrgetter("url"), operator.attrgetter("output")
 
 
 def _home(site: Site, page_size: int) -> list[Route]:
@@ -197,7 +201,7 @@ def _section_source(section: Section) -> str:
     return f"section '{section.path}' ({CONTENT_DIR}/{section.path}/)"
 
 
-def _check(routes: Sequence[Route]) -> list[Problem]:
+def check_urls(routes: Sequence[Route]) -> list[Problem]:
     """URLs must stay inside the output folder, and no two pages may share a file (ignoring case and Unicode form,
     because macOS and Windows file systems would merge them)."""
     problems: list[Problem] = []

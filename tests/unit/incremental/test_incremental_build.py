@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import pipeline
 from sitegen.commands.build import BuildOptions, BuildResult, build
 from sitegen.config import build_time, load_config
+from sitegen.errors import ContentError, Problem
 from sitegen.incremental import workers
-from sitegen.errors import ContentError
 from sitegen.incremental.fingerprint import Fingerprinter
 from sitegen.model import Article, Body
 from sitegen.paths import BODIES_DIR, CACHE_DIR, STATE_FILE
 from sitegen.render.renderer import Renderer, make_environment
 from sitegen.render.theme import TemplateSet
 from sitegen.site.assemble import Visibility, build_site
-from sitegen.site import plan as plan_module
-from sitegen.site.plan import Route
+from sitegen.site.plan import Route, check_urls
 from tests.conftest import BASIC_CONFIG, Run, SiteWriter, article
 
 LONG_BODY = " ".join(["Yerevan officials met on Monday to discuss the border and the budget."] * 12)
@@ -220,8 +220,12 @@ def test_urls_are_checked_again_only_when_the_routes_claim_others(site: Path, mo
     """A build whose routes claim the URLs the last build's did, in the same order, found safe then, does not check
     them again (plan.claims); one that claims any other is checked, and a clash it makes is an error."""
     checked: list[int] = []
-    real = plan_module._check
-    monkeypatch.setattr(plan_module, "_check", lambda routes: checked.append(len(routes)) or real(routes))
+
+    def counted(routes: list[Route]) -> list[Problem]:
+        checked.append(len(routes))
+        return check_urls(routes)
+
+    monkeypatch.setattr(pipeline, "check_urls", counted)
     edit(site / "content/culture/2025/festival.md", lambda t: t + "\nMore.\n")
     assert run(site).parsed == 1 and checked == [], "the same URLs: not checked again"
     edit(site / "content/culture/2025/festival.md", lambda t: t.replace("[Music]", "[Jazz]"))
