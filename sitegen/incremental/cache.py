@@ -2,7 +2,8 @@
 
 The state is one SQLite file (standard library, no pickle): each build's changes are saved in one transaction, so
 the file on disk always holds either the previous build's state or the new one, never half of each. Articles are
-stored as JSON of their fields; their bodies are files of their own (see bodies.py).
+stored as JSON of their fields, their tags and authors by number in a table of terms; their bodies are files of their
+own (see bodies.py).
 
 A cache that cannot be read (garbage, truncated, locked, written by another sitegen or with other parse settings)
 is thrown away and the build starts from nothing: the cache may make a build faster, never different.
@@ -34,9 +35,10 @@ from sitegen.incremental.encoding import (
 from sitegen.model import Article
 
 _FORMAT = "sitegen-build-state"
-_VERSION = 9  # 9: tags and authors in a table of their own, articles name them by number; 8: articles have a guid,
-# and know the images their body shows; images have a focal point; 6: routes keep
-# their moment, the build its site key (dependencies.py)
+# 9: tags and authors in a table of their own, articles name them by number; 8: articles have a guid, and know the
+# images their body shows; images have a focal point; 6: routes keep their moment, the build its site key
+# (dependencies.py)
+_VERSION = 9
 _READ_BATCH = 2000  # articles decoded at a time: their JSON is freed before the next batch is read
 _CODE_SUFFIXES = frozenset({".py", ".js"})
 _PACKAGE = Path(__file__).resolve().parents[1]  # the sitegen package, every subpackage included

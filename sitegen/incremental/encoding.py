@@ -32,12 +32,12 @@ _REPEATED_TEXTS: dict[str, str] = {}
 
 class TermTable:
     """The tags and authors of a build cache, each stored once: article rows name them by number. Seven terms an
-    article, a few hundred in all: as text in every row they were a third of the JSON read on every build."""
+    article, a few hundred in all: as text in every row they were a quarter of the JSON read on every build."""
 
     def __init__(self, terms: Sequence[Term] = ()) -> None:
         self.terms = list(terms)
         self._ids = {term: i for i, term in enumerate(self.terms)}
-        self.known = len(self.terms)  # the terms stored already; those after it are new since (`added`)
+        self.known = len(self.terms)  # the terms stored already; those after them are new (`added`)
 
     def id_of(self, term: Term) -> int:
         found = self._ids.get(term)
@@ -47,11 +47,8 @@ class TermTable:
         return found
 
     def added(self) -> list[tuple[int, Term]]:
-        """The terms numbered since the table was read or last saved (`saved`)."""
+        """The terms numbered since the table was read: what saving it adds."""
         return list(enumerate(self.terms))[self.known :]
-
-    def saved(self) -> None:
-        self.known = len(self.terms)
 
 
 def encode_term(term: Term) -> list[Any]:
