@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from multiprocessing.pool import Pool
+from multiprocessing.pool import IMapIterator, Pool
 from typing import Any, TypeVar
 
 from sitegen.content.article import digest_of, parse_article
@@ -109,6 +109,9 @@ class Staged:
     staged: bool
 
 
+Rendered = tuple[list[Staged], list[Problem]]  # a chunk's pages as staged, and the problems of those that failed
+
+
 @dataclass(frozen=True)
 class RenderJob:
     renderer: Renderer
@@ -121,21 +124,45 @@ def render_routes(job: RenderJob, todo: Sequence[int], jobs: int, tick: Tick, ma
     """Render the routes numbered `todo` and stage them; the problems of those that fail (at most `max_problems`).
     The caller has frozen the site it rendered from (`gc.freeze`, see commands/incremental_build.py): the collector
     walking an archive's objects again and again while pages are rendered costs a seventh of a build, and forked
-    workers would copy every page of memory it touches."""
+    workers would copy every page of memory it touches.
+
+    With `jobs` processes, this one is one of them: it renders every `jobs`th chunk of pages, `jobs - 1` forked
+    workers the others. A parent that only waited for its workers would be one more process holding the whole site:
+    a worker's memory is mostly the parent's, copied page by page as rendering reads the articles (at 100,000
+    articles about 450 MB each)."""
     if jobs <= 1 or len(todo) < MIN_PARALLEL_RENDER or not can_fork():
-        results: Iterator[tuple[list[Staged], list[Problem]]] = (_render_chunk(job, [i]) for i in todo)
+        results: Iterator[Rendered] = (_render_chunk(job, [i]) for i in todo)
         return _collect(job, results, tick, max_problems)
     global _job
     _job = job
     chunks = [list(todo[i : i + _CHUNK]) for i in range(0, len(todo), _CHUNK)]
+    own, theirs = chunks[::jobs], [chunk for n, chunk in enumerate(chunks) if n % jobs]
     try:
-        with _pool(jobs) as pool:
-            return _collect(job, pool.imap_unordered(_render_in_worker, chunks), tick, max_problems)
+        with _pool(jobs - 1) as pool:
+            return _collect(job, _shared(job, own, pool.imap_unordered(_render_in_worker, theirs)), tick, max_problems)
     finally:
         _job = None
 
 
-def _collect(job: RenderJob, results: Iterator[tuple[list[Staged], list[Problem]]], tick: Tick,
+def _shared(job: RenderJob, own: list[list[int]], theirs: IMapIterator[Rendered]) -> Iterator[Rendered]:
+    """This process's chunks as it renders them, with the workers' results as they arrive in between, then the rest
+    of theirs. Chunks are dealt in turn, so each process gets the same mix of pages (article pages first, then
+    lists): they finish at about the same time."""
+    waiting = True  # results of the workers still to come
+    for chunk in own:
+        yield _render_chunk(job, chunk)
+        while waiting:
+            try:
+                yield theirs.next(timeout=0)
+            except multiprocessing.TimeoutError:
+                break  # none ready: render the next chunk
+            except StopIteration:
+                waiting = False
+    if waiting:
+        yield from theirs
+
+
+def _collect(job: RenderJob, results: Iterator[Rendered], tick: Tick,
              max_problems: int) -> list[Problem]:  # fmt: skip
     """Record the pages workers staged; the problems of those that failed, each once."""
     problems: list[Problem] = []
@@ -154,12 +181,12 @@ def _collect(job: RenderJob, results: Iterator[tuple[list[Staged], list[Problem]
 _job: RenderJob | None = None
 
 
-def _render_in_worker(chunk: list[int]) -> tuple[list[Staged], list[Problem]]:
+def _render_in_worker(chunk: list[int]) -> Rendered:
     assert _job is not None
     return _render_chunk(_job, chunk)
 
 
-def _render_chunk(job: RenderJob, chunk: list[int]) -> tuple[list[Staged], list[Problem]]:
+def _render_chunk(job: RenderJob, chunk: list[int]) -> Rendered:
     staged: list[Staged] = []
     problems: list[Problem] = []
     for i in chunk:
