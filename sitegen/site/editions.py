@@ -28,6 +28,10 @@ from sitegen.model import Article, Site, Term
 from sitegen.site.popular import fallback
 
 _LAZY_TOPICS = 64  # moments asked for before the topics of every moment are computed in one pass
+# Editions kept: most are one article page's own, asked for once while fingerprinting and once while rendering. All of
+# them were 54 MB at 100,000 articles, held by the build process when it forks its render workers (and so counted
+# again in each of them); made again, one is a few microseconds.
+_KEPT_EDITIONS = 256
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ class Editions:
         self._totals = {slug: len(tagged) for slug, tagged in site.tag_articles.items()}
         self._counted: tuple[int, dict[str, int]] = (0, self._totals)  # the last counts made, from that position
         self._topics: dict[int, tuple[Term, ...]] = {}
-        self._editions: dict[datetime | None, Edition] = {}  # many pages share one: the fronts, undated pages
+        self._editions: dict[datetime | None, Edition] = {}  # the recent ones (many pages share one: the fronts)
         self._asked = 0
         self._swept = False
         self._newest = next((a.date for a in articles if a.date is not None), None)
@@ -100,6 +104,8 @@ class Editions:
             start = 0 if moment is None else bisect_left(self._keys, -moment.timestamp())
             latest = self.site.articles[start : start + self.latest_count + 1]
             found = Edition(moment, latest, self._popular(start), self._topics_from(start))
+            if len(self._editions) >= _KEPT_EDITIONS:  # pages come in plan order: the shared ones are back at once
+                self._editions.clear()
             self._editions[moment] = found
         return found
 
@@ -156,6 +162,7 @@ class Editions:
         def key(slug: str) -> tuple[int, str, str]:
             return (-counts[slug], names[slug].name.lower(), slug)
 
+        shown: tuple[Term, ...] = ()
         for start in range(len(articles) - 1, -1, -1):
             for tag in articles[start].tags:
                 slug = tag.slug
@@ -167,4 +174,6 @@ class Editions:
                 top.sort(key=key)
                 del top[self.topics_count :]
             if start == 0 or self._keys[start - 1] != self._keys[start]:  # same moment: one edition, the last
-                self._topics[start] = tuple(names[s] for s in top)
+                now = tuple(names[s] for s in top)
+                shown = shown if now == shown else now  # mostly unchanged: one tuple for a run of moments, not each
+                self._topics[start] = shown

@@ -5,8 +5,11 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+import pytest
+
 from sitegen.config import Config
 from sitegen.model import Article, Site
+from sitegen.site import editions as editions_module
 from sitegen.site.assemble import Visibility, build_site
 from sitegen.site.editions import Editions, edition_moment
 from sitegen.site.popular import fallback
@@ -115,3 +118,22 @@ def test_topics_name_a_tag_as_the_site_does() -> None:
         topics = editions.as_of(article.date).topics
         assert [t.name for t in topics if t.slug == "iran"] == ["Iran"], article.title
     assert editions.as_of(site.articles[0].date).topics == site.top_tags
+
+
+def test_editions_made_again_once_forgotten_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the last few editions are kept (editions._KEPT_EDITIONS): one asked for again after it was forgotten is
+    made again, the same blocks as of the same moment, and the cache never holds more than the bound."""
+    monkeypatch.setattr(editions_module, "_KEPT_EDITIONS", 3)
+    site = random_site(5, 80)
+    moments = [a.date for a in site.articles if a.date is not None]
+    bounded, first = Editions(site, 4, 4, 4), {}
+    for moment in moments:
+        first[moment] = bounded.as_of(moment).key
+        assert len(bounded._editions) <= 3
+    again = {moment: bounded.as_of(moment).key for moment in reversed(moments)}
+    assert again == first
+    for moment in moments[::7]:
+        latest, popular, topics = by_definition(site, moment, 4)
+        edition = bounded.as_of(moment)
+        assert (urls(edition.latest), urls(edition.popular), [t.slug for t in edition.topics]) == (latest, popular,
+                                                                                                 topics)  # fmt: skip
