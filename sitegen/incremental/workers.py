@@ -164,7 +164,7 @@ def _shared(job: RenderJob, own: list[list[int]], theirs: IMapIterator[Rendered]
 
 def _collect(job: RenderJob, results: Iterator[Rendered], tick: Tick,
              max_problems: int) -> list[Problem]:  # fmt: skip
-    """Record the pages workers staged; the problems of those that failed, each once."""
+    """Record the pages staged, by this process or a worker; the problems of those that failed, each once."""
     problems: list[Problem] = []
     for staged, failed in results:
         for page in staged:
