@@ -128,8 +128,8 @@ def plan(
 
 def claims(routes: Sequence[Route]) -> str:
     """A digest of the URLs and files the routes claim, in order: all that the URL check looks at. Routes that
-    claim what those of a build that passed the check claimed need no check (at 100,000 articles the check is 0.4 s
-    of every incremental build, the digest 0.03 s)."""
+    claim what those of a build that passed the check claimed need no check (at 100,000 articles the check is
+    0.36-0.41 s of every incremental build, the digest 0.06-0.09 s)."""
     digest = hashlib.sha256("\0".join(map(_URL, routes)).encode("utf-8", "surrogatepass"))
     digest.update(b"\1" + "\0".join(map(_OUTPUT, routes)).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:24]
