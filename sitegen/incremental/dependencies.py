@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -42,7 +41,6 @@ from sitegen.site.plan import ARTICLE_PAGE, AUTHOR, HOME, SECTION, STANDALONE, T
 
 # The pages an edition is shown on, whose moment says what can reach them; every other kind is always looked at.
 DATED_KINDS = frozenset({HOME, ARTICLE_PAGE, STANDALONE, SECTION, TAG, AUTHOR})
-_SOURCE = operator.attrgetter("source")
 _EVERYWHERE = float("-inf")  # an undated article placed or moved: it sorts oldest, every page can show it
 
 
@@ -97,6 +95,10 @@ class Reach:
     holding: set[str] = field(default_factory=set)  # sources: the pages holding one of these
     since: float | None = None  # pages whose moment is at or after this
     windows: list[tuple[float, float]] = field(default_factory=list)  # pages whose moment is in one of these
+    # The site's articles and standalone pages as planned, by source: the ones `holding` names are found in the
+    # routes by identity, without reading an attribute of each of the 740,000 articles lists hold at 100,000 (each
+    # read was a cache miss: 0.34 s of every edit; comparing their ids, 0.15 s).
+    visible: Mapping[str, Article] = field(default_factory=dict)
 
     def reaches(self, routes: Sequence[Route], previous: Mapping[str, Made]) -> list[bool]:
         """Whether the changes can reach each of `routes` (`previous`: what the last build recorded of each page; a
@@ -105,7 +107,8 @@ class Reach:
         if self.everything:
             return [True] * len(routes)
         since = self.since if self.since is not None else math.inf
-        windows, holding = self.windows, self.holding
+        windows = self.windows
+        held = {id(article) for source in self.holding if (article := self.visible.get(source)) is not None}
         reached = []
         for route in routes:
             made = previous.get(route.output)
@@ -117,13 +120,13 @@ class Reach:
                 or (windows and any(low <= moment <= high for low, high in windows))
             ):
                 reached.append(True)
-            elif not holding:
+            elif not held:
                 reached.append(False)
             else:
                 article, items = route.article, route.items
                 reached.append(
-                    (article is not None and article.source in holding)
-                    or (bool(items) and not holding.isdisjoint(map(_SOURCE, items)))  # a list page: no Python loop
+                    (article is not None and id(article) in held)
+                    or (bool(items) and not held.isdisjoint(map(id, items)))  # a list page: no Python loop
                 )
         return reached
 
@@ -146,10 +149,10 @@ def reach_of(
         return Reach(everything=True)  # a tag's most used spelling changed: every page of it, and the topics
     # What was visible then, with this build's options: they are in the shared key, so they are the last build's too.
     was = replace(visibility, build_time=datetime.fromtimestamp(before.now, visibility.build_time.tzinfo))
-    reach = Reach()
+    visible = {a.source: a for a in (*site.articles, *site.pages)}
+    reach = Reach(visible=visible)
     placed: list[Article] = []
     teasers: list[Article] = []
-    visible = {a.source: a for a in (*site.articles, *site.pages)}
     for source in old.keys() | new.keys():
         before_parsed, after_parsed = old.get(source), new.get(source)
         if before_parsed is after_parsed and before.now == after.now:
