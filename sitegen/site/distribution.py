@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sitegen.content.offsets import Now
 from sitegen.model import Article, Section, Site, Term
 from sitegen.paths import NOT_FOUND_PAGE, ROBOTS_FILE
-from sitegen.site.editions import edition_moment
+from sitegen.site.editions import edition_moment, listed_moment
 from sitegen.site.plan import (
     ARTICLE_PAGE,
     AUTHOR,
@@ -128,7 +128,10 @@ def _sitemaps(site: Site, pages: Sequence[Route], limit: int) -> list[Route]:
         if kind == ARTICLE_PAGE and article is not None:  # most of them: written out, one entry of 137,000
             moment, lastmod = article.date, article.updated or article.date or site_changed
         elif kind in _PUBLIC:
-            moment = None if route.pager is not None and route.pager.front else edition_moment(route.articles())
+            if route.pager is not None:  # a list's page, newest first: the front page's moment changes with it
+                moment = None if route.pager.front else listed_moment(route.items)
+            else:
+                moment = edition_moment(route.articles())
             lastmod = _lastmod(route, site_changed)
         else:
             continue

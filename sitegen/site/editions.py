@@ -65,6 +65,17 @@ def edition_moment(articles: Sequence[Article]) -> datetime | None:
 _DATE = operator.attrgetter("date")
 
 
+def listed_moment(items: Sequence[Article]) -> datetime | None:
+    """The moment of a page of a list, what `edition_moment` makes of its items, read from one article: a list is
+    newest first by time (assemble's order; undated ones sort as 1970, between dated ones), so its first dated item is
+    its newest. Asked of every numbered list page when sitemaps are planned: reading the date of each of the 740,000
+    articles they hold at 100,000 was 0.45 s of every build."""
+    for article in items:
+        if article.date is not None:
+            return article.date
+    return None
+
+
 class Editions:
     """The editions of one site: computed on demand, each in time proportional to the blocks, not the archive
     (topics need tag counts as of the moment: counted from the nearer end of the archive, or for every moment in one

@@ -11,7 +11,8 @@ from sitegen.config import Config
 from sitegen.model import Article, Site
 from sitegen.site import editions as editions_module
 from sitegen.site.assemble import Visibility, build_site
-from sitegen.site.editions import Editions, edition_moment
+from sitegen.site.editions import Editions, edition_moment, listed_moment
+from sitegen.site.plan import plan
 from sitegen.site.popular import fallback
 from tests.unit.parsing import NOW, parse
 
@@ -137,3 +138,32 @@ def test_editions_made_again_once_forgotten_are_the_same(monkeypatch: pytest.Mon
         edition = bounded.as_of(moment)
         assert (urls(edition.latest), urls(edition.popular), [t.slug for t in edition.topics]) == (latest, popular,
                                                                                                  topics)  # fmt: skip
+
+
+def test_a_list_page_moment_is_read_from_its_first_dated_article() -> None:
+    """`listed_moment` trusts the lists' order (newest first by time): checked against `edition_moment` on every
+    numbered page of lists with dates before 1970 (a negative timestamp), and moments written in two offsets."""
+    dates = [
+        "1960-05-01",
+        "1969-12-31T23:00:00Z",
+        "1970-01-01T00:00:00Z",
+        "2025-09-01T12:00:00+04:00",
+        "2025-09-01T08:00:00Z",
+        "2025-09-01T08:00:00Z",
+        "1999-01-01",
+        "2025-09-10T10:00:00+04:00",
+        "1950-01-01",
+    ]
+    articles = []
+    for i, day in enumerate(dates * 3):
+        text = f"---\ntitle: S{i}\ndate: {day}\ntags: [Iran]\n---\nBody.\n"
+        article, problems = parse(text, f"content/news/s{i}.md")
+        assert article is not None, problems
+        articles.append(article)
+    site = build_site(articles, {}, Config(), Visibility(NOW), [])
+    routes, _ = plan(site, 2)
+    numbered = [r for r in routes if r.pager is not None and not r.pager.front]
+    assert len(numbered) > 20
+    for route in numbered:
+        expected = edition_moment(route.articles())
+        assert listed_moment(route.items) is expected, route.url
