@@ -104,16 +104,17 @@ class IncrementalBuild:
         self.problems += problems
         stop_on_errors(self.problems)
         checked = cache.last.claims if cache.last is not None else ""
-        planned, problems = plan_site(inputs, loaded.articles, self.visibility, checked)
+        articles = loaded.articles  # a list of 100,000 made once, not for each use
+        planned, problems = plan_site(inputs, articles, self.visibility, checked)
         stop_on_errors(problems)
         images = self._images(inputs, planned)  # before any page: a page says how big each picture is
         bodies = Bodies(store, loaded.files, settings)
-        bodies.attach(loaded.articles)  # a page loads the bodies it shows when it is rendered
+        bodies.attach(articles)  # a page loads the bodies it shows when it is rendered
         gc.freeze()
         if collecting:
             gc.enable()
         result, prints, index = self._publish(inputs, planned, loaded, cache, bodies, survey.code, images)
-        last = LastBuild(survey.inputs, horizon(loaded.articles, self.now), result.articles, result.pages,
+        last = LastBuild(survey.inputs, horizon(articles, self.now), result.articles, result.pages,
                          tuple(self.problems), planned.claims)  # fmt: skip
         self.problems[:0] = cache.problems
         self.problems += cache.save(loaded.parsed, loaded.fresh, prints, self.output, last, index.to_json())
