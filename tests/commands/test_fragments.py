@@ -75,12 +75,12 @@ def test_a_page_not_rewritten_shows_the_current_blocks(served: tuple[str, Path],
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     tab.goto(f"{base}/news/s1/")
-    tab.wait_for_function("document.querySelector('#latest-news a').textContent === 'Breaking'")
+    tab.wait_for_function("document.querySelector('#latest-news a')?.textContent === 'Breaking'")
     latest = [t.split(" ")[0] for t in texts(tab, "#latest-news li a")]
     assert latest == ["Breaking", "Story", "Story"]
     assert "Story 1" not in texts(tab, "#latest-news li a")  # the page's own article is left out
     assert len(texts(tab, "#latest-news li")) == 3  # the fragment's spare item fills the gap
-    tab.wait_for_function("document.querySelector('#most-popular li').textContent === 'Story 3'")
+    tab.wait_for_function("document.querySelector('#most-popular li')?.textContent === 'Story 3'")
     assert texts(tab, "#most-popular li") == ["Story 3", "Story 5", "Story 1"]  # the refreshed analytics
     assert "T2" in texts(tab, "#search-topics li")
     tab.goto(f"{base}/news/breaking/")

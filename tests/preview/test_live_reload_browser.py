@@ -58,7 +58,8 @@ def write(preview: Preview, rel: str, text: str) -> None:
 def test_edit_shows_up_without_navigation(preview: Preview, page: Any) -> None:
     assert "Old words." in page.inner_text("article")
     write(preview, ARTICLE, article("Ex", "2025-09-01", "Brand new words."))
-    page.wait_for_function("document.querySelector('article').innerText.includes('Brand new words.')")
+    # `?.`: while the page reloads there is a moment with no <article>, and a predicate that throws fails the wait.
+    page.wait_for_function("document.querySelector('article')?.innerText.includes('Brand new words.')")
 
 
 def test_broken_front_matter_shows_overlay_and_fixing_clears_it(preview: Preview, page: Any) -> None:
@@ -71,7 +72,7 @@ def test_broken_front_matter_shows_overlay_and_fixing_clears_it(preview: Preview
     assert "Old words." in page.inner_text("article")  # the last good site is still shown
     write(preview, ARTICLE, article("Ex", "2025-09-01", "Fixed words."))
     page.wait_for_selector("#sitegen-overlay", state="detached")
-    page.wait_for_function("document.querySelector('article').innerText.includes('Fixed words.')")
+    page.wait_for_function("document.querySelector('article')?.innerText.includes('Fixed words.')")
 
 
 def test_css_change_swaps_styles_without_reload(preview: Preview, page: Any) -> None:
